@@ -1,0 +1,84 @@
+"""One entry point for the notebooks' ``dataset`` parameter.
+
+``load_dataset("synthetic" | "synthetic_no_trap" | "cdnow" | "cdnow_sample" | path)``
+returns a :class:`Dataset` whose tables are the canonical ones of ``crmlab.data``
+(``None`` where the data set has no such table). A path is a transactions file
+(CSV or Parquet) or a folder holding ``transactions.csv`` and, optionally,
+``customers.csv``, ``survey.csv`` and ``promotions.csv`` (the layout ``make data``
+writes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import data, synth
+
+__all__ = ["Dataset", "load_dataset", "NAMED_DATASETS"]
+
+NAMED_DATASETS = ("synthetic", "synthetic_no_trap", "cdnow", "cdnow_sample")
+
+
+@dataclass
+class Dataset:
+    """A data set's canonical tables; absent tables are ``None``."""
+
+    name: str
+    transactions: pd.DataFrame
+    customers: pd.DataFrame | None = None
+    survey: pd.DataFrame | None = None
+    promotions: pd.DataFrame | None = None
+    truth: synth.GroundTruth | None = None
+    description: str = ""
+
+    @property
+    def observation_end(self) -> pd.Timestamp:
+        """The last day observed (the synthetic period's end, else the last purchase)."""
+        if self.truth is not None:
+            return pd.Timestamp(self.truth.params["end"])
+        return self.transactions["date"].max().normalize()
+
+    def tables(self) -> pd.DataFrame:
+        """Which tables are present, with rows and columns."""
+        rows = []
+        for name in ("transactions", "customers", "survey", "promotions"):
+            frame = getattr(self, name)
+            rows.append({"table": name, "rows": 0 if frame is None else len(frame),
+                         "columns": "" if frame is None else ", ".join(map(str, frame.columns[:12]))
+                         + (" ..." if frame is not None and frame.shape[1] > 12 else "")})
+        return pd.DataFrame(rows).set_index("table")
+
+
+def load_dataset(dataset: str = "synthetic", seed: int = 0, n_customers: int = 10_000,
+                 start: str = "2023-01-01", end: str = "2025-12-31") -> Dataset:
+    """Load a named data set or the user's own files (see the module docstring)."""
+    if dataset in ("synthetic", "synthetic_no_trap"):
+        pop = synth.generate(n_customers, seed=seed, start=start, end=end,
+                             satisfaction_trap=dataset == "synthetic")
+        return Dataset(dataset, pop.transactions, pop.customers, pop.survey, pop.promotions, pop.truth,
+                       description=f"synthetic population, {n_customers:,} sign-ups, seed {seed}, "
+                                   f"{start}..{end}")
+    if dataset in ("cdnow", "cdnow_master"):
+        return Dataset("cdnow", data.load_cdnow("master"),
+                       description="CDNOW 1997-Q1 cohort, 23,570 customers (Fader & Hardie)")
+    if dataset == "cdnow_sample":
+        return Dataset("cdnow_sample", data.load_cdnow("sample"),
+                       description="CDNOW 1/10 sample, 2,357 customers (Fader, Hardie & Lee 2005)")
+    path = Path(dataset)
+    if path.is_dir():
+        found = {p.stem: p for p in path.iterdir() if p.suffix.lower() in {".csv", ".parquet"}}
+        if "transactions" not in found:
+            raise data.CRMDataError(f"transactions: no transactions.csv or .parquet in {path}",
+                                    table="transactions")
+        return Dataset(path.name, data.load_transactions(found["transactions"]),
+                       customers=data.load_customers(found["customers"]) if "customers" in found else None,
+                       survey=data.load_survey(found["survey"]) if "survey" in found else None,
+                       promotions=data.load_promotions(found["promotions"]) if "promotions" in found else None,
+                       description=f"files in {path}")
+    if path.exists():
+        return Dataset(path.stem, data.load_transactions(path), description=f"transactions from {path}")
+    raise ValueError(f"unknown dataset {dataset!r}: use one of {NAMED_DATASETS}, a transactions file "
+                     "(CSV/Parquet) or a folder with transactions.csv")
