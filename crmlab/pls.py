@@ -1,0 +1,577 @@
+"""PLS path modelling (PLS-PM, "PLS-SEM") of customer-satisfaction index models.
+
+A PLS path model has an *inner* (structural) model -- directed paths between
+latent variables such as image -> satisfaction -> loyalty -- and an *outer*
+(measurement) model: every latent is measured by a block of survey items.
+The latent variable scores are weighted sums of their standardised items,
+``Y_j = X_j w_j``, with weights found by Wold's (1982) iterative algorithm,
+here in Lohmoeller's (1989) form (all blocks updated at once; same fixed point):
+
+1. outer estimate   ``Y_j = X_j w_j``, scaled to mean 0 and variance 1;
+2. inner estimate   ``Z_j = sum_i e_ji Y_i`` over the latents i adjacent to j, with
+   inner weights ``e_ji`` from the *scheme*:
+
+   * ``"centroid"``  ``e_ji = sign cor(Y_j, Y_i)``                    (Wold 1982)
+   * ``"factorial"`` ``e_ji = cor(Y_j, Y_i)``                         (Lohmoeller 1989)
+   * ``"path"``      ``e_ji`` = multiple-regression coefficient of Y_j on its
+     predecessors i, and ``cor(Y_j, Y_i)`` for its successors i    (Lohmoeller 1989);
+3. Mode A (reflective) outer weights ``w_jh = cov(x_jh, Z_j)``;
+
+until no weight moves by more than ``tol``. Path coefficients are then the OLS
+regressions of every endogenous latent score on its predecessors' scores.
+
+Conventions (those of SmartPLS and the R package plspm, so their numbers
+reproduce): indicators are centred and divided by their *population* standard
+deviation (divisor n, not n - 1); latent scores have mean 0 and population
+variance 1. Because the same divisor is used everywhere, outer weights are the
+same as with n - 1 everywhere; path coefficients, loadings and R^2 are
+correlations and do not depend on the divisor at all. ``scaled=False`` centres
+the indicators without scaling them (plspm's ``scaled = FALSE``): weights then
+apply to raw item units, while scores are still standardised.
+
+Every step works on the indicators' correlation (covariance) matrix, so a fit
+costs the same for 250 or 250,000 respondents and the bootstrap runs all its
+resamples at once.
+
+References: Wold (1982) "Soft modeling: the basic design and some extensions";
+Lohmoeller (1989) *Latent variable path modeling with partial least squares*;
+Tenenhaus, Esposito Vinzi, Chatelin & Lauro (2005) "PLS path modeling",
+CSDA 48:159-205 (the ECSI mobile-phone model); Sanchez (2013) *PLS Path
+Modeling with R* (the bank ``satisfaction`` model).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .data import CRMDataError, survey_blocks
+
+__all__ = ["SCHEMES", "PLSPathModel", "ecsi_model", "bank_model"]
+
+SCHEMES = ("centroid", "factorial", "path")
+
+
+# --------------------------------------------------------------------------- the shipped models
+
+def ecsi_model() -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
+    """(inner, blocks) of the ECSI model for ``load_survey("ecsi_mobi")`` (Tenenhaus et al. 2005).
+
+    image -> expectation, satisfaction, loyalty; expectation -> quality, value,
+    satisfaction; quality -> value, satisfaction; value -> satisfaction;
+    satisfaction -> complaints, loyalty; complaints -> loyalty.
+    """
+    inner = [("image", "expectation"), ("image", "satisfaction"), ("image", "loyalty"),
+             ("expectation", "quality"), ("expectation", "value"), ("expectation", "satisfaction"),
+             ("quality", "value"), ("quality", "satisfaction"),
+             ("value", "satisfaction"),
+             ("satisfaction", "complaints"), ("satisfaction", "loyalty"),
+             ("complaints", "loyalty")]
+    return inner, survey_blocks("ecsi_mobi")
+
+
+def bank_model() -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
+    """(inner, blocks) of the bank satisfaction model for ``load_survey("bank")`` (Sanchez 2013).
+
+    The ECSI model without complaints: image -> expectation, satisfaction, loyalty;
+    expectation -> quality, value, satisfaction; quality -> value, satisfaction;
+    value -> satisfaction; satisfaction -> loyalty.
+    """
+    inner = [("image", "expectation"), ("image", "satisfaction"), ("image", "loyalty"),
+             ("expectation", "quality"), ("expectation", "value"), ("expectation", "satisfaction"),
+             ("quality", "value"), ("quality", "satisfaction"),
+             ("value", "satisfaction"),
+             ("satisfaction", "loyalty")]
+    return inner, survey_blocks("bank")
+
+
+# --------------------------------------------------------------------------- errors
+
+def _fail(table: str, column: str | None, message: str, *, n_bad: int | None = None,
+          example: str | None = None) -> CRMDataError:
+    where = f"{table}.{column}" if column else table
+    text = f"{where}: {message}"
+    if example is not None:
+        text += f" (example: {example})"
+    return CRMDataError(text, table=table, column=column, n_bad=n_bad, example=example)
+
+
+def _plain(value):
+    """numpy scalars as Python values, so messages read ``x=nan``, not ``x=np.float64(nan)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _bad(frame: pd.DataFrame, mask, table: str, column: str, what: str) -> CRMDataError:
+    mask = np.asarray(mask, dtype=bool)
+    n_bad = int(mask.sum())
+    i = int(np.flatnonzero(mask)[0])
+    shown = [c for c in ("customer_id", column) if c in frame.columns]
+    values = ", ".join(f"{c}={_plain(frame[c].iloc[i])!r}" for c in shown)
+    return _fail(table, column, f"{n_bad:,} of {len(frame):,} rows {what}", n_bad=n_bad,
+                 example=f"row {frame.index[i]!r}: {values}")
+
+
+# --------------------------------------------------------------------------- model specification
+
+def _check_spec(inner, blocks) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+    """Validate (inner, blocks); return latents, indicators, block index per indicator, D.
+
+    ``D[i, j] = 1`` when latent i -> latent j (rows from, columns to).
+    """
+    if not isinstance(blocks, Mapping) or len(blocks) == 0:
+        raise ValueError("blocks must be a non-empty dict {latent: [indicator columns]}")
+    latents = [str(k) for k in blocks]
+    indicators: list[str] = []
+    block_of: list[int] = []
+    owner: dict[str, str] = {}
+    for j, (latent, cols) in enumerate(blocks.items()):
+        if isinstance(cols, str) or not isinstance(cols, Iterable):
+            raise ValueError(f"block {latent!r} must be a list of column names, not {cols!r}")
+        cols = [str(c) for c in cols]
+        if not cols:
+            raise ValueError(f"block {latent!r} has no indicators")
+        for c in cols:
+            if c in owner:
+                raise ValueError(f"indicator {c!r} is in block {owner[c]!r} and in block {latent!r}; "
+                                 "in PLS each indicator measures one latent only")
+            owner[c] = latent
+            indicators.append(c)
+            block_of.append(j)
+
+    if isinstance(inner, str) or not isinstance(inner, Iterable):
+        raise ValueError(f"inner must be a list of (from, to) pairs, not {inner!r}")
+    pairs = []
+    for p in inner:
+        if isinstance(p, str) or not isinstance(p, Iterable):
+            raise ValueError(f"inner path {p!r} is not a (from, to) pair")
+        pairs.append(tuple(p))
+    if not pairs:
+        raise ValueError("inner has no paths; give at least one (from, to) pair")
+    index = {name: j for j, name in enumerate(latents)}
+    D = np.zeros((len(latents), len(latents)))
+    for pair in pairs:
+        if len(pair) != 2:
+            raise ValueError(f"inner path {pair!r} is not a (from, to) pair")
+        src, dst = (str(x) for x in pair)
+        for name in (src, dst):
+            if name not in index:
+                raise ValueError(f"latent {name!r} in inner path {src!r} -> {dst!r} has no block; "
+                                 f"blocks has {latents}")
+        if src == dst:
+            raise ValueError(f"inner path {src!r} -> {dst!r} is a loop on one latent")
+        if D[index[src], index[dst]]:
+            raise ValueError(f"inner path {src!r} -> {dst!r} is given twice")
+        if D[index[dst], index[src]]:
+            raise ValueError(f"inner paths {src!r} -> {dst!r} and {dst!r} -> {src!r} form a cycle; "
+                             "PLS path models must be recursive (acyclic)")
+        D[index[src], index[dst]] = 1.0
+    isolated = [latents[j] for j in range(len(latents)) if not (D[j].any() or D[:, j].any())]
+    if isolated:
+        raise ValueError(f"latent(s) {isolated} are in no inner path; a PLS latent needs a neighbour")
+    # Kahn's algorithm: whatever cannot be ordered lies on a cycle
+    indeg = D.sum(axis=0)
+    done = np.zeros(len(latents), dtype=bool)
+    while True:
+        ready = np.flatnonzero(~done & (indeg == 0))
+        if not len(ready):
+            break
+        done[ready] = True
+        indeg = indeg - D[ready].sum(axis=0)
+    if not done.all():
+        on_cycle = [latents[j] for j in np.flatnonzero(~done)]
+        raise ValueError(f"inner paths form a cycle through {on_cycle}; PLS path models must be "
+                         "recursive (acyclic)")
+    return latents, indicators, np.asarray(block_of), D
+
+
+# --------------------------------------------------------------------------- the algorithm
+
+def _normalise(S: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Scale each weight column so its score has unit variance: w_j / sqrt(w_j' S w_j)."""
+    var = np.einsum("bpl,bpq,bql->bl", W, S, W)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return W / np.sqrt(var)[:, None, :]
+
+
+def _lv_cor(S: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Covariance (= correlation, for normalised W) of the latent scores: W' S W."""
+    return np.einsum("bpl,bpq,bqm->blm", W, S, W)
+
+
+def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Batched solve of A x = b; members with a singular (collinear) A get NaN."""
+    try:
+        return np.linalg.solve(A, b[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        out = np.full(b.shape, np.nan)
+        for k in range(len(A)):          # only after a failure: find the singular members
+            try:
+                out[k] = np.linalg.solve(A[k], b[k])
+            except np.linalg.LinAlgError:
+                pass
+        return out
+
+
+def _inner_weights(C: np.ndarray, D: np.ndarray, scheme: str) -> np.ndarray:
+    """Inner weights E (batch, L, L): Z = Y E, so E[:, i, j] is the weight of Y_i in Z_j."""
+    adjacent = (D + D.T) > 0
+    if scheme == "centroid":
+        return np.sign(C) * adjacent
+    if scheme == "factorial":
+        return C * adjacent
+    E = np.zeros_like(C)
+    for j in range(D.shape[0]):
+        pred = np.flatnonzero(D[:, j])
+        succ = np.flatnonzero(D[j, :])
+        if len(pred):
+            E[:, pred, j] = _solve(C[:, pred][:, :, pred], C[:, pred, j])
+        if len(succ):
+            E[:, succ, j] = C[:, succ, j]
+    return E
+
+
+def _pls_weights(S: np.ndarray, odm: np.ndarray, D: np.ndarray, scheme: str, max_iter: int,
+                 tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mode A outer weights for a batch of indicator covariance matrices S (batch, p, p).
+
+    Returns W (batch, p, L) normalised and sign-fixed, iterations used and a
+    converged flag per batch member. A member stops updating once it converged,
+    so its result does not depend on the rest of the batch.
+    """
+    n_batch = S.shape[0]
+    W = _normalise(S, np.broadcast_to(odm, (n_batch,) + odm.shape).astype(float))
+    active = np.ones(n_batch, dtype=bool)
+    n_iter = np.zeros(n_batch, dtype=int)
+    for _ in range(max_iter):
+        E = _inner_weights(_lv_cor(S, W), D, scheme)
+        W_new = _normalise(S, (S @ W @ E) * odm)
+        delta = np.abs(W_new - W).max(axis=(1, 2))       # NaN when the update broke down
+        W = np.where(active[:, None, None], W_new, W)
+        n_iter += active
+        active &= ~(delta < tol) & np.isfinite(delta)
+        if not active.any():
+            break
+    converged = np.isfinite(W).all(axis=(1, 2)) & ~active
+    # sign indeterminacy: a block whose items mostly load negatively is flipped (plspm's rule)
+    loads = (S @ W) * odm
+    flip = np.where(np.sign(loads).sum(axis=1) <= 0, -1.0, 1.0)
+    return W * flip[:, None, :], n_iter, converged
+
+
+def _paths(C: np.ndarray, D: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """OLS path coefficients B (batch, L, L; rows from) and R^2 (batch, L) from LV correlations."""
+    B = np.zeros_like(C)
+    r2 = np.full(C.shape[:2], np.nan)
+    for j in range(D.shape[0]):
+        pred = np.flatnonzero(D[:, j])
+        if len(pred):
+            beta = _solve(C[:, pred][:, :, pred], C[:, pred, j])
+            B[:, pred, j] = beta
+            r2[:, j] = np.einsum("bk,bk->b", beta, C[:, pred, j])
+    return B, r2
+
+
+def _covariance(X: np.ndarray, scaled: bool) -> np.ndarray:
+    """Population covariance (divisor n) of the rows of X (batch, n, p); correlation if scaled."""
+    Xc = X - X.mean(axis=1, keepdims=True)
+    S = np.einsum("bnp,bnq->bpq", Xc, Xc) / X.shape[1]
+    if scaled:
+        sd = np.sqrt(np.einsum("bpp->bp", S))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            S = S / sd[:, :, None] / sd[:, None, :]
+    return S
+
+
+# --------------------------------------------------------------------------- the estimator
+
+class PLSPathModel:
+    """PLS path model with reflective (Mode A) blocks, estimated by Wold's algorithm.
+
+    ``Y_j = X_j w_j`` (unit variance), ``w_jh = cov(x_jh, sum_i e_ji Y_i)`` iterated
+    to a fixed point; path coefficients are OLS of each endogenous score on its
+    predecessors. Wold (1982); Lohmoeller (1989); Tenenhaus et al. (2005).
+
+    Parameters
+    ----------
+    inner : list of (from, to) latent pairs; must be acyclic and connect every latent.
+    blocks : dict {latent: [indicator columns]}; each column in one block only.
+    scheme : inner weighting, ``"centroid"`` (default, SmartPLS/plspm default),
+        ``"factorial"`` or ``"path"``.
+    max_iter, tol : stop when no outer weight changes by more than ``tol``.
+    scaled : standardise indicators (default, population sd) or only centre them.
+
+    Fitted attributes (all pandas, labelled by latent / indicator names):
+    ``path_coefficients_`` (rows from, columns to, 0 where no path),
+    ``r_squared_``, ``r_squared_adj_`` (endogenous latents), ``outer_weights_``
+    and ``loadings_`` (index indicator, columns latent and value),
+    ``cross_loadings_``, ``scores_`` (indexed by customer_id when the data has
+    one), ``ave_``, ``composite_reliability_`` (Dillon-Goldstein rho),
+    ``cronbach_alpha_``, ``total_effects_``, ``indirect_effects_``,
+    ``latent_correlations_``, ``gof_``, ``n_iter_``, ``converged_``, ``n_obs_``.
+    """
+
+    def __init__(self, inner, blocks, scheme: str = "centroid", max_iter: int = 300,
+                 tol: float = 1e-7, scaled: bool = True):
+        if scheme not in SCHEMES:
+            raise ValueError(f"scheme must be one of {SCHEMES}, not {scheme!r}")
+        if int(max_iter) != max_iter or max_iter < 1:
+            raise ValueError(f"max_iter must be a positive integer, not {max_iter!r}")
+        if not tol > 0:
+            raise ValueError(f"tol must be positive, not {tol!r}")
+        if isinstance(inner, Iterable) and not isinstance(inner, str):
+            inner = [tuple(p) if isinstance(p, Iterable) and not isinstance(p, str) else p
+                     for p in inner]
+        self.inner = inner
+        self.blocks = blocks
+        self.scheme = scheme
+        self.max_iter = int(max_iter)
+        self.tol = float(tol)
+        self.scaled = bool(scaled)
+        self._latents, self._indicators, self._block_of, self._D = _check_spec(inner, blocks)
+        self._odm = (self._block_of[:, None] == np.arange(len(self._latents))[None, :]).astype(float)
+
+    def __repr__(self) -> str:
+        return (f"PLSPathModel({len(self._latents)} latents, {int(self._D.sum())} paths, "
+                f"{len(self._indicators)} indicators, scheme={self.scheme!r})")
+
+    # ------------------------------------------------------------------ data
+    def _matrix(self, data: pd.DataFrame, table: str) -> np.ndarray:
+        if not isinstance(data, pd.DataFrame):
+            raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+        missing = [c for c in self._indicators if c not in data.columns]
+        if missing:
+            raise _fail(table, missing[0], f"missing indicator column(s) {missing}; found "
+                        f"{[str(c) for c in data.columns]}", n_bad=len(missing))
+        if len(data) < 3:
+            raise _fail(table, None, f"{len(data)} rows; a PLS path model needs at least 3",
+                        n_bad=len(data))
+        columns = []
+        for c in self._indicators:
+            raw = data[c]
+            if pd.api.types.is_bool_dtype(raw):
+                raw = raw.astype("float64")
+            values = pd.to_numeric(raw, errors="coerce")
+            na = raw.isna().to_numpy()
+            if na.any():
+                raise _bad(data, na, table, c, "are missing; PLS needs complete answers "
+                           "(drop or impute those rows first)")
+            nonnum = values.isna().to_numpy()
+            if nonnum.any():
+                raise _bad(data, nonnum, table, c, "are not numbers")
+            values = values.to_numpy(dtype="float64")
+            inf = ~np.isfinite(values)
+            if inf.any():
+                raise _bad(data, inf, table, c, "are infinite")
+            if values.max() == values.min():
+                raise _fail(table, c, f"is constant (all {len(values):,} rows = {values[0]:g}); "
+                            "an indicator without variance measures nothing: drop it",
+                            n_bad=len(values), example=f"row {data.index[0]!r}: {c}={values[0]:g}")
+            columns.append(values)
+        return np.column_stack(columns)
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, data: pd.DataFrame, table: str = "survey") -> PLSPathModel:
+        """Estimate weights, scores, paths and quality measures from a survey table.
+
+        ``data`` needs every indicator column, complete and numeric; other
+        columns are ignored (``customer_id``, if present, indexes ``scores_``).
+        """
+        X = self._matrix(data, table)
+        n, p = X.shape
+        latents, indicators, D = self._latents, self._indicators, self._D
+        S = _covariance(X[None], self.scaled)
+        W, n_iter, converged = _pls_weights(S, self._odm, D, self.scheme, self.max_iter, self.tol)
+        if not np.isfinite(W).all():
+            raise _fail(table, None, "the PLS weights are undefined: some latent's inner "
+                        "estimate is zero (uncorrelated with all its neighbours) or its "
+                        "predecessors' scores are collinear")
+        self.n_iter_ = int(n_iter[0])
+        self.converged_ = bool(converged[0])
+        if not self.converged_:
+            warnings.warn(f"PLS did not converge in {self.max_iter} iterations (tol={self.tol:g}); "
+                          "raise max_iter or check the model", RuntimeWarning, stacklevel=2)
+        C = _lv_cor(S, W)
+        B, r2 = _paths(C, D)
+        if not np.isfinite(B).all():
+            bad = [latents[j] for j in range(len(latents)) if not np.isfinite(B[0][:, j]).all()]
+            raise _fail(table, None, f"the scores of the predecessors of {bad} are collinear "
+                        "(perfectly correlated): their paths cannot be separated")
+        S, W, C, B, r2 = S[0], W[0], C[0], B[0], r2[0]
+        self._X, self._n, self._W = X, n, W
+
+        # scores: standardised (or centred) indicators times weights; mean 0, variance 1
+        Xc = X - X.mean(axis=0)
+        if self.scaled:
+            Xc = Xc / Xc.std(axis=0)
+        index = pd.Index(data["customer_id"], name="customer_id") if "customer_id" in data.columns \
+            else data.index
+        self.scores_ = pd.DataFrame(Xc @ W, index=index, columns=pd.Index(latents, name="latent"))
+
+        # outer model
+        sd_x = np.sqrt(np.diag(S))
+        xload = (S @ W) / sd_x[:, None]             # cor(x_h, Y_j), as var(Y_j) = 1
+        block_names = [latents[j] for j in self._block_of]
+        rows = np.arange(p)
+        weight = W[rows, self._block_of]
+        loading = xload[rows, self._block_of]
+        ind_index = pd.Index(indicators, name="indicator")
+        self.outer_weights_ = pd.DataFrame({"latent": block_names, "weight": weight}, index=ind_index)
+        self.loadings_ = pd.DataFrame({"latent": block_names, "loading": loading}, index=ind_index)
+        self.cross_loadings_ = pd.DataFrame(xload, index=ind_index,
+                                            columns=pd.Index(latents, name="latent"))
+
+        lat_index = pd.Index(latents, name="latent")
+        R = S / sd_x[:, None] / sd_x[None, :]       # indicator correlations
+        ave, rho, alpha, size = [], [], [], []
+        for j in range(len(latents)):
+            members = np.flatnonzero(self._block_of == j)
+            lam = loading[members]
+            k = len(members)
+            size.append(k)
+            ave.append(float(np.mean(lam ** 2)))
+            rho.append(float(lam.sum() ** 2 / (lam.sum() ** 2 + np.sum(1 - lam ** 2))))
+            if k == 1:
+                alpha.append(1.0)
+            else:
+                total = R[np.ix_(members, members)].sum()
+                alpha.append(float(k / (k - 1) * (1 - k / total)))
+        self.ave_ = pd.Series(ave, index=lat_index, name="ave")
+        self.composite_reliability_ = pd.Series(rho, index=lat_index, name="composite_reliability")
+        self.cronbach_alpha_ = pd.Series(alpha, index=lat_index, name="cronbach_alpha")
+        self._block_size = pd.Series(size, index=lat_index, name="indicators")
+
+        # inner model
+        endogenous = D.any(axis=0)
+        self.latent_correlations_ = pd.DataFrame(C, index=lat_index, columns=lat_index)
+        self.path_coefficients_ = pd.DataFrame(B, index=pd.Index(latents, name="from"),
+                                               columns=pd.Index(latents, name="to"))
+        endo_names = [latents[j] for j in np.flatnonzero(endogenous)]
+        r2_endo = r2[endogenous]
+        n_pred = D.sum(axis=0)[endogenous]
+        self.r_squared_ = pd.Series(r2_endo, index=pd.Index(endo_names, name="latent"), name="r_squared")
+        self.r_squared_adj_ = pd.Series(1 - (1 - r2_endo) * (n - 1) / (n - n_pred - 1),
+                                        index=self.r_squared_.index, name="r_squared_adj")
+        total = np.linalg.inv(np.eye(len(latents)) - B) - np.eye(len(latents))
+        self.total_effects_ = pd.DataFrame(total, index=self.path_coefficients_.index,
+                                           columns=self.path_coefficients_.columns)
+        self.indirect_effects_ = self.total_effects_ - self.path_coefficients_
+
+        # OLS standard errors of the paths: var(b) = (1 - R^2) / (n - k - 1) * inv(C_pred)
+        se = np.full_like(B, np.nan)
+        for j in np.flatnonzero(endogenous):
+            pred = np.flatnonzero(D[:, j])
+            dof = n - len(pred) - 1
+            if dof > 0:
+                inv = np.linalg.inv(C[np.ix_(pred, pred)])
+                se[pred, j] = np.sqrt(np.maximum(1 - r2[j], 0) / dof * np.diag(inv))
+        self._se = se
+
+        # Tenenhaus et al. (2005) GoF: sqrt(mean communality of multi-item blocks * mean R^2)
+        multi = np.asarray(size)[self._block_of] > 1
+        self.gof_ = float(np.sqrt(np.mean(loading[multi] ** 2) * np.mean(r2_endo))) if multi.any() \
+            else float("nan")
+        self.n_obs_ = n
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "path_coefficients_"):
+            raise RuntimeError("this PLSPathModel is not fitted yet; call .fit(data) first")
+
+    def _path_list(self) -> list[tuple[int, int]]:
+        src, dst = np.nonzero(self._D)
+        order = np.lexsort((src, dst))  # by endogenous latent, then predecessor (blocks order)
+        return [(int(src[k]), int(dst[k])) for k in order]
+
+    # ------------------------------------------------------------------ reports
+    def summary(self) -> pd.DataFrame:
+        """Path table: coefficient, OLS standard error, t, p-value and total effect per path.
+
+        Standard errors are those of the OLS regression on the latent scores
+        (as plspm's ``inner_model``); they ignore that the scores are estimated,
+        so prefer :meth:`bootstrap` for inference.
+        """
+        self._check_fitted()
+        latents = self._latents
+        rows = []
+        for i, j in self._path_list():
+            b = self.path_coefficients_.iat[i, j]
+            se = self._se[i, j]
+            dof = self.n_obs_ - int(self._D[:, j].sum()) - 1
+            t = b / se if se > 0 else np.nan
+            rows.append({"from": latents[i], "to": latents[j], "path": b, "se": se, "t": t,
+                         "p_value": float(2 * stats.t.sf(abs(t), dof)) if np.isfinite(t) else np.nan,
+                         "total_effect": self.total_effects_.iat[i, j]})
+        return pd.DataFrame(rows).set_index(["from", "to"])
+
+    def reliability(self) -> pd.DataFrame:
+        """Per latent: indicators, Cronbach alpha, composite reliability, AVE and R^2.
+
+        alpha = k/(k-1) (1 - k / sum R) on standardised items (Cronbach 1951);
+        rho_c = (sum l)^2 / ((sum l)^2 + sum(1 - l^2)) (Dillon & Goldstein 1984;
+        Werts, Linn & Joereskog 1974); AVE = mean l^2 (Fornell & Larcker 1981);
+        l are the PLS loadings. Single-item blocks get 1 for all three.
+        """
+        self._check_fitted()
+        out = pd.concat([self._block_size, self.cronbach_alpha_, self.composite_reliability_,
+                         self.ave_], axis=1)
+        out["r_squared"] = self.r_squared_.reindex(out.index)
+        return out
+
+    # ------------------------------------------------------------------ bootstrap
+    def bootstrap(self, n_boot: int = 500, seed: int = 0, level: float = 0.95,
+                  chunk: int = 100) -> pd.DataFrame:
+        """Bootstrap every path coefficient: resample respondents with replacement, refit.
+
+        Returns a DataFrame indexed by (from, to) with the ``original``
+        estimate, the bootstrap ``mean`` and ``sd``, ``t`` = original / sd and
+        the percentile confidence interval ``ci_low``, ``ci_high`` at ``level``
+        (Efron & Tibshirani 1993; as SmartPLS and plspm). Resamples where an
+        indicator is constant or PLS does not converge are dropped and counted
+        in ``.attrs["n_failed"]``. The draws are kept in ``bootstrap_draws_``.
+        """
+        self._check_fitted()
+        if int(n_boot) != n_boot or n_boot < 2:
+            raise ValueError(f"n_boot must be an integer >= 2, not {n_boot!r}")
+        if not 0 < level < 1:
+            raise ValueError(f"level must be between 0 and 1, not {level!r}")
+        X, n, D = self._X, self._n, self._D
+        rng = np.random.default_rng(seed)
+        idx = rng.integers(0, n, size=(int(n_boot), n))
+        pairs = self._path_list()
+        src = np.array([i for i, _ in pairs])
+        dst = np.array([j for _, j in pairs])
+        draws = np.full((int(n_boot), len(pairs)), np.nan)
+        for start in range(0, int(n_boot), chunk):
+            rows = idx[start:start + chunk]
+            S = _covariance(X[rows], self.scaled)
+            ok = np.isfinite(S).all(axis=(1, 2))
+            S_ok = S[ok]
+            if not len(S_ok):
+                continue
+            W, _, converged = _pls_weights(S_ok, self._odm, D, self.scheme, self.max_iter, self.tol)
+            good = converged & np.isfinite(W).all(axis=(1, 2))
+            B, _ = _paths(_lv_cor(S_ok[good], W[good]), D)
+            block = np.full((len(rows), len(pairs)), np.nan)
+            block[np.flatnonzero(ok)[good]] = B[:, src, dst]
+            draws[start:start + chunk] = block
+        failed = np.isnan(draws).any(axis=1)
+        if failed.any():
+            warnings.warn(f"{int(failed.sum())} of {n_boot} bootstrap resamples failed (constant "
+                          "indicator or no convergence) and were dropped", RuntimeWarning, stacklevel=2)
+        kept = draws[~failed]
+        names = pd.MultiIndex.from_tuples([(self._latents[i], self._latents[j]) for i, j in pairs],
+                                          names=["from", "to"])
+        self.bootstrap_draws_ = pd.DataFrame(kept, columns=names)
+        original = self.path_coefficients_.to_numpy()[src, dst]
+        sd = kept.std(axis=0, ddof=1)
+        tail = (1 - level) / 2
+        out = pd.DataFrame({"original": original, "mean": kept.mean(axis=0), "sd": sd,
+                            "t": original / sd,
+                            "ci_low": np.quantile(kept, tail, axis=0),
+                            "ci_high": np.quantile(kept, 1 - tail, axis=0)}, index=names)
+        out.attrs.update(n_boot=int(n_boot), seed=seed, level=level, n_failed=int(failed.sum()))
+        return out
