@@ -226,7 +226,12 @@ def _example(frame: pd.DataFrame, mask: np.ndarray, cols: Sequence[str], from_fi
     idx = int(np.flatnonzero(mask)[0])
     row = frame.iloc[idx]
     where = f"line {idx + 2} of the file" if from_file else f"row {frame.index[idx]!r}"
-    values = ", ".join(f"{c}={row[c]!r}" for c in cols if c in frame.columns)
+    def plain(value):  # np.int64(-9) -> -9, Timestamp -> '2024-01-01'
+        if isinstance(value, pd.Timestamp):
+            return str(value.date()) if value == value.normalize() else str(value)
+        return value.item() if isinstance(value, np.generic) else value
+
+    values = ", ".join(f"{c}={plain(row[c])!r}" for c in cols if c in frame.columns)
     return f"{where}: {values}"
 
 

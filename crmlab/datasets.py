@@ -10,6 +10,7 @@ writes).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from . import data, synth
 
 __all__ = ["Dataset", "load_dataset", "NAMED_DATASETS"]
 
+PSEUDONYM_KEY_ENV = "CRMLAB_PSEUDONYM_KEY"
 NAMED_DATASETS = ("synthetic", "synthetic_no_trap", "cdnow", "cdnow_sample")
 
 
@@ -40,6 +42,26 @@ class Dataset:
         if self.truth is not None:
             return pd.Timestamp(self.truth.params["end"])
         return self.transactions["date"].max().normalize()
+
+    def pseudonymized(self, key: str | bytes | None = None) -> "Dataset":
+        """A copy with every customer id replaced by its keyed hash (``crmlab.data.pseudonymize``).
+
+        The same key maps an id to the same pseudonym in every table, so joins still work.
+        ``key=None`` reads the environment variable ``CRMLAB_PSEUDONYM_KEY``, so that the
+        key never appears in a notebook's parameters or in a report.
+        """
+        key = key if key is not None else os.environ.get(PSEUDONYM_KEY_ENV)
+        if not key:
+            raise ValueError(f"pseudonymized: no key given and {PSEUDONYM_KEY_ENV} is not set")
+        def swap(frame):
+            return None if frame is None else data.pseudonymize(frame, key)
+
+        truth = None
+        if self.truth is not None:
+            customers = data.pseudonymize(self.truth.customers.reset_index(), key).set_index("customer_id")
+            truth = synth.GroundTruth(customers, self.truth.orders, self.truth.params)
+        return Dataset(self.name, swap(self.transactions), swap(self.customers), swap(self.survey),
+                       self.promotions, truth, self.description + " (pseudonymized)")
 
     def tables(self) -> pd.DataFrame:
         """Which tables are present, with rows and columns."""

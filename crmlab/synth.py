@@ -262,7 +262,7 @@ def generate(n_customers: int = 10_000, seed: int = 0, start="2023-01-01", end="
     monopoly = (city_tier == 3) & (rng.random(n) < 0.12)
 
     # ---------------------------------------------------------------- purchase behaviour
-    rate = seg["purchase_rate"].to_numpy() * rng.gamma(4.0, 0.25, size=n) * np.exp(0.30 * lz)
+    rate = seg["purchase_rate"].to_numpy() * rng.gamma(1.2, 1.0 / 1.2, size=n) * np.exp(0.30 * lz)
     rate *= np.where(monopoly, 1.4, 1.0) * (1.0 + 0.3 * inertia)
     tau = rng.exponential(seg["lifetime_weeks"].to_numpy() * np.exp(0.6 * lz))
     order_value = seg["order_value"].to_numpy() * rng.lognormal(0.0, 0.3, size=n)
@@ -307,6 +307,7 @@ def generate(n_customers: int = 10_000, seed: int = 0, start="2023-01-01", end="
     e_cust, e_promo = np.nonzero(extra)
     e_day = p_start[e_promo] + np.floor(rng.random(len(e_cust)) * p_len[e_promo]).astype(np.int64)
     e_day = np.minimum(e_day, n_days - 1)
+    e_day = np.minimum(e_day, first_off[e_cust] + np.floor(tau[e_cust] * 7.0).astype(np.int64))  # not after dropout
     e_age = (e_day / 7.0 - first_week[e_cust])
     e_value = order_value[e_cust] * 0.8 * _spend_shape(np.minimum(e_age / tau[e_cust], 0.999)) \
         * rng.lognormal(0.0, 0.35, len(e_cust))

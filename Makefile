@@ -1,0 +1,68 @@
+# crmlab: every entry point. `make` (or `make help`) lists the targets.
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+.SECONDARY:
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.crmlab-installed
+export JUPYTER_PREFER_ENV_PATH := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export MPLBACKEND := Agg
+
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+REPORTS := $(patsubst notebooks/%.ipynb,reports/%.html,$(NOTEBOOKS))
+CRMLAB_SOURCES := $(wildcard crmlab/*.py)
+RAW_DATA := $(shell find data/raw -type f 2>/dev/null)
+# Parameter overrides, papermill style: make reports PARAMS="-p dataset synthetic -p seed 7"
+PARAMS ?=
+NB ?=
+TAG ?=
+
+.PHONY: help venv reports report test lab data clean FORCE
+
+help: ## show this help
+	@echo "crmlab — analytical CRM lab. Usage: make <target> [VAR=value]"
+	@awk 'BEGIN {FS = ":.*?## "} /^[a-zA-Z_-]+:.*?## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "Variables: PARAMS=\"-p name value ...\" (notebook parameters), NB=name (make report), TAG=suffix (report name), PYTHON=python3.11"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "crmlab needs Python >= 3.11; run make PYTHON=python3.11 ...")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (crmlab)" > /dev/null
+	touch $@
+
+venv: $(STAMP) ## create .venv (if missing) and install crmlab with its dependencies
+
+reports: $(REPORTS) reports/index.html ## run every notebook (only those whose notebook, crmlab or data changed) and write reports/*.html + index.html
+
+reports/%.html: notebooks/%.ipynb $(CRMLAB_SOURCES) $(RAW_DATA) $(STAMP) reports/.params/%
+	$(PY) -m crmlab.build run $< $(PARAMS)
+
+# the PARAMS a report was built with; rewritten only when they change, so a change re-executes
+reports/.params/%: FORCE
+	@mkdir -p $(@D); echo '$(PARAMS)' | cmp -s - $@ || echo '$(PARAMS)' > $@
+
+reports/index.html: $(REPORTS) | $(STAMP)
+	$(PY) -m crmlab.build index
+
+report: $(STAMP) ## run one notebook: make report NB=00_data_overview [PARAMS="-p seed 7"] [TAG=s7]
+	@test -n "$(NB)" || { echo "usage: make report NB=00_data_overview [PARAMS=...] [TAG=...]"; exit 2; }
+	$(PY) -m crmlab.build run notebooks/$(NB:.ipynb=).ipynb $(PARAMS) $(if $(TAG),--tag $(TAG))
+
+test: $(STAMP) ## run the whole suite: unit tests and every notebook under nbval
+	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
+
+lab: $(STAMP) ## start JupyterLab with the venv's kernel
+	$(VENV)/bin/jupyter lab --notebook-dir=.
+
+data: $(STAMP) ## write the default synthetic population to data/synthetic/ (CSV, gitignored)
+	$(PY) -m crmlab.synth --out data/synthetic --n-customers 10000 --seed 0
+
+clean: ## remove built reports, generated data and caches (keeps .venv and data/raw)
+	rm -rf reports data/synthetic .pytest_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -print0 | xargs -0 rm -rf

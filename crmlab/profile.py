@@ -1,0 +1,191 @@
+"""Descriptive profile of a transactions log: the first look at any CRM data set.
+
+Acquisition over time, purchases per customer, spend and its concentration,
+inter-purchase times and breakdowns by demographic or regional attributes.
+All functions take canonical tables (``crmlab.data``) and never modify them.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+__all__ = [
+    "acquisitions",
+    "monthly_activity",
+    "purchases_per_customer",
+    "customer_spend",
+    "spend_concentration",
+    "interpurchase_times",
+    "breakdown",
+    "BREAKDOWN_COLUMNS",
+    "plot_acquisitions",
+    "plot_purchases_per_customer",
+    "plot_spend",
+    "plot_interpurchase_times",
+    "plot_breakdowns",
+]
+
+BREAKDOWN_COLUMNS = ["age_band", "gender", "income_band", "region", "city_tier", "acquisition_channel"]
+
+
+def _purchase_days(transactions: pd.DataFrame) -> pd.DataFrame:
+    """One row per customer and purchase day (same-day orders merged), sorted."""
+    day = transactions["date"].dt.normalize()
+    daily = (transactions.assign(day=day)
+             .groupby(["customer_id", "day"], sort=True, observed=True)["amount"].sum()
+             .reset_index())
+    return daily
+
+
+def acquisitions(transactions: pd.DataFrame, customers: pd.DataFrame | None = None,
+                 freq: str = "MS") -> pd.DataFrame:
+    """New customers per period, by first purchase (and by sign-up when ``customers`` has it).
+
+    Returns a frame indexed by period start with ``first_purchases`` and, if known,
+    ``signups`` and the cumulative ``customers`` (by first purchase).
+    """
+    first = transactions.groupby("customer_id", observed=True)["date"].min()
+    out = first.dt.to_period(freq[0]).dt.start_time.value_counts().sort_index().rename("first_purchases")
+    out = out.to_frame()
+    if customers is not None and "signup_date" in customers.columns:
+        signups = customers["signup_date"].dropna().dt.to_period(freq[0]).dt.start_time.value_counts()
+        out = out.join(signups.rename("signups"), how="outer").fillna(0).astype(int)
+    full = pd.date_range(out.index.min(), out.index.max(), freq=freq)
+    out = out.reindex(full, fill_value=0)
+    out.index.name = "period"
+    out["customers"] = out["first_purchases"].cumsum()
+    return out
+
+
+def monthly_activity(transactions: pd.DataFrame) -> pd.DataFrame:
+    """Revenue, orders and active (purchasing) customers per calendar month."""
+    month = transactions["date"].dt.to_period("M").dt.start_time
+    g = transactions.assign(month=month).groupby("month", observed=True)
+    out = pd.DataFrame({"revenue": g["amount"].sum(), "orders": g.size(),
+                        "active_customers": g["customer_id"].nunique()})
+    out["revenue_per_active_customer"] = out["revenue"] / out["active_customers"]
+    return out
+
+
+def purchases_per_customer(transactions: pd.DataFrame, cap: int = 10) -> pd.DataFrame:
+    """How many customers made 1, 2, ... purchases (purchase days), the last row is ``cap``+.
+
+    Columns: ``customers``, ``share`` of customers.
+    """
+    per = transactions.assign(day=transactions["date"].dt.normalize()) \
+        .groupby("customer_id", observed=True)["day"].nunique()
+    label = per.clip(upper=cap).map(lambda k: f"{k}+" if k == cap else str(k))
+    order = [str(k) for k in range(1, cap)] + [f"{cap}+"]
+    counts = label.value_counts().reindex(order, fill_value=0)
+    out = pd.DataFrame({"customers": counts, "share": counts / counts.sum()})
+    out.index.name = "purchases"
+    return out
+
+
+def customer_spend(transactions: pd.DataFrame) -> pd.DataFrame:
+    """Per customer: purchases (days), orders (rows), total spend and mean spend per purchase."""
+    daily = _purchase_days(transactions)
+    g = daily.groupby("customer_id", observed=True)["amount"]
+    out = pd.DataFrame({"purchases": g.size(), "orders": transactions.groupby("customer_id", observed=True).size(),
+                        "total_spend": g.sum()})
+    out["spend_per_purchase"] = out["total_spend"] / out["purchases"]
+    return out
+
+
+def spend_concentration(transactions: pd.DataFrame, shares=(0.01, 0.05, 0.10, 0.20, 0.50)) -> pd.DataFrame:
+    """Share of revenue from the top x % of customers (the "80/20" check) and the Gini coefficient.
+
+    Gini = 1 - 2 * area under the Lorenz curve of customer spend (trapezoid rule).
+    """
+    spend = np.sort(customer_spend(transactions)["total_spend"].to_numpy())[::-1]
+    total = spend.sum()
+    n = len(spend)
+    rows = [{"top_customers": f"{s:.0%}", "customers": max(1, int(np.ceil(s * n))),
+             "revenue_share": spend[:max(1, int(np.ceil(s * n)))].sum() / total} for s in shares]
+    lorenz = np.r_[0.0, np.cumsum(spend[::-1]) / total]
+    gini = 1.0 - 2.0 * np.trapezoid(lorenz, dx=1.0 / n)
+    out = pd.DataFrame(rows).set_index("top_customers")
+    out.attrs["gini"] = float(gini)
+    return out
+
+
+def interpurchase_times(transactions: pd.DataFrame) -> pd.Series:
+    """Days between consecutive purchase days of the same customer (repeat purchases only)."""
+    daily = _purchase_days(transactions)
+    gap = daily["day"].diff().dt.days
+    same = daily["customer_id"].eq(daily["customer_id"].shift())
+    return gap[same].astype("int64").rename("days_between_purchases").reset_index(drop=True)
+
+
+def breakdown(customers: pd.DataFrame, transactions: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Customers, buyers, revenue and revenue per buyer for each level of a customer attribute."""
+    if by not in customers.columns:
+        raise ValueError(f"breakdown: customers have no column {by!r}; found {list(customers.columns)}")
+    spend = transactions.groupby("customer_id", observed=True)["amount"].sum()
+    frame = customers[["customer_id", by]].assign(revenue=customers["customer_id"].map(spend))
+    g = frame.groupby(by, observed=True, dropna=False)
+    out = pd.DataFrame({"customers": g.size(), "buyers": g["revenue"].count(), "revenue": g["revenue"].sum()})
+    out["buyer_rate"] = out["buyers"] / out["customers"]
+    out["revenue_per_buyer"] = out["revenue"] / out["buyers"]
+    out["revenue_share"] = out["revenue"] / out["revenue"].sum()
+    return out
+
+
+# --------------------------------------------------------------------------- figures
+
+def plot_acquisitions(acq: pd.DataFrame, ax=None):
+    """Bar chart of new customers per period (first purchases; sign-ups as a line)."""
+    ax = ax or plt.subplots(figsize=(9, 3.5))[1]
+    ax.bar(acq.index, acq["first_purchases"], width=20, color=sns.color_palette()[0], label="first purchases")
+    if "signups" in acq.columns:
+        ax.plot(acq.index, acq["signups"], color=sns.color_palette()[1], marker=".", label="sign-ups")
+    ax.set(xlabel="month", ylabel="new customers", title="Customers acquired over time")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_purchases_per_customer(table: pd.DataFrame, ax=None):
+    """Bar chart of the purchases-per-customer distribution."""
+    ax = ax or plt.subplots(figsize=(7, 3.5))[1]
+    sns.barplot(x=table.index, y=table["share"], ax=ax, color=sns.color_palette()[0])
+    ax.set(xlabel="purchases (days with an order)", ylabel="share of customers",
+           title="Purchases per customer")
+    return ax
+
+
+def plot_spend(spend: pd.DataFrame, ax=None):
+    """Histogram of total spend per customer on a log axis."""
+    ax = ax or plt.subplots(figsize=(7, 3.5))[1]
+    sns.histplot(spend["total_spend"].clip(lower=0.01), log_scale=True, bins=40, ax=ax)
+    ax.set(xlabel="total spend per customer (log scale)", ylabel="customers", title="Spend distribution")
+    return ax
+
+
+def plot_interpurchase_times(gaps: pd.Series, ax=None, max_days: int | None = None):
+    """Histogram of days between purchases, median marked."""
+    ax = ax or plt.subplots(figsize=(7, 3.5))[1]
+    shown = gaps if max_days is None else gaps[gaps <= max_days]
+    sns.histplot(shown, bins=50, ax=ax)
+    ax.axvline(gaps.median(), color="k", ls="--", lw=1, label=f"median {gaps.median():.0f} days")
+    ax.set(xlabel="days between purchases", ylabel="repeat purchases", title="Inter-purchase times")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_breakdowns(tables: dict[str, pd.DataFrame], value: str = "revenue_per_buyer"):
+    """One small bar chart per attribute: ``value`` by level."""
+    n = len(tables)
+    cols = min(3, n)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
+    for ax, (name, table) in zip(axes.flat, tables.items()):
+        sns.barplot(x=table.index.astype(str), y=table[value], ax=ax, color=sns.color_palette()[2])
+        ax.set(xlabel=name, ylabel=value.replace("_", " "))
+        ax.tick_params(axis="x", rotation=30)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig

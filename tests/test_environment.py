@@ -1,0 +1,29 @@
+"""environment.yml (conda) and pyproject.toml declare the same dependencies."""
+
+import re
+import tomllib
+
+import yaml
+
+from crmlab import paths
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[ ;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((paths.PROJECT_ROOT / "pyproject.toml").read_text())
+    declared = {_name(r): r.replace(" ", "") for r in project["project"]["dependencies"]}
+    env = yaml.safe_load((paths.PROJECT_ROOT / "environment.yml").read_text())
+    conda = {_name(d): d.replace(" ", "") for d in env["dependencies"]
+             if isinstance(d, str) and _name(d) not in {"python", "pip"}}
+    assert env["dependencies"][-1] == {"pip": ["-e ."]}
+    assert conda == declared
+
+
+def test_benchmark_references_are_optional_only():
+    project = tomllib.loads((paths.PROJECT_ROOT / "pyproject.toml").read_text())
+    runtime = {_name(r) for r in project["project"]["dependencies"]}
+    assert not runtime & {"lifetimes", "duckdb"}
+    assert {_name(r) for r in project["project"]["optional-dependencies"]["bench"]} >= {"lifetimes", "duckdb"}
