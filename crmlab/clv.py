@@ -36,6 +36,7 @@ value.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 
@@ -61,6 +62,7 @@ __all__ = [
     "plot_whale_curve",
     "CohortCLV",
     "cohort_clv",
+    "holdout_calibration",
     "RetentionDecision",
     "kotler_retention",
     "REICHHELD_PROFILES",
@@ -409,7 +411,7 @@ class CLVComponents:
 
         summary = self.summary()
         values = summary["present_value"].iloc[:-1].to_numpy()
-        labels = [f"{k}\n{v}" for k, v in COMPONENTS.items()] + ["CLV"]
+        labels = [k + "\n" + textwrap.fill(v, 14) for k, v in COMPONENTS.items()] + ["CLV"]
         starts = np.r_[0.0, np.cumsum(values)[:-1]]
         if ax is None:
             _, ax = plt.subplots(figsize=(9, 4))
@@ -1145,6 +1147,48 @@ def cohort_clv(transactions: pd.DataFrame, discount_rate: float = 0.10, freq: st
     }, index=pd.Index(cols, name="period"))
     return CohortCLV(active=active, retention=retention, margin=margin_per_active,
                      pooled=pooled, sizes=sizes, freq=freq, period_discount_rate=dp)
+
+
+def holdout_calibration(predicted, actual, n_groups: int = 10) -> pd.DataFrame:
+    """Predicted vs actual holdout value by group of predicted value (a calibration table).
+
+    Customers are ranked by ``predicted`` (ties keep the input order) and cut into
+    ``n_groups`` groups of equal size (group 1 = lowest predicted; sizes differ by at
+    most one). Per group: ``customers``, ``predicted_mean``, ``actual_mean``,
+    ``predicted_total``, ``actual_total``; a last row ``total`` covers everyone. A
+    well-calibrated CLV model has predicted close to actual in every group (Fader,
+    Hardie & Lee 2005b, holdout validation). ``predicted`` and ``actual``: Series
+    with the same index (customer_id) or equal-length arrays, in one money unit.
+    """
+    where = "holdout_calibration: "
+    if isinstance(predicted, pd.Series) and isinstance(actual, pd.Series) \
+            and not predicted.index.equals(actual.index):
+        raise ValueError(f"{where}predicted and actual have different indexes; align them first")
+    pred = np.asarray(predicted, dtype=np.float64).ravel()
+    act = np.asarray(actual, dtype=np.float64).ravel()
+    if pred.size != act.size:
+        raise ValueError(f"{where}predicted has {pred.size} values, actual {act.size}")
+    if pred.size == 0:
+        raise ValueError(f"{where}no customers")
+    if not (np.all(np.isfinite(pred)) and np.all(np.isfinite(act))):
+        raise ValueError(f"{where}predicted and actual must be finite (no NaN)")
+    if isinstance(n_groups, bool) or not isinstance(n_groups, Integral) or not 1 <= n_groups <= pred.size:
+        raise ValueError(f"{where}n_groups must be a whole number between 1 and the number of "
+                         f"customers ({pred.size}), not {n_groups!r}")
+    order = np.argsort(pred, kind="stable")
+    group = np.empty(pred.size, dtype=np.int64)
+    group[order] = np.arange(pred.size) * n_groups // pred.size
+    counts = np.bincount(group, minlength=n_groups)
+    ptot = np.bincount(group, weights=pred, minlength=n_groups)
+    atot = np.bincount(group, weights=act, minlength=n_groups)
+    counts, ptot, atot = np.r_[counts, counts.sum()], np.r_[ptot, ptot.sum()], np.r_[atot, atot.sum()]
+    return pd.DataFrame({
+        "customers": counts,
+        "predicted_mean": ptot / counts,
+        "actual_mean": atot / counts,
+        "predicted_total": ptot,
+        "actual_total": atot,
+    }, index=pd.Index([str(g) for g in range(1, n_groups + 1)] + ["total"], name="group"))
 
 
 # --------------------------------------------------------------------------- retention economics

@@ -21,6 +21,7 @@ from crmlab.clv import (  # noqa: E402
     customer_delivered_value,
     customer_profitability,
     discounted_clv,
+    holdout_calibration,
     kotler_retention,
     margin_multiples,
     plot_tornado,
@@ -414,6 +415,21 @@ def test_cohort_clv_errors():
     assert err.value.column == "cost"
     with pytest.raises(ValueError, match="freq"):
         cohort_clv(_cohort_tx(), freq="W")
+
+
+def test_holdout_calibration_by_hand():
+    pred = pd.Series([5.0, 1.0, 4.0, 2.0, 3.0], index=list("abcde"))
+    act = pd.Series([6.0, 0.0, 2.0, 1.0, 5.0], index=list("abcde"))
+    tab = holdout_calibration(pred, act, n_groups=2)
+    # ranked b(1) d(2) e(3) | c(4) a(5): groups of 3 and 2 (rank * 2 // 5)
+    assert tab["customers"].tolist() == [3, 2, 5]
+    assert tab["predicted_mean"].tolist() == pytest.approx([2.0, 4.5, 3.0])
+    assert tab["actual_mean"].tolist() == pytest.approx([2.0, 4.0, 2.8])
+    assert tab["actual_total"].tolist() == pytest.approx([6.0, 8.0, 14.0])
+    with pytest.raises(ValueError, match="n_groups"):
+        holdout_calibration(pred, act, n_groups=6)
+    with pytest.raises(ValueError, match="indexes"):
+        holdout_calibration(pred, act.set_axis(list("vwxyz")))
 
 
 # --------------------------------------------------------------------------- retention economics
