@@ -20,8 +20,12 @@ RAW_DATA := $(shell find data/raw -type f 2>/dev/null)
 PARAMS ?=
 NB ?=
 TAG ?=
+# teaching kit: a roster CSV (student_id, name), a folder of submissions, the course key seeding student data
+ROSTER ?= roster.csv
+SUBMISSIONS ?= submissions
+COURSE_KEY ?= crmlab
 
-.PHONY: help venv reports report test lab data clean FORCE
+.PHONY: help venv reports report test lab data exercises solutions grade clean FORCE
 
 help: ## show this help
 	@echo "crmlab — analytical CRM lab. Usage: make <target> [VAR=value]"
@@ -62,6 +66,15 @@ lab: $(STAMP) ## start JupyterLab with the venv's kernel
 
 data: $(STAMP) ## write the default synthetic population to data/synthetic/ (CSV, gitignored)
 	$(PY) -m crmlab.synth --out data/synthetic --n-customers 10000 --seed 0
+
+exercises: $(STAMP) ## per-student exercise notebooks and data: make exercises ROSTER=roster.csv -> exercises/<student_id>/
+	$(PY) -m crmlab.teaching exercises --roster $(ROSTER) --out exercises --course-key $(COURSE_KEY)
+
+solutions: $(STAMP) ## the answer key per student: make solutions ROSTER=roster.csv -> solutions/<student_id>/
+	$(PY) -m crmlab.teaching solutions --roster $(ROSTER) --out solutions --course-key $(COURSE_KEY)
+
+grade: $(STAMP) ## grade submitted notebooks: make grade SUBMISSIONS=dir ROSTER=roster.csv -> grades/grades.csv + feedback
+	$(PY) -m crmlab.teaching grade --submissions $(SUBMISSIONS) --roster $(ROSTER) --out grades --course-key $(COURSE_KEY)
 
 clean: ## remove built reports, generated data and caches (keeps .venv and data/raw)
 	rm -rf reports data/synthetic .pytest_cache

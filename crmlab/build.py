@@ -21,6 +21,7 @@ import html
 import json
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +30,9 @@ from pathlib import Path
 from . import paths
 
 __all__ = ["run", "write_index", "parse_params", "notebook_parameters", "NotebookFailed", "main"]
+
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 
 class NotebookFailed(RuntimeError):
@@ -151,9 +155,10 @@ def run(notebook, params: dict | None = None, tag: str | None = None, reports_di
     nb = nbformat.read(tmp_exec, as_version=4)
     title, summary = _title_and_summary(nb)
     defaults = notebook_parameters(nbformat.read(notebook, as_version=4))
-    full = HTMLExporter(template_name="lab")
+    template = {"template_name": "crmlab", "extra_template_basedirs": [str(TEMPLATES_DIR)]}
+    full = HTMLExporter(**template)
     full_html, _ = full.from_notebook_node(nb, resources={"metadata": {"name": title or name}})
-    manager = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+    manager = HTMLExporter(**template, exclude_input=True, exclude_input_prompt=True,
                            exclude_output_prompt=True)
     manager_html, _ = manager.from_notebook_node(nb, resources={"metadata": {"name": title or name}})
     meta = {
@@ -226,6 +231,21 @@ def write_index(reports_dir=None) -> Path:
     return reports / "index.html"
 
 
+def screenshot_index(reports_dir=None) -> Path | None:
+    """``reports/index.png``, a screenshot of the index, where headless Chromium is installed."""
+    from . import browser
+
+    reports = Path(reports_dir or paths.REPORTS_DIR)
+    if browser.find_chromium() is None:
+        print("crmlab.build: no chromium installed, so no screenshot of the index (apt-get install chromium)")
+        return None
+    try:
+        return browser.screenshot(reports / "index.html", reports / "index.png")
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        print(f"crmlab.build: the index screenshot failed ({exc}); the reports are fine")
+        return None
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crmlab.build", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -241,6 +261,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.command == "index":
         print(write_index(args.reports_dir))
+        screenshot_index(args.reports_dir)
         return 0
     params = parse_params(args.parameter)
     if args.tag and not re.fullmatch(r"[A-Za-z0-9_.-]+", args.tag):
@@ -256,6 +277,7 @@ def main(argv=None) -> int:
         except NotebookFailed as exc:
             print(f"crmlab.build: ERROR: {exc}", file=sys.stderr, flush=True)
             failures.append(nb.name)
+    screenshot_index(args.reports_dir)
     if failures:
         print(f"crmlab.build: {len(failures)} notebook(s) failed: {', '.join(failures)}", file=sys.stderr)
         return 1
