@@ -815,9 +815,13 @@ def predictive_validity(scores: pd.DataFrame, outcomes: pd.DataFrame, n_bins: in
     ``auc_repurchase`` = ROC AUC of the score for ``repurchase`` (Hanley & McNeil 1982;
     0.5 = no better than chance); ``spearman_spend`` / ``pearson_spend`` = correlation with
     ``holdout_spend``; ``spearman_purchases`` with ``holdout_purchases``; deciles by score
-    (1 = top; ties broken by position), ``top_decile_lift`` = repurchase rate in decile 1 /
-    overall rate, ``top_decile_spend_share`` = its share of holdout spend.
-    ``lift``: per score and decile, customers, repurchase rate, lift and mean holdout spend.
+    (1 = top; decile = ceil(average rank x n_bins / n), so tied customers share the decile of
+    their average rank and deciles can be unequal: many customers with frequency 0 form one
+    bin instead of being split by their row order), ``top_decile_lift`` = repurchase rate in
+    the top bin (decile 1, or the best bin present when a tie spans it) / overall rate,
+    ``top_decile_spend_share`` = its share of holdout spend.
+    ``lift``: per score and decile, customers, position (mean rank / n: 0 = top, 1 = bottom),
+    repurchase rate, lift and mean holdout spend.
     """
     need = ["repurchase", "holdout_spend", "holdout_purchases"]
     missing = [c for c in need if c not in outcomes.columns]
@@ -832,12 +836,12 @@ def predictive_validity(scores: pd.DataFrame, outcomes: pd.DataFrame, n_bins: in
     base = y.mean()
     for col in scores.columns:
         s = joined[col].to_numpy(dtype=float)
-        order = np.argsort(-s, kind="stable")
-        decile = np.empty(len(s), dtype=int)
-        decile[order] = np.arange(len(s)) * n_bins // len(s) + 1
-        table = pd.DataFrame({"decile": decile, "y": y, "spend": spend}).groupby("decile").agg(
-            customers=("y", "size"), repurchase_rate=("y", "mean"), mean_spend=("spend", "mean"),
-            spend=("spend", "sum"))
+        rank = pd.Series(-s).rank(method="average").to_numpy()  # 1 = highest score
+        decile = np.clip(np.ceil(rank * n_bins / len(s)), 1, n_bins).astype(int)
+        table = pd.DataFrame({"decile": decile, "y": y, "spend": spend, "position": rank / len(s)}) \
+            .groupby("decile").agg(customers=("y", "size"), position=("position", "mean"),
+                                   repurchase_rate=("y", "mean"), mean_spend=("spend", "mean"),
+                                   spend=("spend", "sum"))
         table["lift"] = table["repurchase_rate"] / base
         table["score"] = col
         lifts.append(table.reset_index())
@@ -847,11 +851,11 @@ def predictive_validity(scores: pd.DataFrame, outcomes: pd.DataFrame, n_bins: in
             "spearman_spend": spearmanr(s, spend).statistic,
             "pearson_spend": pearsonr(s, spend).statistic,
             "spearman_purchases": spearmanr(s, joined["holdout_purchases"]).statistic,
-            "top_decile_lift": table.loc[1, "lift"],
-            "top_decile_spend_share": table.loc[1, "spend"] / spend.sum() if spend.sum() > 0 else np.nan,
+            "top_decile_lift": table["lift"].iloc[0],
+            "top_decile_spend_share": table["spend"].iloc[0] / spend.sum() if spend.sum() > 0 else np.nan,
         })
-    lift = pd.concat(lifts, ignore_index=True)[["score", "decile", "customers", "repurchase_rate",
-                                                 "lift", "mean_spend"]]
+    lift = pd.concat(lifts, ignore_index=True)[["score", "decile", "customers", "position",
+                                                 "repurchase_rate", "lift", "mean_spend"]]
     return ValidityResult(metrics=pd.DataFrame(rows).set_index("score"), lift=lift, n=len(joined))
 
 
@@ -1061,15 +1065,23 @@ def plot_satisfaction_loyalty(matrix: pd.DataFrame, ax=None, sample: int | None 
 
 
 def plot_lift(validity: ValidityResult, ax=None):
-    """Repurchase lift by score decile (1 = highest scores), one line per score."""
+    """Repurchase lift by score decile, one line per score, each bin at its mean rank.
+
+    Bins are placed at their position (mean rank, % of customers) and sized by their
+    customers, so a large tie (e.g. everyone with frequency 0) shows as one wide bin.
+    """
     import matplotlib.pyplot as plt
     import seaborn as sns
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
-    sns.lineplot(data=validity.lift, x="decile", y="lift", hue="score", marker="o", ax=ax)
+        _, ax = plt.subplots(figsize=(7.5, 4))
+    data = validity.lift.assign(position=100.0 * validity.lift["position"])
+    sns.lineplot(data=data, x="position", y="lift", hue="score", ax=ax, legend=False)
+    sns.scatterplot(data=data, x="position", y="lift", hue="score", size="customers",
+                    sizes=(10, 200), ax=ax)
     ax.axhline(1.0, color="grey", lw=1, ls="--")
-    ax.set_xticks(range(1, int(validity.lift["decile"].max()) + 1))
+    ax.set_xlabel("customers ranked above the bin's middle, % (0 = top of the score)")
     ax.set_ylabel("holdout repurchase rate / overall")
-    ax.set_title("Lift by decile (1 = top of the score)")
+    ax.set_title("Lift by score decile")
+    ax.legend(fontsize=8, loc="lower left")
     return ax

@@ -384,6 +384,12 @@ def test_predictive_validity_perfect_and_useless_scores():
     lift = v.lift[v.lift["score"] == "perfect"]
     assert lift["customers"].tolist() == [4] * 10
     assert lift["repurchase_rate"].tolist()[:3] == [1.0, 1.0, 0.5]
+    # ties share a decile: 30 customers tied at the top (average rank 15.5 -> decile 4),
+    # 10 tied at the bottom (average rank 35.5 -> decile 9)
+    rev = v.lift[v.lift["score"] == "reversed"].set_index("decile")
+    assert rev["customers"].to_dict() == {4: 30, 9: 10}
+    assert rev.loc[9, "repurchase_rate"] == 1.0
+    assert m.loc["reversed", "top_decile_lift"] == 0.0
 
 
 # --------------------------------------------------------------------------- typologies
