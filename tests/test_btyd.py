@@ -1,0 +1,421 @@
+"""BG/NBD, Pareto/NBD and Gamma-Gamma: published CDNOW results, quadrature, known truth."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from scipy import integrate, optimize, special, stats  # noqa: E402
+
+from crmlab import btyd  # noqa: E402
+from crmlab.data import CRMDataError, load_cdnow  # noqa: E402
+from crmlab.rfm import rfm_summary  # noqa: E402
+
+CAL_END, OBS_END = "1997-09-30", "1998-06-30"
+
+
+@pytest.fixture(scope="module")
+def cdnow_tx():
+    return load_cdnow("sample")
+
+
+@pytest.fixture(scope="module")
+def cdnow(cdnow_tx):
+    return rfm_summary(cdnow_tx, observation_end=OBS_END, calibration_end=CAL_END)
+
+
+@pytest.fixture(scope="module")
+def bgf(cdnow):
+    return btyd.BetaGeo().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+
+
+@pytest.fixture(scope="module")
+def pnbd(cdnow):
+    return btyd.ParetoNBD().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+
+
+@pytest.fixture(scope="module")
+def ggf(cdnow):
+    return btyd.GammaGamma().fit(cdnow["frequency"], cdnow["monetary_value"])
+
+
+def with_params(cls, **params):
+    model = cls()
+    model.params_ = dict(params)
+    return model
+
+
+# --------------------------------------------------------------------------- published results
+
+def test_bgnbd_reproduces_fader_hardie_lee_2005(bgf):
+    # Fader, Hardie & Lee (2005a), Marketing Science 24(2), p. 279: CDNOW sample, 39 weeks.
+    p = bgf.params_
+    assert (round(p["r"], 3), round(p["alpha"], 3), round(p["a"], 3), round(p["b"], 3)) == \
+        (0.243, 4.414, 0.793, 2.426)
+    assert round(bgf.loglik_, 1) == -9582.4
+    assert bgf.n_customers_ == 2357 and bgf.converged_
+
+
+def test_pareto_nbd_reproduces_fader_hardie_lee_2005(pnbd):
+    # Fader, Hardie & Lee (2005a), p. 279 (and Fader & Hardie's Pareto/NBD notes).
+    p = pnbd.params_
+    assert (round(p["r"], 3), round(p["alpha"], 3), round(p["s"], 3), round(p["beta"], 3)) == \
+        (0.553, 10.578, 0.606, 11.669)
+    assert round(pnbd.loglik_, 1) == -9595.0
+
+
+def test_gamma_gamma_reproduces_fader_hardie_lee_2005(ggf):
+    # Fader, Hardie & Lee (2005b) "RFM and CLV", JMR 42(4): the 946 repeat customers' mean spend.
+    p = ggf.params_
+    assert (round(p["p"], 2), round(p["q"], 2), round(p["gamma"], 2)) == (6.25, 3.74, 15.44)
+    assert ggf.n_customers_ == 946
+
+
+def test_bgnbd_standard_errors_match_lifetimes(bgf):
+    # lifetimes 0.11.3 BetaGeoFitter on the same data (benchmarks/btyd_fit.py) reports
+    # se = 0.0126, 0.3782, 0.1857, 0.7053 from its autograd Hessian.
+    se = bgf.standard_errors_
+    np.testing.assert_allclose([se["r"], se["alpha"], se["a"], se["b"]],
+                               [0.012557, 0.378221, 0.185719, 0.705345], rtol=2e-3)
+    table = bgf.summary()
+    assert list(table.columns) == ["coef", "se", "lower_95", "upper_95"]
+    assert list(table.index) == ["r", "alpha", "a", "b"]
+    assert (table["lower_95"] < table["coef"]).all() and (table["coef"] < table["upper_95"]).all()
+    assert (table["lower_95"] > 0).all()
+
+
+def test_bgnbd_conditional_expectation_published_example(bgf):
+    # FHL (2005a), p. 280: a customer with x = 2, t_x = 30.43, T = 38.86 weeks is expected
+    # to make 1.226 repeat purchases in the next 39 weeks.
+    value = bgf.conditional_expected_number_of_purchases_up_to_time(39, 2, 30.43, 38.86)
+    assert round(value, 3) == 1.226
+
+
+def test_bgnbd_unconditional_expectation_matches_hardie_spreadsheet(bgf):
+    # Hardie's BG/NBD Excel implementation for CDNOW (values quoted in lifetimes' tests).
+    # Parameters are the sheet's Solver estimates, not ours to the last digit: 5e-4 tolerance.
+    t = np.array([0.1429, 1.0, 3.0, 31.8571, 32.0, 78.0])
+    expected = np.array([0.0078, 0.0532, 0.1506, 1.0405, 1.0437, 1.8576])
+    np.testing.assert_allclose(bgf.expected_number_of_purchases_up_to_time(t), expected, atol=5e-4)
+
+
+def test_pareto_p_alive_matches_btyd_example():
+    # R package BTYD (Dziurzynski, Wadsworth & McCarthy), ?pnbd.PAlive:
+    # params (0.55, 10.56, 0.61, 11.64), x = 0, t.x = 0, T.cal = 39 -> 0.2924031; t.x = T -> 1.
+    model = with_params(btyd.ParetoNBD, r=0.55, alpha=10.56, s=0.61, beta=11.64)
+    assert model.conditional_probability_alive(0, 0, 39) == pytest.approx(0.2924031, abs=1e-7)
+    assert model.conditional_probability_alive(23, 39, 39) == pytest.approx(1.0, abs=1e-12)
+
+
+# --------------------------------------------------------------------------- formulas vs quadrature
+
+def pnbd_loglik_by_quadrature(r, alpha, s, beta, x, tx, T):
+    """log L = log Gamma(r+x) a^r / Gamma(r) [ (a+T)^-(r+x) (b/(b+T))^s
+    + s b^s int_{t_x}^T (a+u)^-(r+x) (b+u)^-(s+1) du ]  (lambda, mu integrated analytically)."""
+    c = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+    alive = np.exp(c - (r + x) * np.log(alpha + T) + s * np.log(beta / (beta + T)))
+    died = integrate.quad(lambda u: np.exp(c + s * np.log(beta) + np.log(s) - (r + x) * np.log(alpha + u)
+                                           - (s + 1) * np.log(beta + u)),
+                          tx, T, epsabs=0, epsrel=1e-12)[0]
+    return np.log(alive + died), alive / (alive + died)
+
+
+@pytest.mark.parametrize("params", [(0.55, 10.56, 0.61, 11.64),  # alpha < beta
+                                    (0.55, 20.0, 0.61, 5.0),     # alpha > beta
+                                    (1.3, 3.0, 2.5, 40.0),
+                                    (0.3, 7.0, 0.3, 7.0)])       # alpha == beta
+def test_pareto_nbd_likelihood_and_p_alive_match_quadrature(params):
+    customers = [(0, 0, 39), (2, 30.43, 38.86), (10, 5, 39), (29, 38.4, 38.86), (100, 20, 70),
+                 (1, 0.5, 0.5)]
+    x, tx, T = (np.array(c, dtype=float) for c in zip(*customers))
+    ours = btyd._pnbd_loglik(*params, x, tx, T)
+    model = with_params(btyd.ParetoNBD, **dict(zip(["r", "alpha", "s", "beta"], params)))
+    p_alive = model.conditional_probability_alive(x, tx, T)
+    ux, inv = np.unique(x, return_inverse=True)
+    total = btyd._pnbd_loglik_total(np.array(params), ux, inv, tx, T, np.ones_like(x))
+    assert total == pytest.approx(ours.sum(), rel=1e-13)   # the fit's fast path, same formula
+    for i, cust in enumerate(customers):
+        ll, pa = pnbd_loglik_by_quadrature(*params, *cust)
+        assert ours[i] == pytest.approx(ll, rel=1e-10, abs=1e-10), cust
+        assert p_alive[i] == pytest.approx(pa, rel=1e-8, abs=1e-12), cust
+
+
+def bgnbd_conditional_by_quadrature(r, alpha, a, b, t, x, tx, T):
+    """E[Y(t)|data] = int int (1/p)(1 - e^{-lambda p t}) P(alive, lambda, p | data): lambda
+    integrated analytically, p numerically (FHL 2005a eqs. 6-7); in logs, relative to L."""
+    log_l = btyd._bgnbd_loglik(r, alpha, a, b, float(x), float(tx), float(T))
+    c = (special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) - special.betaln(a, b)
+         - (r + x) * np.log(alpha + T) - log_l)
+
+    def integrand(u):
+        # p = u^(1/a) removes the p^(a-1) singularity at 0; quad's weight (1-u)^(x+b-1)
+        # takes the one at 1
+        u = min(max(u, 1e-12), np.nextafter(1.0, 0.0))  # QAWS may touch the end points
+        log_p = np.log(u) / a
+        gone = np.log(-np.expm1(-(r + x) * np.log1p(np.exp(log_p) * t / (alpha + T))))
+        tail = (x + b - 1) * np.log(-np.expm1(log_p)) - singular * np.log1p(-u)
+        return np.exp(c + tail - log_p + gone) / a
+
+    singular = min(x + b - 1, 0.0)  # (1-p)^(x+b-1) is singular at p = 1 only if x + b < 1
+    return integrate.quad(integrand, 0, 1, weight="alg", wvar=(0, singular), epsabs=0,
+                          epsrel=1e-11, limit=200)[0]
+
+
+@pytest.mark.parametrize("params", [(0.2426, 4.4136, 0.7929, 2.4259), (1.5, 3.0, 2.0, 5.0),
+                                    (0.5, 10.0, 0.3, 0.8), (2.0, 1.0, 1.2, 0.4)])
+def test_bgnbd_expectations_match_quadrature(params):
+    model = with_params(btyd.BetaGeo, **dict(zip(["r", "alpha", "a", "b"], params)))
+    for x, tx, T, t in [(2, 30.43, 38.86, 39), (0, 0, 38.86, 39), (29, 38.4, 38.86, 78),
+                        (100, 60, 70, 520), (400, 38, 39, 52), (0, 0, 0, 5200)]:
+        ours = model.conditional_expected_number_of_purchases_up_to_time(t, x, tx, T)
+        assert ours == pytest.approx(bgnbd_conditional_by_quadrature(*params, t, x, tx, T),
+                                     rel=1e-8), (x, tx, T, t)
+    # the unconditional expectation is the conditional one of a customer with T = 0
+    t = np.array([0.5, 39.0, 5200.0])
+    np.testing.assert_allclose(model.expected_number_of_purchases_up_to_time(t),
+                               model.conditional_expected_number_of_purchases_up_to_time(t, 0, 0, 0))
+
+
+def test_large_frequencies_do_not_overflow():
+    assert np.isfinite(btyd._bgnbd_loglik(0.243, 4.414, 0.793, 2.426, 5000.0, 38.0, 39.0))
+    # lifetimes' overflow regression case (tests/test_estimation.py, TestParetoNBDFitter)
+    ll = btyd._pnbd_loglik(10.465, 7.98565181e-03, 3.0516, 2.820, np.array([400., 500., 500.]),
+                           np.array([5., 1., 4.]), np.array([6., 37., 37.]))
+    assert np.isfinite(ll).all()
+    model = with_params(btyd.ParetoNBD, r=10.465, alpha=7.98565181e-03, s=3.0516, beta=2.820)
+    p = model.conditional_probability_alive([400, 5000], [5, 30], [6, 37])
+    assert np.isfinite(p).all() and (p >= 0).all() and (p <= 1).all()
+
+
+def test_analytic_gradients_match_finite_differences(cdnow):
+    x, tx, T = (cdnow[c].to_numpy(float) for c in ["frequency", "recency", "T"])
+    theta = np.array([0.3, 5.0, 0.9, 2.0])
+    f = lambda th: btyd._bgnbd_loglik(*th, x, tx, T).sum()  # noqa: E731
+    ux, inv = np.unique(x, return_inverse=True)
+    ll, g = btyd._bgnbd_value_and_grad(theta, ux, inv, tx, T, np.ones_like(x))
+    assert ll == pytest.approx(f(theta), rel=1e-12)
+    np.testing.assert_allclose(g, optimize.approx_fprime(theta, f, 1e-7), rtol=1e-4)
+    rep = x > 0
+    m = cdnow["monetary_value"].to_numpy()[rep]
+    theta = np.array([5.0, 3.0, 14.0])
+    f = lambda th: btyd._gg_loglik(*th, x[rep], m).sum()  # noqa: E731
+    g = btyd._gg_grad(*theta, x[rep], m).sum(axis=1)
+    np.testing.assert_allclose(g, optimize.approx_fprime(theta, f, 1e-7), rtol=1e-4)
+
+
+def test_numerical_hessian_is_exact_on_a_quadratic():
+    A = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, -0.2], [0.5, -0.2, 2.0]])
+
+    def f(P):
+        return 0.5 * np.einsum("ij,jk,ik->i", P, A, P) + P @ np.array([1.0, -2.0, 0.3])
+
+    np.testing.assert_allclose(btyd._numerical_hessian(f, np.array([0.7, 2.0, 5.0])), A, rtol=1e-6)
+
+
+# --------------------------------------------------------------------------- known truth
+
+def test_bgnbd_recovers_a_simulated_population():
+    truth = {"r": 0.5, "alpha": 6.0, "a": 0.8, "b": 2.5}
+    T = np.random.default_rng(1).uniform(26, 78, 5000)
+    sim = btyd.simulate_beta_geo(**truth, T=T, seed=2)
+    model = btyd.BetaGeo().fit(sim["frequency"], sim["recency"], sim["T"])
+    for name, value in truth.items():
+        est, se = model.params_[name], model.standard_errors_[name]
+        assert abs(est - value) < 3.5 * se, name
+        assert abs(est - value) < 0.25 * value, name
+    # the simulator agrees with the model's own mean at the true parameters
+    at_truth = with_params(btyd.BetaGeo, **truth)
+    expected = at_truth.expected_number_of_purchases_up_to_time(T).mean()
+    assert sim["frequency"].mean() == pytest.approx(expected, rel=0.05)
+    # P(alive) sorts the simulated survivors from the dead
+    p_alive = model.conditional_probability_alive(sim["frequency"], sim["recency"], sim["T"])
+    assert p_alive[sim["alive"]].mean() > p_alive[~sim["alive"]].mean() + 0.1
+
+
+def test_pareto_nbd_recovers_a_simulated_population():
+    truth = {"r": 0.5, "alpha": 6.0, "s": 0.7, "beta": 12.0}
+    T = np.round(np.random.default_rng(3).uniform(26, 78, 3000))  # whole weeks: fewer patterns
+    sim = btyd.simulate_pareto_nbd(**truth, T=T, seed=4)
+    model = btyd.ParetoNBD().fit(sim["frequency"], sim["recency"], sim["T"])
+    for name, value in truth.items():
+        est, se = model.params_[name], model.standard_errors_[name]
+        assert abs(est - value) < 3.5 * se, name
+        assert abs(est - value) < 0.4 * value, name
+
+
+def test_gamma_gamma_recovers_a_simulated_population():
+    truth = {"p": 6.0, "q": 4.0, "gamma": 15.0}
+    freq = np.random.default_rng(5).poisson(3.0, 4000)
+    sim = btyd.simulate_gamma_gamma(**truth, frequency=freq, seed=6)
+    model = btyd.GammaGamma().fit(sim["frequency"], sim["monetary_value"])
+    assert model.n_customers_ == int((freq > 0).sum())
+    for name, value in truth.items():
+        est, se = model.params_[name], model.standard_errors_[name]
+        assert abs(est - value) < 3.5 * se, name
+    # the conditional expectation is closer to each customer's true mean spend than m itself
+    rep = sim["frequency"] > 0
+    shrunk = model.conditional_expected_average_profit(sim["frequency"], sim["monetary_value"])
+    err_shrunk = np.mean((shrunk[rep] - sim["z"][rep]) ** 2)
+    err_raw = np.mean((sim["monetary_value"][rep] - sim["z"][rep]) ** 2)
+    assert err_shrunk < 0.8 * err_raw
+
+
+def test_fit_in_days_rescales_alpha_only(cdnow, bgf):
+    days = btyd.BetaGeo().fit(cdnow["frequency"], cdnow["recency"] * 7, cdnow["T"] * 7)
+    for name in ("r", "a", "b"):
+        assert days.params_[name] == pytest.approx(bgf.params_[name], rel=1e-4)
+    assert days.params_["alpha"] == pytest.approx(7 * bgf.params_["alpha"], rel=1e-4)
+    # the density of the purchase times picks up 1/7 per repeat purchase
+    shift = -cdnow["frequency"].sum() * np.log(7)
+    assert days.loglik_ == pytest.approx(bgf.loglik_ + shift, abs=1e-4)
+
+
+def test_penalizer_shrinks_the_parameters(cdnow, bgf):
+    pen = btyd.BetaGeo(penalizer=0.1).fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    assert sum(v ** 2 for v in pen.params_.values()) < sum(v ** 2 for v in bgf.params_.values())
+    assert pen.loglik_ < bgf.loglik_
+
+
+# --------------------------------------------------------------------------- predictions
+
+def test_p_alive_is_one_without_repeat_purchases_and_a_probability(cdnow, bgf, pnbd):
+    p = bgf.conditional_probability_alive(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    assert isinstance(p, pd.Series) and p.index.equals(cdnow.index)
+    assert (p[cdnow["frequency"] == 0] == 1.0).all()
+    assert ((p > 0) & (p <= 1)).all()
+    assert bgf.conditional_probability_alive(0, 0, 10) == 1.0
+    q = pnbd.conditional_probability_alive(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    assert ((q > 0) & (q <= 1)).all()
+    # the longer since the last purchase, the less likely alive
+    assert pnbd.conditional_probability_alive(5, 10, 39) < pnbd.conditional_probability_alive(5, 35, 39)
+
+
+def test_holdout_table_by_frequency(cdnow, bgf):
+    table = btyd.expected_vs_actual_by_frequency(bgf, cdnow, max_frequency=7)
+    assert list(table.index) == ["0", "1", "2", "3", "4", "5", "6", "7+", "total"]
+    assert table.loc["total", "customers"] == 2357
+    assert table.loc["0", "customers"] == 1411
+    assert table.loc["total", "actual_total"] == 1882
+    assert table["customers"].iloc[:-1].sum() == 2357
+    expected = bgf.conditional_expected_number_of_purchases_up_to_time(
+        cdnow["duration_holdout"], cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    assert table.loc["total", "expected_total"] == pytest.approx(expected.sum(), rel=1e-12)
+    assert table.loc["7+", "expected"] == pytest.approx(expected[cdnow["frequency"] >= 7].mean())
+    assert table.loc["total", "expected"] == pytest.approx(expected.mean())
+    with pytest.raises(ValueError, match="frequency_holdout"):
+        btyd.expected_vs_actual_by_frequency(bgf, cdnow[["frequency", "recency", "T"]])
+
+
+def test_cumulative_tracking(cdnow_tx, cdnow, bgf, pnbd):
+    for model in (bgf, pnbd):
+        track = btyd.cumulative_tracking(model, cdnow_tx, CAL_END, OBS_END)
+        assert len(track) == 78 and track.index[0] == 1
+        assert track.loc[39, "date"] == pd.Timestamp(CAL_END)
+        assert track.loc[78, "date"] == pd.Timestamp(OBS_END)
+        # actual repeat purchases agree with rfm_summary's counts
+        assert track.loc[39, "actual"] == cdnow["frequency"].sum() == 2457
+        assert track.loc[78, "actual"] == 2457 + 1882
+        assert (track["period_type"] == "calibration").sum() == 39
+        # at the calibration end each customer's age is its T
+        at_T = model.expected_number_of_purchases_up_to_time(cdnow["T"].to_numpy()).sum()
+        assert track.loc[39, "expected"] == pytest.approx(at_T, rel=1e-12)
+        assert track["expected_incremental"].sum() == pytest.approx(track.loc[78, "expected"])
+        assert np.all(np.diff(track["expected"]) > 0)
+
+
+def test_customer_lifetime_value(cdnow, bgf, ggf):
+    f, r, T, m = (cdnow[c] for c in ["frequency", "recency", "T", "monetary_value"])
+    clv = ggf.customer_lifetime_value(bgf, f, r, T, m, time=12, discount_rate=0.01, freq_days=7)
+    assert isinstance(clv, pd.Series) and clv.index.equals(cdnow.index)
+    spend = ggf.conditional_expected_average_profit(f, m)
+    step = 365.25 / 12 / 7
+    # month by month, by hand
+    by_hand = sum(spend * (bgf.conditional_expected_number_of_purchases_up_to_time(k * step, f, r, T)
+                           - bgf.conditional_expected_number_of_purchases_up_to_time((k - 1) * step, f, r, T))
+                  / 1.01 ** k for k in range(1, 13))
+    np.testing.assert_allclose(clv, by_hand, rtol=1e-12)
+    # undiscounted: expected spend times expected purchases in the year
+    flat = ggf.customer_lifetime_value(bgf, f, r, T, m, time=12, discount_rate=0.0)
+    year = bgf.conditional_expected_number_of_purchases_up_to_time(12 * step, f, r, T)
+    np.testing.assert_allclose(flat, spend * year, rtol=1e-12)
+    assert (flat >= clv).all()
+    # a model fitted in days gives the same CLV with freq_days=1
+    days = btyd.BetaGeo().fit(f, r * 7, T * 7)
+    in_days = ggf.customer_lifetime_value(days, f, r * 7, T * 7, m, freq_days=1)
+    np.testing.assert_allclose(in_days, clv, rtol=1e-3)
+
+
+def test_conditional_expected_average_profit(ggf):
+    p, q, g = ggf.params_["p"], ggf.params_["q"], ggf.params_["gamma"]
+    out = ggf.conditional_expected_average_profit(np.array([0, 1, 10]), np.array([0.0, 50.0, 50.0]))
+    assert out[0] == pytest.approx(p * g / (q - 1))
+    assert out[1] == pytest.approx((g + 50.0) * p / (p + q - 1))
+    assert out[0] < out[1] < out[2] < 50.0   # shrinks towards the population mean
+
+
+def test_series_in_series_out_and_broadcasting(cdnow, pnbd):
+    out = pnbd.conditional_expected_number_of_purchases_up_to_time(
+        39, cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    assert isinstance(out, pd.Series) and out.index.equals(cdnow.index)
+    arr = pnbd.conditional_expected_number_of_purchases_up_to_time([10, 20, 39], 2, 30.43, 38.86)
+    assert isinstance(arr, np.ndarray) and np.all(np.diff(arr) > 0)
+    assert isinstance(pnbd.expected_number_of_purchases_up_to_time(39), float)
+
+
+# --------------------------------------------------------------------------- validation
+
+@pytest.mark.parametrize("freq, rec, T, match", [
+    ([1, -1, 0], [1, 1, 0], [5, 5, 5], "frequency is negative for 1 of 3 customers"),
+    ([1, 2, 0], [1, 6, 0], [5, 5, 5], "recency is greater than T"),
+    ([1, 2.5, 0], [1, 2, 0], [5, 5, 5], "frequency is not a whole number"),
+    ([1, 2, 0], [1, 2, 3], [5, 5, 5], "recency is > 0 although frequency is 0"),
+    ([1, 2, np.nan], [1, 2, 0], [5, 5, 5], "frequency is missing or infinite"),
+    ([1, 2, 0], [1, 2, 0], [5, -5, 5], "T is negative for 1 of 3 customers"),
+])
+def test_bad_rfm_inputs_raise_with_an_example(freq, rec, T, match):
+    with pytest.raises(CRMDataError, match=match) as err:
+        btyd.BetaGeo().fit(freq, rec, T)
+    assert err.value.n_bad == 1 and "example" in str(err.value)
+
+
+def test_bad_inputs_name_the_customer():
+    data = pd.DataFrame({"frequency": [1, 2], "recency": [1.0, 9.0], "T": [5.0, 5.0]},
+                        index=pd.Index(["a", "b"], name="customer_id"))
+    with pytest.raises(ValueError, match="customer 'b': frequency=2, recency=9, T=5"):
+        btyd.ParetoNBD().fit(data["frequency"], data["recency"], data["T"])
+
+
+def test_mismatched_lengths_and_other_misuse(bgf, ggf):
+    with pytest.raises(ValueError, match="mismatched lengths: frequency has 3, recency has 2"):
+        btyd.BetaGeo().fit([1, 2, 0], [1, 2], [5, 5, 5])
+    with pytest.raises(ValueError, match="not fitted yet"):
+        btyd.BetaGeo().conditional_probability_alive(1, 1, 2)
+    with pytest.raises(ValueError, match="horizon t must be finite and >= 0"):
+        bgf.expected_number_of_purchases_up_to_time(-1)
+    with pytest.raises(ValueError, match="penalizer"):
+        btyd.BetaGeo(penalizer=-1)
+    with pytest.raises(ValueError, match="positive spend"):
+        btyd.GammaGamma().fit([1, 2, 3, 0], [10.0, 0.0, 5.0, 0.0])
+    with pytest.raises(ValueError, match="must be a fitted BetaGeo or ParetoNBD"):
+        ggf.customer_lifetime_value(ggf, [1], [1], [2], [10.0])
+    with pytest.raises(ValueError, match="whole number of months"):
+        ggf.customer_lifetime_value(bgf, [1], [1], [2], [10.0], time=0)
+    with pytest.raises(ValueError, match="DataFrame"):
+        btyd.BetaGeo().fit(pd.DataFrame({"x": [1]}), [1], [2])
+
+
+# --------------------------------------------------------------------------- plots
+
+def test_plots_return_axes(cdnow_tx, cdnow, bgf):
+    track = btyd.cumulative_tracking(bgf, cdnow_tx, CAL_END, OBS_END)
+    ax = btyd.plot_tracking(track)
+    assert len(ax.get_lines()) == 3  # actual, model, calibration end
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), track["actual"])
+    ax2 = btyd.plot_expected_vs_actual(btyd.expected_vs_actual_by_frequency(bgf, cdnow))
+    assert [t.get_text() for t in ax2.get_xticklabels()] == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    plt.close("all")
