@@ -276,8 +276,8 @@ def loyalty_factors(transactions: pd.DataFrame, survey: pd.DataFrame | None = No
     * A21 share of wallet = S / (S + O), S = spend / max(T, min_tenure) x 52.18 with the firm,
       O = survey ``outside_spend`` (the customer's annual spend in the category elsewhere).
       When O is absent the share is **not estimated**: A21 is NaN and the index re-weights.
-    * A22 cross-selling = number of distinct ``category`` values bought (Verhoef & Donkers
-      2001 cross-buying); NaN without a category column.
+    * A22 cross-selling = number of distinct ``category`` values bought (cross-buying,
+      Verhoef, Franses & Hoekstra 2001); NaN without a category column.
     * A31 mention rate = likelihood to recommend 0..10 (Reichheld 2003).
     * A32 price sensitivity, 1..10, direction -1 (counts against loyalty). Without a survey
       item: share of purchase days on a promotion in [0, 1] (deal proneness) if the data say
@@ -317,7 +317,7 @@ def loyalty_factors(transactions: pd.DataFrame, survey: pd.DataFrame | None = No
     days = days_all[keep]
     day0 = days.min()
     key = codes.astype(np.int64) * np.int64(end_day - day0 + 1) + (days - day0)
-    ukey, first_row = np.unique(key, return_index=True)
+    ukey = np.unique(key)
     pcode = ukey // np.int64(end_day - day0 + 1)
     pday = ukey % np.int64(end_day - day0 + 1) + day0
     first_day = np.full(n, np.iinfo(np.int64).max)

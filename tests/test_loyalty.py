@@ -90,6 +90,24 @@ def test_factors_hand_computed(tx, survey):
     assert f.attrs["sources"]["A32"] == "survey price_sensitivity"
 
 
+def test_factors_survey_item_names_and_fallback(tx, survey):
+    renamed = survey.rename(columns={"satisfaction": "overall_satisfaction", "recommend": "nps"})
+    renamed["referrals"] = [0, 3, 1]
+    f = L.loyalty_factors(tx, renamed, observation_end=END, items={"A31": "referrals"})
+    assert f.loc["c", "A31"] == 3.0  # referrals count instead of the recommend item
+    assert f.loc["c", "A34"] == 7.0  # satisfaction falls back to overall_satisfaction
+    assert f.attrs["sources"]["A34"] == "survey overall_satisfaction"
+    with pytest.raises(ValueError, match="no survey item for factor"):
+        L.loyalty_factors(tx, survey, items={"A11": "x"})
+
+
+def test_factors_integer_ids(tx, survey):
+    ids = {"a": 1, "b": 2, "c": 3, "d": 4, "zz": 99}
+    f = L.loyalty_factors(tx.assign(customer_id=tx["customer_id"].map(ids)),
+                          survey.assign(customer_id=survey["customer_id"].map(ids)), observation_end=END)
+    assert f.loc[3, "A31"] == 9.0 and np.isnan(f.loc[2, "A31"])
+
+
 def test_factors_without_survey_use_deal_proneness_and_leave_emotion_nan(tx):
     f = L.loyalty_factors(tx, observation_end=END)
     assert f["A21"].isna().all()
@@ -184,7 +202,7 @@ def test_ahp_saaty_house_is_inconsistent_and_refused():
 
 
 def test_ahp_saaty_wealth_of_nations():
-    # Saaty (1977) J. Math. Psych. 15:234-281 / Saaty (1980): relative wealth of seven nations
+    # Saaty (1980) The Analytic Hierarchy Process: relative wealth of seven nations (lambda_max 7.61)
     wealth = [[1, 4, 9, 6, 6, 5, 5],
               [1 / 4, 1, 7, 5, 5, 3, 4],
               [1 / 9, 1 / 7, 1, 1 / 5, 1 / 5, 1 / 7, 1 / 5],
@@ -199,7 +217,7 @@ def test_ahp_saaty_wealth_of_nations():
 
 
 def test_ahp_saaty_chairs_brightness():
-    # Saaty (1980): relative brightness of four chairs, lambda_max = 4.39
+    # Saaty (1977, 1980): relative brightness of four chairs (optics experiment), lambda_max = 4.39
     chairs = [[1, 5, 6, 7], [1 / 5, 1, 4, 6], [1 / 6, 1 / 4, 1, 4], [1 / 7, 1 / 6, 1 / 4, 1]]
     r = L.ahp_weights(chairs, max_cr=None)
     assert r.weights.to_numpy() == pytest.approx([0.61, 0.24, 0.10, 0.05], abs=0.01)
