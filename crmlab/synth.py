@@ -32,7 +32,9 @@ The generating story (all times in weeks from the customer's first purchase):
   (a discount on a purchase they would have made) and make extra purchases
   because of it (``truth.orders.promo_driven``).
 * **Survey.** A random share of buyers answers items on 1..10 scales (recommend
-  0..10), the Kano functional/dysfunctional pairs for each attribute, and carries
+  0..10), ``alternatives`` ("I could easily buy these elsewhere": low for customers
+  with no alternative, i.e. monopoly loyalty) and ``switching_cost`` ("changing shop
+  would be a hassle": inertia), the Kano functional/dysfunctional pairs for each attribute, and carries
   the composites ``basic_satisfaction``, ``latent_satisfaction``, ``satisfaction``
   and ``loyalty_intention``.
 """
@@ -445,6 +447,9 @@ def generate(n_customers: int = 10_000, seed: int = 0, start="2023-01-01", end="
         pair = np.where(noise[:, None], random_pair, pick)
         survey[f"kano_functional_{name}"] = pair[:, 0]
         survey[f"kano_dysfunctional_{name}"] = pair[:, 1]
+    # drawn last so that adding them left every other column unchanged
+    survey["alternatives"] = _items(rng, np.where(monopoly[r], 2.0, 7.0), 1, 1.2, 1, 10)[:, 0]
+    survey["switching_cost"] = _items(rng, 1.0 + 9.0 * inertia[r], 1, 1.0, 1, 10)[:, 0]
     survey["basic_satisfaction"] = survey[BASIC_ITEMS].mean(axis=1)
     survey["latent_satisfaction"] = survey[LATENT_ITEMS].mean(axis=1)
     survey["satisfaction"] = survey[["overall_satisfaction", "basic_satisfaction",

@@ -88,6 +88,9 @@ def test_survey_composites_and_respondents(population):
     np.testing.assert_allclose(s["latent_satisfaction"], s[synth.LATENT_ITEMS].mean(axis=1))
     assert s["recommend"].between(0, 10).all()
     assert s["loyalty_intention"].between(1, 10).all()
+    truth = population.truth.customers.loc[s["customer_id"]]
+    assert s.groupby(truth["monopoly"].to_numpy())["alternatives"].mean().diff().iloc[-1] < -3
+    assert np.corrcoef(s["switching_cost"], truth["inertia"])[0, 1] > 0.6
     kano_cols = [c for c in s.columns if c.startswith("kano_")]
     assert len(kano_cols) == 14 and s[kano_cols].isin([1, 2, 3, 4, 5]).all().all()
 
