@@ -213,31 +213,27 @@ def _compress(*columns: np.ndarray):
 def _minimize_multistart(objective, starts, jac=None):
     """Minimise from several starts with scipy.optimize.minimize (BFGS); polish the best.
 
-    Stage 1 runs BFGS (``jac``: True when ``objective`` returns (value, gradient), else
-    finite differences) from every start to a loose tolerance and keeps the lowest objective. Stage 2 polishes that
-    point: BFGS with a tight gradient tolerance when the gradient is analytic, else
-    Nelder-Mead from a small simplex (finite-difference gradients are too noisy to
-    resolve the flat ridges of these likelihoods, e.g. the Pareto/NBD's (s, beta)).
+    Stage 1 runs BFGS from every start to a loose gradient tolerance and keeps the lowest
+    objective; stage 2 restarts BFGS from that point with a tight one. ``jac=True`` means
+    ``objective`` returns (value, gradient); otherwise gradients are finite differences,
+    forward in stage 1 and central in stage 2 (needed to resolve the flat ridges of these
+    likelihoods, e.g. the Pareto/NBD's (s, beta), to the published digits).
     """
+    analytic = jac is True or callable(jac)
     best = None
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        loose = 1e-4 if (jac is True or callable(jac)) else 1e-2
         for x0 in starts:
-            res = optimize.minimize(objective, np.asarray(x0, dtype=np.float64), jac=jac,
-                                    method="BFGS", options={"gtol": loose, "maxiter": 1000})
+            res = optimize.minimize(objective, np.asarray(x0, dtype=np.float64),
+                                    jac=jac if analytic else "2-point", method="BFGS",
+                                    options={"gtol": 1e-4 if analytic else 1e-2, "maxiter": 1000})
             if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
                 best = res
         if best is None:
             raise RuntimeError("the likelihood could not be evaluated at any starting point")
-        if jac is True or callable(jac):
-            res = optimize.minimize(objective, best.x, jac=jac, method="BFGS",
-                                    options={"gtol": 1e-9, "maxiter": 1000})
-        else:
-            simplex = best.x + np.vstack([np.zeros(best.x.size), 1e-2 * np.eye(best.x.size)])
-            res = optimize.minimize(objective, best.x, method="Nelder-Mead",
-                                    options={"initial_simplex": simplex, "xatol": 1e-7,
-                                             "fatol": 1e-13, "maxiter": 4000})
+        res = optimize.minimize(objective, best.x, jac=jac if analytic else "3-point",
+                                method="BFGS", options={"gtol": 1e-9 if analytic else 1e-8,
+                                                        "maxiter": 1000})
     if np.isfinite(res.fun) and res.fun <= best.fun:
         best = res
     return best
@@ -555,7 +551,7 @@ class ParetoNBD(_Model):
         scale = max(TT.mean(), 1e-6)
         starts = [np.log([r0, r0 / rate, s0, s0 * scale * f])
                   for r0, s0, f in [(1.0, 1.0, 1.0), (0.5, 0.5, 0.3), (2.0, 2.0, 3.0)]]
-        res = _minimize_multistart(objective, starts, jac="2-point")
+        res = _minimize_multistart(objective, starts)
 
         def nll_points(P):
             ll = _pnbd_loglik(*(P[:, j:j + 1] for j in range(4)), x, tx, TT)
@@ -657,7 +653,8 @@ def _check_spend(frequency, monetary_value, where: str):
     zero = (x > 0) & (m <= 0)
     if zero.any():
         raise _fail(where, "monetary_value", "is <= 0 although frequency > 0 (the Gamma-Gamma "
-                    "model needs positive spend)", zero, index, cols)
+                    "model needs positive spend: leave such customers out, e.g. "
+                    "summary[summary['monetary_value'] > 0])", zero, index, cols)
     return x, m, index
 
 
@@ -754,15 +751,17 @@ class GammaGamma(_Model):
             raise ValueError(f"{where}: freq_days is the length of the model's time unit in days "
                              f"(7 for weeks), got {freq_days!r}")
         x, tx, TT, index = _check_rfm(frequency, recency, T, where)
-        spend = self.conditional_expected_average_profit(frequency, monetary_value)
-        spend = np.broadcast_to(np.asarray(spend, dtype=np.float64), x.shape)
+        spend = np.asarray(self.conditional_expected_average_profit(frequency, monetary_value),
+                           dtype=np.float64)
+        shape = np.broadcast_shapes(x.shape, spend.shape)
+        x, tx, TT, spend = (np.broadcast_to(v, shape).ravel() for v in (x, tx, TT, spend))
         step = float(days_per_month) / float(freq_days)
         horizons = (np.arange(int(time) + 1) * step)[:, None]
         cum = transaction_model._conditional_expected(horizons, x[None, :], tx[None, :], TT[None, :])
         monthly = np.diff(cum, axis=0)
         discount = (1.0 + discount_rate) ** -np.arange(1, int(time) + 1)
-        clv = (discount @ monthly) * spend
-        return _wrap(clv if x.ndim else clv.reshape(()), index, "clv")
+        clv = ((discount @ monthly) * spend).reshape(shape)
+        return _wrap(clv, index, "clv")
 
 
 # --------------------------------------------------------------------------- simulation

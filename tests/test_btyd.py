@@ -344,6 +344,15 @@ def test_customer_lifetime_value(cdnow, bgf, ggf):
     year = bgf.conditional_expected_number_of_purchases_up_to_time(12 * step, f, r, T)
     np.testing.assert_allclose(flat, spend * year, rtol=1e-12)
     assert (flat >= clv).all()
+    # lifetimes 0.11.3 (GammaGammaFitter.customer_lifetime_value(BetaGeoFitter, ..., freq="W"),
+    # run in benchmarks' venv) steps 4.345 weeks a month and gives, for customers 1, 10, 100,
+    # 1000, 1001: 36.273977, 8.344481, 21.887744, 50.692786, 9.353039
+    as_lifetimes = ggf.customer_lifetime_value(bgf, f, r, T, m, days_per_month=4.345 * 7)
+    np.testing.assert_allclose(as_lifetimes.loc[["1", "10", "100", "1000", "1001"]],
+                               [36.273977, 8.344481, 21.887744, 50.692786, 9.353039], atol=1e-5)
+    # scalars in, a float out
+    one = ggf.customer_lifetime_value(bgf, 2, 30.43, 38.86, 20.0)
+    assert isinstance(one, float) and one > 0
     # a model fitted in days gives the same CLV with freq_days=1
     days = btyd.BetaGeo().fit(f, r * 7, T * 7)
     in_days = ggf.customer_lifetime_value(days, f, r * 7, T * 7, m, freq_days=1)
