@@ -619,17 +619,6 @@ def _gg_loglik(p, q, gamma, x, m):
                 - (px + q) * np.log(gamma + m * x))
 
 
-def _gg_grad(p, q, gamma, x, m):
-    psi = special.digamma
-    px = p * x
-    lg = np.log(gamma + m * x)
-    common = psi(px + q)
-    d_p = x * (common - psi(px) + np.log(m) + np.log(x) - lg)
-    d_q = common - psi(q) + np.log(gamma) - lg
-    d_g = q / gamma - (px + q) / (gamma + m * x)
-    return np.array([d_p, d_q, d_g])
-
-
 def _check_spend(frequency, monetary_value, where: str):
     index = _index_of(frequency, monetary_value)
     x = _array(frequency, "frequency", where)
@@ -658,6 +647,35 @@ def _check_spend(frequency, monetary_value, where: str):
     return x, m, index
 
 
+def _gg_value_and_grad(theta, ux, inv, m, w, log_m=None, log_x=None):
+    """Total weighted Gamma-Gamma log-likelihood and its gradient in (p, q, gamma).
+
+    The gamma and digamma functions depend on the frequency only, so they are
+    evaluated once per distinct frequency ``ux`` (``x = ux[inv]``); ``log_m`` and
+    ``log_x`` may be passed precomputed.
+    """
+    p, q, gamma = theta
+    psi = special.digamma
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        pux = p * ux
+        g_head = special.gammaln(pux + q) - special.gammaln(pux)
+        psi_pq, psi_p = psi(pux + q), psi(pux)
+        x = ux[inv]
+        px = p * x
+        log_m = np.log(m) if log_m is None else log_m
+        log_x = np.log(x) if log_x is None else log_x
+        gm = gamma + m * x
+        lg = np.log(gm)
+        ll = (g_head[inv] - special.gammaln(q) + q * np.log(gamma) + (px - 1) * log_m
+              + px * log_x - (px + q) * lg)
+        grad = np.array([
+            x * (psi_pq[inv] - psi_p[inv] + log_m + log_x - lg),
+            psi_pq[inv] - psi(q) + np.log(gamma) - lg,
+            q / gamma - (px + q) / gm,
+        ]) @ w
+    return float(w @ ll), grad
+
+
 class GammaGamma(_Model):
     """Gamma-Gamma model of spend per transaction (Fader, Hardie & Lee 2005b; Fader & Hardie 2013).
 
@@ -678,18 +696,21 @@ class GammaGamma(_Model):
         if keep.sum() < 3:
             raise ValueError(f"GammaGamma.fit: needs repeat customers (frequency > 0) to fit; "
                              f"found {int(keep.sum())}")
-        (x, m), w = _compress(x[keep], m[keep])
+        x, m = x[keep], m[keep]   # spend is continuous: compressing to patterns rarely pays
+        w = np.ones_like(x)
         n = w.sum()
         pen = self.penalizer
 
+        ux, inv = np.unique(x, return_inverse=True)
+        log_m, log_x = np.log(m), np.log(x)
+
         def objective(lt):
             th = np.exp(lt)
-            with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-                val = -(w @ _gg_loglik(*th, x, m)) / n + pen * np.sum(th ** 2)
-                grad = (-(_gg_grad(*th, x, m) @ w) / n + 2 * pen * th) * th
+            ll, grad = _gg_value_and_grad(th, ux, inv, m, w, log_m, log_x)
+            val = -ll / n + pen * np.sum(th ** 2)
             if not np.isfinite(val):
                 return np.inf, np.zeros_like(th)
-            return val, grad
+            return val, (-grad / n + 2 * pen * th) * th
 
         mean_spend = float(np.average(m, weights=w))
         starts = [np.log([p0, q0, mean_spend * (q0 - 1) / p0])
