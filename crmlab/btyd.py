@@ -134,6 +134,12 @@ def _check_rfm(frequency, recency, T, where: str):
     return x, np.minimum(tx, TT), TT, index
 
 
+def _check_identified(x: np.ndarray, where: str) -> None:
+    if x.size < 2 or not (x > 0).any():
+        raise ValueError(f"{where}: the model cannot be estimated without repeat purchases: "
+                         f"{x.size:,} customers, {int((x > 0).sum()):,} with frequency > 0")
+
+
 def _check_t(t, where: str) -> np.ndarray:
     """Horizons as a float array of any shape, each finite and >= 0."""
     try:
@@ -200,7 +206,7 @@ def _standard_errors(hess: np.ndarray, names) -> dict:
                       "optimum: standard errors are NaN (is the model identified on these data?)",
                       RuntimeWarning, stacklevel=3)
         var = np.where(np.isfinite(var) & (var > 0), var, np.nan)
-    return dict(zip(names, np.sqrt(var)))
+    return {k: float(v) for k, v in zip(names, np.sqrt(var))}
 
 
 def _compress(*columns: np.ndarray):
@@ -369,6 +375,7 @@ class BetaGeo(_Model):
     def fit(self, frequency, recency, T) -> "BetaGeo":
         """Maximum-likelihood fit on one row per customer; returns self."""
         x, tx, TT, _ = _check_rfm(frequency, recency, T, "BetaGeo.fit")
+        _check_identified(x, "BetaGeo.fit")
         (x, tx, TT), w = _compress(x, tx, TT)
         n = w.sum()
         pen = self.penalizer
@@ -536,6 +543,7 @@ class ParetoNBD(_Model):
     def fit(self, frequency, recency, T) -> "ParetoNBD":
         """Maximum-likelihood fit on one row per customer; returns self."""
         x, tx, TT, _ = _check_rfm(frequency, recency, T, "ParetoNBD.fit")
+        _check_identified(x, "ParetoNBD.fit")
         (x, tx, TT), w = _compress(x, tx, TT)
         n = w.sum()
         pen = self.penalizer

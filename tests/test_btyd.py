@@ -416,6 +416,8 @@ def test_mismatched_lengths_and_other_misuse(bgf, ggf):
         ggf.customer_lifetime_value(ggf, [1], [1], [2], [10.0])
     with pytest.raises(ValueError, match="whole number of months"):
         ggf.customer_lifetime_value(bgf, [1], [1], [2], [10.0], time=0)
+    with pytest.raises(ValueError, match="without repeat purchases: 3 customers, 0 with frequency > 0"):
+        btyd.ParetoNBD().fit([0, 0, 0], [0, 0, 0], [5, 5, 5])
     with pytest.raises(ValueError, match="DataFrame"):
         btyd.BetaGeo().fit(pd.DataFrame({"x": [1]}), [1], [2])
 
