@@ -229,6 +229,7 @@ class TrapAnalysis:
     shape_tests: pd.DataFrame
     curves: pd.DataFrame
     bins: pd.DataFrame
+    saturating_curves: pd.DataFrame
     basic_shape: str
     latent_shape: str | None
     saturation_point: float
@@ -303,12 +304,16 @@ def trap_analysis(survey: pd.DataFrame, loyalty="loyalty_intention", basic="basi
     the marginal effect ``b exp(-k (x - x0))`` is largest at the bottom of the scale
     ``x0 = scale[0]`` (default: the observed minimum) and falls below
     ``saturation_fraction`` (phi, default 0.2) of that maximum at
-    ``x* = x0 + lambda ln(1/phi) / k``. ``lambda`` is the reliability of the basic score
-    (``reliability=None``: 1, no correction; ``"alpha"``: Cronbach's alpha of the item
-    list; or a number): measurement error flattens the curve, and regression calibration
-    (Carroll et al. 2006) puts ``x*`` back on the true-score scale. Its CI is the
-    bootstrap percentile interval. ``trap`` is True when basic is concave and latent is
-    not (or when only basic is given and it is concave).
+    ``x* = x0 + ln(1/phi) / k``; CI: bootstrap percentile interval. Loyalty at ``x*``
+    (other driver at its mean) is compared with average loyalty.
+
+    Measurement error flattens curves. ``reliability`` (``None``: no correction;
+    ``"alpha"``: Cronbach's alpha of each driver's item list; or a number in (0, 1])
+    replaces each driver score by its regression-calibration estimate of the true score,
+    ``mean + lambda (x - mean)`` (Carroll et al. 2006), before any fit: shapes and tests
+    are unchanged (a linear map), curves and ``x*`` are on the true-score scale
+    (``lambda`` is treated as known in the bootstrap). ``trap`` is True when basic is
+    concave and latent is not (or when only basic is given and it is concave).
 
     ``loyalty``, ``basic``, ``latent``: column names, or lists of item columns averaged
     into a score (``latent=None`` analyses basic alone). Rows with a missing value are
@@ -381,6 +386,12 @@ def trap_analysis(survey: pd.DataFrame, loyalty="loyalty_intention", basic="basi
             if not 0.0 < lam[role] <= 1.0:
                 raise ValueError(f"reliability must be in (0, 1], not {reliability!r}")
 
+    # regression calibration (Carroll et al. 2006): E[true | observed] = mu + lambda (x - mu);
+    # a linear map, so shapes and tests are unchanged and the curves sit on the true-score scale
+    for role in roles:
+        if lam[role] < 1.0:
+            mu = float(d[role].mean())
+            d[role] = mu + lam[role] * (d[role] - mu)
     y = d["y"].to_numpy()
     centre = {r: float(d[r].mean()) for r in roles}
     knot = {r: float(d[r].median()) for r in roles}
@@ -547,6 +558,22 @@ def trap_analysis(survey: pd.DataFrame, loyalty="loyalty_intention", basic="basi
     curves = pd.concat(curve_rows, ignore_index=True)
     bins = pd.concat(bin_rows, ignore_index=True)
 
+    # the saturating form of each driver, from the scale bottom x0, the others at their means
+    def saturating_curve(r, x):
+        sat_r = models[r]["saturating"]
+        ctrl = _dmatrix(_control_term([o for o in roles if o != r], spline_df) or "1", d)
+        g = pd.DataFrame({o: np.full(len(x), centre[o]) for o in roles})
+        g[r] = x
+        design = np.column_stack([_rebuild(ctrl, g), _saturating_z(sat_r["k"], x - lo_x[r])])
+        return design @ sat_r["fit"].params, sat_r["fit"].params[-1] * np.exp(-sat_r["k"] * (x - lo_x[r]))
+
+    curves_sat = {}
+    for r in roles:
+        x = np.linspace(lo_x[r], float(d[r].max()), grid_size)
+        curves_sat[r] = (x, *saturating_curve(r, x))
+    saturating = pd.concat([pd.DataFrame({"driver": r, "x": v[0], "loyalty": v[1], "marginal_effect": v[2]})
+                            for r, v in curves_sat.items()], ignore_index=True)
+
     # ---- saturation point of basic
     phi = saturation_fraction
     average = float(y.mean())
@@ -555,7 +582,8 @@ def trap_analysis(survey: pd.DataFrame, loyalty="loyalty_intention", basic="basi
     sat = {"point": np.nan, "ci_low": np.nan, "ci_high": np.nan, "fraction": phi,
            "scale_bottom": lo_x["basic"], "curvature_k": k_b, "reliability": lam["basic"],
            "loyalty_at_point": np.nan, "average_loyalty": average, "share_beyond": np.nan,
-           "method": "saturating exponential: x0 + reliability * ln(1/fraction) / k", "reason": ""}
+           "max_marginal_effect": np.nan,
+           "method": "saturating exponential on the (calibrated) score: x0 + ln(1/fraction) / k", "reason": ""}
     basic_shape = str(shapes.loc["basic", "shape"])
     if basic_shape != "concave":
         sat["reason"] = (f"basic satisfaction is {basic_shape} by the quadratic-term test: "
@@ -563,28 +591,21 @@ def trap_analysis(survey: pd.DataFrame, loyalty="loyalty_intention", basic="basi
     elif k_b <= 0:
         sat["reason"] = "the saturating form finds no diminishing returns (k <= 0)"
     else:
-        point = lo_x["basic"] + lam["basic"] * np.log(1.0 / phi) / k_b
+        point = lo_x["basic"] + np.log(1.0 / phi) / k_b
+        sat["max_marginal_effect"] = float(models["basic"]["saturating"]["fit"].params[-1])
         if point > top:
-            sat["reason"] = (f"the marginal effect stays above {phi:g} of its maximum up to the top of "
-                             f"the scale ({top:g})")
+            where = "the top of the scale" if scale is not None else "the highest observed score"
+            sat["reason"] = (f"the marginal effect stays above {phi:g} of its maximum up to {where} "
+                             f"({top:.3g})")
         else:
             sat["point"] = float(point)
-            # the observed score matching the true-score point under regression calibration
-            mu = centre["basic"]
-            x_obs = mu + (point - mu) / lam["basic"]
-            fit = models["basic"]["saturating"]
-            others = [o for o in roles if o != "basic"]
-            ctrl = _dmatrix(_control_term(others, spline_df) or "1", d)
-            g = pd.DataFrame({o: [centre[o]] for o in roles})
-            row = np.column_stack([_rebuild(ctrl, g), _saturating_z(k_b, np.array([x_obs - lo_x["basic"]]))])
-            sat["loyalty_at_point"] = float((row @ fit["fit"].params)[0])
-            sat["share_beyond"] = float((d["basic"].to_numpy() > x_obs).mean())
+            sat["loyalty_at_point"] = float(saturating_curve("basic", np.array([point]))[0][0])
+            sat["share_beyond"] = float((d["basic"].to_numpy() > point).mean())
             sat["reason"] = (f"marginal effect of basic falls below {phi:g} of its maximum "
                              f"(at x0 = {lo_x['basic']:g}) from here on")
             if n_boot:
                 kb = boot_k_basic
-                pts = np.where(kb > 0, lo_x["basic"] + lam["basic"] * np.log(1.0 / phi) / np.where(kb > 0, kb, 1.0),
-                               np.inf)
+                pts = np.where(kb > 0, lo_x["basic"] + np.log(1.0 / phi) / np.where(kb > 0, kb, 1.0), np.inf)
                 sat["ci_low"], sat["ci_high"] = (float(v) for v in np.percentile(pts, [2.5, 97.5]))
     latent_shape = str(shapes.loc["latent", "shape"]) if "latent" in roles else None
     trap = basic_shape == "concave" and latent_shape != "concave"
@@ -593,7 +614,7 @@ def trap_analysis(survey: pd.DataFrame, loyalty="loyalty_intention", basic="basi
         loyalty=y_label, drivers=labels, n=n, n_dropped=n_dropped, saturation_fraction=phi, alpha=alpha,
         scale=tuple(scale) if scale is not None else (None, None), reliability=lam,
         curve_form=curve_form, forms=forms, shape_tests=shapes, curves=curves, bins=bins,
-        basic_shape=basic_shape, latent_shape=latent_shape,
+        saturating_curves=saturating, basic_shape=basic_shape, latent_shape=latent_shape,
         saturation_point=float(sat["point"]), saturation=pd.Series(sat, dtype=object),
         average_loyalty=average, trap=bool(trap), models=models)
 
@@ -622,13 +643,21 @@ def plot_trap(result: TrapAnalysis, axes=None):
                            alpha=0.2, lw=0)
     ax.axhline(result.average_loyalty, color="grey", ls="--", lw=1, label="average loyalty")
     if np.isfinite(result.saturation_point):
+        s = result.saturation
+        sc = result.saturating_curves[result.saturating_curves["driver"] == "basic"]
+        ax_me.plot(sc["x"], sc["marginal_effect"], color=colours["basic"], ls="--", lw=1.2,
+                   label="basic, saturating form")
+        ax_me.axhline(s["fraction"] * s["max_marginal_effect"], color=colours["basic"], ls=":", lw=1,
+                      label=f"{s['fraction']:.0%} of its maximum (at {s['scale_bottom']:g})")
         ax.axvline(result.saturation_point, color=colours["basic"], ls=":", lw=1.5,
                    label=f"basic saturation point {result.saturation_point:.1f}")
         ax_me.axvline(result.saturation_point, color=colours["basic"], ls=":", lw=1.5)
     ax_me.axhline(0.0, color="grey", lw=0.8)
-    ax.set(xlabel="satisfaction score", ylabel=f"loyalty ({result.loyalty})",
+    calibrated = any(v < 1.0 for v in result.reliability.values())
+    xlabel = "satisfaction score" + (" (reliability-calibrated)" if calibrated else "")
+    ax.set(xlabel=xlabel, ylabel=f"loyalty ({result.loyalty})",
            title="Loyalty against satisfaction (other driver at its mean)")
-    ax_me.set(xlabel="satisfaction score", ylabel="marginal effect on loyalty",
+    ax_me.set(xlabel=xlabel, ylabel="marginal effect on loyalty",
               title="Marginal effect, 95 % bootstrap band")
     ax.legend(fontsize=8, loc="upper left")
     ax_me.legend(fontsize=8)
@@ -768,8 +797,8 @@ def plot_penalty_reward(result: PenaltyReward, ax=None):
     ax.set_yticks(ypos, [f"{a} ({c}, IA {ia:+.2f})" for a, c, ia in
                          zip(t.index, t["category"], t["impact_asymmetry"])])
     ax.axvline(0, color="black", lw=0.8)
-    ax.set(xlabel=f"effect on {result.overall}: penalty (bottom box <= {result.low:g}) | "
-                  f"reward (top box >= {result.high:g})", title="Penalty-reward contrast analysis")
+    ax.set(xlabel=f"penalty (answer <= {result.low:g})  |  reward (answer >= {result.high:g})",
+           title=f"Penalty-reward contrast analysis on {result.overall}")
     sns.despine(ax=ax)
     fig.tight_layout()
     return fig
@@ -893,9 +922,12 @@ def plot_kano(result: KanoAnalysis, ax=None, labels: dict | None = None):
     else:
         fig = ax.figure
     sns.scatterplot(x=-t["worse"], y=t["better"], hue=t["category_name"], s=80, ax=ax)
-    for a, row in t.iterrows():
+    # labels of nearby points staggered vertically so they do not overlap
+    order = np.lexsort((t["better"].to_numpy(), -t["worse"].to_numpy()))
+    for rank, i in enumerate(order):
+        a, row = t.index[i], t.iloc[i]
         ax.annotate((labels or {}).get(a, a), (-row["worse"], row["better"]), fontsize=8,
-                    xytext=(4, 4), textcoords="offset points")
+                    xytext=(5, 4 - 11 * (rank % 3)), textcoords="offset points")
     ax.axhline(0.5, color="grey", lw=0.8)
     ax.axvline(0.5, color="grey", lw=0.8)
     for (x, y_), text in {(0.25, 0.97): "attractive", (0.75, 0.97): "one-dimensional",
@@ -1128,16 +1160,19 @@ class LoyaltyTypes:
     loyalty_cut: float
     satisfaction: str
     loyalty: str
+    profile: list = field(default_factory=list)
 
     def summary(self) -> pd.DataFrame:
-        """Count, share, mean scores and strategy per type."""
+        """Count, share, mean scores, mean of each ``profile`` column and strategy per type."""
         g = self.types.groupby("type")
         out = pd.DataFrame({"n": g.size(), "mean_satisfaction": g["satisfaction"].mean(),
-                            "mean_loyalty": g["loyalty"].mean()}).reindex(list(TYPE_STRATEGIES))
+                            "mean_loyalty": g["loyalty"].mean(),
+                            **{f"mean_{c}": g[c].mean() for c in self.profile}}).reindex(list(TYPE_STRATEGIES))
         out["n"] = out["n"].fillna(0).astype(int)
         out["share"] = out["n"] / out["n"].sum()
         out["strategy"] = [TYPE_STRATEGIES[t] for t in out.index]
-        return out[["n", "share", "mean_satisfaction", "mean_loyalty", "strategy"]]
+        return out[["n", "share", "mean_satisfaction", "mean_loyalty"]
+                   + [f"mean_{c}" for c in self.profile] + ["strategy"]]
 
     def plot(self, ax=None, seed: int = 0):
         return plot_types(self, ax=ax, seed=seed)
@@ -1145,22 +1180,30 @@ class LoyaltyTypes:
 
 def satisfaction_loyalty_types(survey: pd.DataFrame, satisfaction="overall_satisfaction",
                                loyalty="loyalty_intention", *, satisfaction_cut: float = 7,
-                               loyalty_cut: float | None = None, table: str = "survey") -> LoyaltyTypes:
+                               loyalty_cut: float | None = None, profile: Sequence[str] = (),
+                               table: str = "survey") -> LoyaltyTypes:
     """Loyal / mercenary / hostage / defector from satisfaction x loyalty.
 
     High satisfaction: score ``>= satisfaction_cut`` (default 7, the "satisfied" cut-off of
     :func:`satisfaction_paradox`); high loyalty: ``>= loyalty_cut`` (default the median
     loyalty, so the loyalty split is relative). Loyal = high/high, mercenary = high
     satisfaction / low loyalty, hostage = low satisfaction / high loyalty, defector =
-    low/low. Source: Jones & Sasser (1995) HBR 73(6), "Why satisfied customers defect".
+    low/low. ``profile``: further numeric columns (e.g. price sensitivity, voluntariness)
+    whose mean per type the summary shows. Source: Jones & Sasser (1995) HBR 73(6),
+    "Why satisfied customers defect".
     """
     _check_frame(survey, table)
     s, s_label, _ = _score(survey, satisfaction, "satisfaction", table)
     lo, l_label, _ = _score(survey, loyalty, "loyalty", table)
-    frame = pd.DataFrame({"satisfaction": s, "loyalty": lo})
+    profile = [] if not profile else _as_items(profile, "profile")
+    clash = [c for c in profile if c in ("satisfaction", "loyalty", "type")]
+    if clash:
+        raise ValueError(f"profile columns may not be called {clash}")
+    extra = _numeric_items(survey, profile, table) if profile else pd.DataFrame(index=survey.index)
+    frame = pd.concat([pd.DataFrame({"satisfaction": s, "loyalty": lo}), extra], axis=1)
     if "customer_id" in survey.columns:
         frame.index = pd.Index(survey["customer_id"].astype(str), name="customer_id")
-    frame = frame.dropna()
+    frame = frame.dropna(subset=["satisfaction", "loyalty"])
     if len(frame) == 0:
         raise _fail(table, s_label, "no respondent has both a satisfaction and a loyalty score", n_bad=len(survey))
     cut_l = float(frame["loyalty"].median()) if loyalty_cut is None else float(loyalty_cut)
@@ -1169,7 +1212,7 @@ def satisfaction_loyalty_types(survey: pd.DataFrame, satisfaction="overall_satis
     frame["type"] = np.select([hi_s & hi_l, hi_s & ~hi_l, ~hi_s & hi_l], ["loyal", "mercenary", "hostage"],
                               "defector")
     return LoyaltyTypes(types=frame, satisfaction_cut=float(satisfaction_cut), loyalty_cut=cut_l,
-                        satisfaction=s_label, loyalty=l_label)
+                        satisfaction=s_label, loyalty=l_label, profile=profile)
 
 
 def plot_types(result: LoyaltyTypes, ax=None, seed: int = 0):
@@ -1183,8 +1226,8 @@ def plot_types(result: LoyaltyTypes, ax=None, seed: int = 0):
     else:
         fig = ax.figure
     rng = np.random.default_rng(seed)
-    jitter = rng.uniform(-0.25, 0.25, size=(len(t), 2))
-    sns.scatterplot(x=t["satisfaction"] + jitter[:, 0], y=t["loyalty"] + jitter[:, 1] * 0.5, hue=t["type"],
+    jitter = rng.uniform(-0.25, 0.25, size=len(t))  # horizontal only: the loyalty cut stays exact
+    sns.scatterplot(x=t["satisfaction"] + jitter, y=t["loyalty"], hue=t["type"],
                     hue_order=list(TYPE_STRATEGIES), s=8, alpha=0.5, ax=ax, linewidth=0)
     ax.axvline(result.satisfaction_cut - 0.5 * (t["satisfaction"] % 1 == 0).all(), color="black", lw=0.8)
     ax.axhline(result.loyalty_cut, color="black", lw=0.8)

@@ -129,6 +129,21 @@ def test_saturating_curve_recovers_k_and_saturation_point():
     assert me.to_numpy() == pytest.approx(0.3, abs=0.06)
 
 
+def test_reliability_calibration_rescales_the_curvature_not_the_shape():
+    df = _curve_frame("saturating", noise=0.1)
+    raw = S.trap_analysis(df, "loyalty", "basic", "latent", n_boot=0, scale=(1, 10))
+    half = S.trap_analysis(df, "loyalty", "basic", "latent", n_boot=0, scale=(1, 10), reliability=0.5)
+    # x -> mean + 0.5 (x - mean): same test statistic, curvature doubled, range halved
+    assert half.shape_tests.loc["basic", "z"] == pytest.approx(raw.shape_tests.loc["basic", "z"], rel=1e-6)
+    assert half.shape_tests.loc["basic", "curvature_k"] == pytest.approx(
+        2 * raw.shape_tests.loc["basic", "curvature_k"], rel=1e-3)
+    assert half.reliability == {"basic": 0.5, "latent": 0.5}
+    x_raw = raw.curves.loc[raw.curves["driver"] == "basic", "x"]
+    x_half = half.curves.loc[half.curves["driver"] == "basic", "x"]
+    assert np.ptp(x_half) == pytest.approx(0.5 * np.ptp(x_raw))
+    assert half.saturation_point == pytest.approx(1 + np.log(5) / (2 * 0.5), abs=0.1)
+
+
 def test_linear_and_convex_curves_are_not_called_concave():
     lin = S.trap_analysis(_curve_frame("linear"), "loyalty", "basic", "latent", n_boot=0)
     assert lin.basic_shape == "linear" and lin.trap is False
@@ -389,13 +404,15 @@ def test_paradox_on_synthetic_population(population):
 
 def test_types_hand_computed():
     survey = pd.DataFrame({"customer_id": ["a", "b", "c", "d", "e"],
-                           "sat": [9, 8, 3, 2, 7], "loy": [9, 2, 8, 1, 5]})
-    t = S.satisfaction_loyalty_types(survey, "sat", "loy", satisfaction_cut=7, loyalty_cut=5)
+                           "sat": [9, 8, 3, 2, 7], "loy": [9, 2, 8, 1, 5], "price": [1, 8, 3, 5, 3]})
+    t = S.satisfaction_loyalty_types(survey, "sat", "loy", satisfaction_cut=7, loyalty_cut=5,
+                                     profile=["price"])
     assert t.types["type"].to_dict() == {"a": "loyal", "b": "mercenary", "c": "hostage", "d": "defector",
                                          "e": "loyal"}
     table = t.summary()
     assert table["n"].tolist() == [2, 1, 1, 1]
     assert table.loc["loyal", "mean_satisfaction"] == pytest.approx(8.0)
+    assert table["mean_price"].tolist() == pytest.approx([2.0, 8.0, 3.0, 5.0])
     assert table["strategy"].str.len().min() > 20
     median = S.satisfaction_loyalty_types(survey, "sat", "loy")
     assert median.loyalty_cut == 5.0
