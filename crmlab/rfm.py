@@ -1,6 +1,7 @@
-"""Recency, frequency, monetary value: the per-customer summary every BTYD model starts from.
+"""Recency, frequency, monetary value: the per-customer summary every BTYD model starts from,
+and the RFM scores and named segments of direct marketing.
 
-Conventions follow Fader & Hardie (and the lifetimes package):
+``rfm_summary`` follows Fader & Hardie (and the lifetimes package):
 
 * purchases on the same day count once (amounts are summed for that day);
 * ``frequency`` = number of *repeat* purchase days (first purchase excluded);
@@ -11,6 +12,11 @@ Conventions follow Fader & Hardie (and the lifetimes package):
 Times are in ``time_unit``: ``"D"`` days, ``"W"`` weeks (7 days), ``"M"`` months
 (365.25 / 12 days) or ``"Y"`` years (365.25 days), measured in days and divided, so
 a first purchase on 1997-01-01 observed to 1997-09-30 has T = 272 / 7 = 38.86 weeks.
+
+``rfm_scores`` uses the direct-marketing convention instead (Hughes 1994): recency is
+the number of days *since* the last purchase, frequency the number of purchase days
+(the first one included), monetary the total spend; each is scored 1..``bins`` by
+quantile, 5 always the best (most recent, most frequent, highest spend).
 """
 
 from __future__ import annotations
@@ -18,9 +24,26 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["TIME_UNITS", "rfm_summary"]
+from .data import CRMDataError
+
+__all__ = ["TIME_UNITS", "RFM_SEGMENTS", "rfm_summary", "quantile_score", "rfm_scores",
+           "rfm_segment", "rfm_segment_summary"]
 
 TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12.0, "Y": 365.25}
+_NS_PER_UNIT = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000,
+                "ns": 86_400_000_000_000}
+
+# segment -> what to do with it; the order is the order of the rules in rfm_segment
+RFM_SEGMENTS = {
+    "champions": "reward them: early access, loyalty points, ask for reviews and referrals",
+    "loyal": "upsell higher-value products, membership tiers",
+    "new": "onboard: welcome series, second-purchase incentive",
+    "potential loyalists": "membership offer, similar-product recommendations",
+    "can't lose": "win back personally before a competitor does; survey why they left",
+    "at risk": "reactivation campaign with personalised offers",
+    "hibernating": "low-cost reminders, relevant promotions",
+    "lost": "ignore or a last cheap re-conversion attempt",
+}
 
 
 def _unit_days(time_unit: str) -> float:
@@ -30,40 +53,95 @@ def _unit_days(time_unit: str) -> float:
         raise ValueError(f"time_unit must be one of {sorted(TIME_UNITS)}, not {time_unit!r}") from None
 
 
-def _daily(customer_codes: np.ndarray, days: np.ndarray, amounts: np.ndarray):
-    """Collapse to one row per (customer, day), sorted by customer then day."""
-    day0 = days.min()
-    span = np.int64(days.max() - day0 + 1)
-    key = customer_codes.astype(np.int64) * span + (days - day0)
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    amount = np.add.reduceat(amounts[order], starts) if len(starts) else amounts[:0]
-    ukey = key[starts]
-    return ukey // span, ukey % span + day0, amount
+def _check_columns(transactions: pd.DataFrame, caller: str, table: str = "transactions") -> None:
+    if not isinstance(transactions, pd.DataFrame):
+        raise TypeError(f"{caller}: transactions must be a DataFrame, not {type(transactions).__name__}")
+    missing = [c for c in ("customer_id", "date", "amount") if c not in transactions.columns]
+    if missing:
+        raise CRMDataError(f"{table}: {caller} needs column(s) {missing}; found "
+                           f"{list(transactions.columns)}", table=table, column=missing[0],
+                           n_bad=len(missing))
+    if len(transactions) == 0:
+        raise CRMDataError(f"{table}: {caller} got no rows", table=table, n_bad=0)
 
 
-def _per_customer(cust: np.ndarray, day: np.ndarray, amount: np.ndarray, n_customers: int):
-    """First day, last day, number of days, repeat monetary value per customer code."""
-    starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])
-    ends = np.r_[starts[1:], len(cust)] - 1
-    codes = cust[starts]
-    n_days = ends - starts + 1
-    total = np.add.reduceat(amount, starts)
-    first_amount = amount[starts]
-    repeat = n_days - 1
-    monetary = np.divide(total - first_amount, repeat, out=np.zeros(len(codes)), where=repeat > 0)
-    out_first = np.full(n_customers, np.iinfo(np.int64).min)
-    out_last = np.full(n_customers, np.iinfo(np.int64).min)
-    out_freq = np.zeros(n_customers, dtype=np.int64)
-    out_mon = np.zeros(n_customers)
-    out_first[codes] = day[starts]
-    out_last[codes] = day[ends]
-    out_freq[codes] = repeat
-    out_mon[codes] = monetary
-    present = np.zeros(n_customers, dtype=bool)
-    present[codes] = True
-    return out_first, out_last, out_freq, out_mon, present
+def _bad_rows(transactions: pd.DataFrame, mask: np.ndarray, column: str, what: str,
+              table: str = "transactions") -> CRMDataError:
+    n_bad = int(mask.sum())
+    row = transactions.iloc[int(np.flatnonzero(mask)[0])]
+    example = ", ".join(f"{c}={row[c]!r}" for c in ("customer_id", "date", "amount"))
+    return CRMDataError(f"{table}.{column}: {n_bad:,} of {len(transactions):,} rows {what} "
+                        f"(example: {example})", table=table, column=column, n_bad=n_bad,
+                        example=example)
+
+
+def _customer_codes(transactions: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
+    """Integer code per row (customers in order of first appearance) and the customer ids.
+
+    Arrow-backed strings (pandas 3's default ``str``) are dictionary-encoded by pyarrow,
+    which is several times faster than hashing Python strings; anything else goes
+    through ``pd.factorize``.
+    """
+    ids = transactions["customer_id"]
+    dtype = ids.dtype
+    arrow = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or \
+        isinstance(dtype, pd.ArrowDtype)
+    if arrow:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(pa.array(ids.array))
+        if isinstance(encoded, pa.ChunkedArray):
+            chunks = encoded.chunks
+            # pyarrow gives every chunk the final, shared dictionary; unify (slow) only if not
+            def where(d):
+                return [(b.address, b.size) for b in d.buffers() if b is not None]
+            if chunks and any(where(c.dictionary) != where(chunks[0].dictionary) for c in chunks[1:]):
+                chunks = encoded.unify_dictionaries().chunks
+            dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
+            indices = [c.indices for c in chunks]
+        else:
+            dictionary, indices = encoded.dictionary, [encoded.indices]
+        if sum(i.null_count for i in indices):
+            codes = np.concatenate([i.to_numpy(zero_copy_only=False) for i in indices])
+            raise _bad_rows(transactions, np.isnan(codes), "customer_id", "have no customer id")
+        codes = np.concatenate([i.to_numpy() for i in indices]) if len(indices) != 1 \
+            else indices[0].to_numpy()
+        return codes, pd.Index(pd.array(dictionary, dtype=dtype), name="customer_id")
+    codes, uniques = pd.factorize(ids, sort=False)
+    if (codes < 0).any():
+        raise _bad_rows(transactions, codes < 0, "customer_id", "have no customer id")
+    return codes, pd.Index(uniques, name="customer_id")
+
+
+def _day_numbers(transactions: pd.DataFrame) -> np.ndarray:
+    """Calendar day of each row as an integer (days since 1970-01-01), any datetime unit."""
+    dates = transactions["date"]
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        raise CRMDataError(f"transactions.date: must be datetimes, not {dates.dtype}; load the table "
+                           "with crmlab.data.load_transactions", table="transactions", column="date")
+    if isinstance(dates.dtype, pd.DatetimeTZDtype):
+        dates = dates.dt.tz_localize(None)
+    values = dates.to_numpy()
+    ticks = values.view(np.int64)
+    nat = ticks == np.iinfo(np.int64).min
+    if nat.any():
+        raise _bad_rows(transactions, nat, "date", "have no date")
+    unit, count = np.datetime_data(values.dtype)
+    per_day = _NS_PER_UNIT[unit] // count if unit in _NS_PER_UNIT else None
+    if per_day is None or per_day * count != _NS_PER_UNIT[unit]:
+        return values.astype("datetime64[D]").view(np.int64)
+    return ticks // per_day
+
+
+def _day(value, name: str) -> int:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a date, not {value!r}") from exc
+    if stamp is pd.NaT:
+        raise ValueError(f"{name} must be a date, not {value!r}")
+    return int(np.datetime64(stamp.date(), "D").astype(np.int64))
 
 
 def rfm_summary(transactions: pd.DataFrame, observation_end=None, time_unit: str = "W",
@@ -82,49 +160,237 @@ def rfm_summary(transactions: pd.DataFrame, observation_end=None, time_unit: str
         days after it, up to ``observation_end``), ``monetary_value_holdout`` (their mean
         value, 0 where none) and ``duration_holdout`` are added.
 
+    Rows come in the order of each customer's first appearance in the table.
+
     Source: Fader, Hardie & Lee (2005) "Counting your customers the easy way";
     lifetimes' ``summary_data_from_transaction_data`` (freq="D", freq_multiplier=7).
+
+    Method: one O(n) pass to encode customers, one sort of packed ``(customer, day)``
+    integer keys (32-bit where they fit) to count distinct purchase days, and weighted
+    ``bincount`` s for the amounts -- no per-row Python and no argsort of the whole log.
     """
     unit = _unit_days(time_unit)
-    for col in ("customer_id", "date", "amount"):
-        if col not in transactions.columns:
-            raise ValueError(f"rfm_summary: transactions need a {col!r} column; found "
-                             f"{list(transactions.columns)}")
-    days = transactions["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    end_day = days.max() if observation_end is None else \
-        np.datetime64(pd.Timestamp(observation_end).date(), "D").astype(np.int64)
-    keep = days <= end_day
-    codes, uniques = pd.factorize(transactions["customer_id"].to_numpy()[keep], sort=False)
-    days = days[keep]
-    amounts = transactions["amount"].to_numpy(dtype=np.float64)[keep]
-    if len(days) == 0:
-        raise ValueError("rfm_summary: no transactions on or before the observation end")
-    cust, day, amount = _daily(codes, days, amounts)
+    _check_columns(transactions, "rfm_summary")
+    days = _day_numbers(transactions)
+    amounts = transactions["amount"].to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(amounts)
+    if bad.any():
+        raise _bad_rows(transactions, bad, "amount", "have a missing or infinite amount")
+    codes, uniques = _customer_codes(transactions)
+    codes = codes.astype(np.intp, copy=False)
     n = len(uniques)
 
+    day0 = int(days.min())
+    end_day = int(days.max()) if observation_end is None else _day(observation_end, "observation_end")
+    if end_day < day0:
+        raise ValueError("rfm_summary: no transactions on or before the observation end "
+                         f"{pd.Timestamp(observation_end).date()}")
     if calibration_end is None:
-        first, last, freq, mon, present = _per_customer(cust, day, amount, n)
-        cal_end = end_day
+        cal_day = end_day
     else:
-        cal_end = np.datetime64(pd.Timestamp(calibration_end).date(), "D").astype(np.int64)
-        if cal_end >= end_day:
+        cal_day = _day(calibration_end, "calibration_end")
+        if cal_day >= end_day:
             raise ValueError("rfm_summary: calibration_end must be before observation_end")
-        in_cal = day <= cal_end
-        first, last, freq, mon, present = _per_customer(cust[in_cal], day[in_cal], amount[in_cal], n)
-        hold = ~in_cal & present[cust]
-        freq_h = np.bincount(cust[hold], minlength=n)
-        spend_h = np.bincount(cust[hold], weights=amount[hold], minlength=n)
-        mon_h = np.divide(spend_h, freq_h, out=np.zeros(n), where=freq_h > 0)
+    # day number from the first purchase in the log; int32 halves the big temporaries
+    rel = np.subtract(days, day0, dtype=np.int32 if days.max() - day0 < 2**31 else np.int64,
+                      casting="unsafe")
+    del days
+    end_rel, cal_rel = end_day - day0, cal_day - day0
+    if rel.max() > end_rel:
+        keep = rel <= end_rel
+        codes, rel, amounts = codes[keep], rel[keep], amounts[keep]
 
+    # distinct (customer, day) pairs from one sort of packed keys; big temporaries are kept
+    # few and narrow (on a 10M-row log, allocating them costs as much as computing)
+    span = end_rel + 1
+    kdtype = np.uint32 if n * span < 2**32 else np.uint64
+    key = np.multiply(codes, span, dtype=kdtype, casting="unsafe")
+    np.add(key, rel, out=key, casting="unsafe")
+    key.sort()
+    new = np.empty(len(key), dtype=bool)
+    new[0] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    key = key[new]
+    del new
+    pair_cust = key // kdtype(span)
+    pair_day = key - pair_cust * kdtype(span)
+    del key
+
+    # per customer, calibration period: pairs are sorted by customer, then day
+    if cal_rel < end_rel:
+        in_cal_pair = pair_day <= cal_rel
+        cal_cust, cal_pday = pair_cust[in_cal_pair], pair_day[in_cal_pair]
+    else:
+        cal_cust, cal_pday = pair_cust, pair_day
+    n_days = np.zeros(n, dtype=np.int64)
+    first = np.full(n, -1, dtype=np.int64)
+    last = np.zeros(n, dtype=np.int64)
+    if len(cal_cust):
+        starts = np.flatnonzero(np.r_[True, cal_cust[1:] != cal_cust[:-1]])
+        ends = np.r_[starts[1:], len(cal_cust)] - 1
+        who = cal_cust[starts].astype(np.intp)
+        n_days[who] = ends - starts + 1
+        first[who] = cal_pday[starts]
+        last[who] = cal_pday[ends]
+    present = n_days > 0
+    freq = np.where(present, n_days - 1, 0)
+    # spend on repeat days of the calibration period: not the first day, not after cal_rel
+    not_first = first.astype(rel.dtype)[codes] != rel
+    if cal_rel < end_rel:
+        not_first &= rel <= cal_rel
+    repeat_spend = np.bincount(codes, weights=np.where(not_first, amounts, 0.0), minlength=n)
+    del not_first
+    mon = np.divide(repeat_spend, freq, out=np.zeros(n), where=freq > 0)
+
+    keep_rows = np.flatnonzero(present)
     out = pd.DataFrame({
-        "frequency": freq,
-        "recency": (last - first) / unit,
-        "T": (cal_end - first) / unit,
-        "monetary_value": mon,
-    }, index=pd.Index(uniques, name="customer_id"))
+        "frequency": freq[keep_rows],
+        "recency": (last[keep_rows] - first[keep_rows]) / unit,
+        "T": (cal_rel - first[keep_rows]) / unit,
+        "monetary_value": mon[keep_rows],
+    }, index=uniques.take(keep_rows))
     if calibration_end is not None:
-        out["frequency_holdout"] = freq_h
-        out["monetary_value_holdout"] = mon_h
-        out["duration_holdout"] = (end_day - cal_end) / unit
-        out = out[present]
+        freq_h = np.bincount(pair_cust[~in_cal_pair].astype(np.intp), minlength=n)
+        spend_h = np.bincount(codes, weights=np.where(rel > cal_rel, amounts, 0.0), minlength=n)
+        mon_h = np.divide(spend_h, freq_h, out=np.zeros(n), where=freq_h > 0)
+        out["frequency_holdout"] = freq_h[keep_rows]
+        out["monetary_value_holdout"] = mon_h[keep_rows]
+        out["duration_holdout"] = (end_day - cal_day) / unit
+    out.index.name = "customer_id"
+    return out
+
+
+# --------------------------------------------------------------------------- RFM scores
+
+
+def quantile_score(values, bins: int = 5, higher_is_better: bool = True) -> np.ndarray:
+    """Quantile score 1..bins of each value; ties share one score.
+
+    score = 1 + floor(bins * (r - 1) / n), where r is the value's *minimum* rank
+    (1 = worst) among the n values: equal values get the score of the lowest position of
+    their group, so the worst value always scores 1 and the best scores ``bins`` unless
+    it is tied with values below its quantile. A large tie (e.g. 60 % one-time buyers)
+    stays in one score, and the scores it spans are left empty instead of being filled
+    arbitrarily. With ``higher_is_better=False`` the smallest value is the best (used for
+    days since the last purchase).
+    """
+    if not isinstance(bins, (int, np.integer)) or bins < 2:
+        raise ValueError(f"quantile_score: bins must be an integer >= 2, not {bins!r}")
+    x = np.asarray(values, dtype=np.float64)
+    if np.isnan(x).any():
+        raise ValueError(f"quantile_score: {int(np.isnan(x).sum())} values are missing")
+    n = len(x)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    ranks = pd.Series(x if higher_is_better else -x).rank(method="min").to_numpy()
+    return (1 + np.floor(bins * (ranks - 1) / n)).astype(np.int64)
+
+
+def rfm_segment(scores: pd.DataFrame, bins: int = 5) -> pd.Series:
+    """Named RFM segment of each customer from its R, F and M scores.
+
+    With FM = (F + M) / 2 and scores on 1..5 (other ``bins`` are rescaled to 1..5 by
+    s5 = 1 + 4 (s - 1) / (bins - 1)), the first matching rule wins:
+
+    ===================  =====================================
+    champions            R >= 4 and FM >= 4
+    loyal                R >= 3 and FM >= 3
+    new                  R >= 4 and F <= 2   (recent, one or few purchases)
+    potential loyalists  R >= 3              (recent, middling)
+    can't lose           R == 1 and FM >= 4  (were among the best, long silent)
+    at risk              FM >= 3             (R <= 2 here: good customers slipping away)
+    hibernating          R >= 2              (R == 2 and low FM)
+    lost                 everyone else       (R == 1 and low FM)
+    ===================  =====================================
+
+    Adapted from the RFM segment grid popularised by Putler and Klaviyo (after Hughes 1994).
+    """
+    for col in ("R", "F", "M"):
+        if col not in scores.columns:
+            raise CRMDataError(f"scores: rfm_segment needs R, F and M columns; found "
+                               f"{list(scores.columns)}", table="scores", column=col)
+    if not isinstance(bins, (int, np.integer)) or bins < 2:
+        raise ValueError(f"rfm_segment: bins must be an integer >= 2, not {bins!r}")
+    scale = 4.0 / (bins - 1)
+    r = 1 + (scores["R"].to_numpy() - 1) * scale
+    f = 1 + (scores["F"].to_numpy() - 1) * scale
+    m = 1 + (scores["M"].to_numpy() - 1) * scale
+    fm = (f + m) / 2.0
+    eps = 1e-9
+    names = list(RFM_SEGMENTS)
+    conditions = [
+        (r >= 4 - eps) & (fm >= 4 - eps),
+        (r >= 3 - eps) & (fm >= 3 - eps),
+        (r >= 4 - eps) & (f <= 2 + eps),
+        r >= 3 - eps,
+        (r <= 1 + eps) & (fm >= 4 - eps),
+        fm >= 3 - eps,
+        r > 1 + eps,
+        np.ones(len(r), dtype=bool),
+    ]
+    labels = np.select(conditions, names, default="lost")
+    cat = pd.CategoricalDtype(names, ordered=False)
+    return pd.Series(pd.Categorical(labels, dtype=cat), index=scores.index, name="segment")
+
+
+def rfm_scores(transactions: pd.DataFrame, observation_end=None, bins: int = 5) -> pd.DataFrame:
+    """RFM table with quantile scores and named segments, one row per customer.
+
+    Columns: ``recency_days`` = days from the last purchase to ``observation_end``;
+    ``frequency`` = number of purchase days (same-day purchases count once, the first
+    purchase counts); ``monetary`` = total spend (currency of ``amount``); ``R``, ``F``,
+    ``M`` = :func:`quantile_score` on 1..bins with 5 (= ``bins``) the best: R scores
+    *fewer* days since the last purchase higher; ``RFM`` = the three digits as text
+    (e.g. "545"); ``segment`` = :func:`rfm_segment`.
+
+    Source: Hughes (1994) "Strategic Database Marketing"; quintile scoring as in
+    Bult & Wansbeek (1995).
+    """
+    summary = rfm_summary(transactions, observation_end=observation_end, time_unit="D")
+    table = pd.DataFrame({
+        "recency_days": (summary["T"] - summary["recency"]).to_numpy(),
+        "frequency": summary["frequency"].to_numpy() + 1,
+        "monetary": _total_spend(transactions, observation_end).reindex(summary.index).to_numpy(),
+    }, index=summary.index)
+    table["R"] = quantile_score(table["recency_days"], bins, higher_is_better=False)
+    table["F"] = quantile_score(table["frequency"], bins)
+    table["M"] = quantile_score(table["monetary"], bins)
+    table["RFM"] = (table["R"].astype(str) + table["F"].astype(str) + table["M"].astype(str)) \
+        if bins <= 9 else table["R"].astype(str) + "-" + table["F"].astype(str) + "-" + table["M"].astype(str)
+    table["segment"] = rfm_segment(table, bins=bins)
+    return table
+
+
+def _total_spend(transactions: pd.DataFrame, observation_end=None) -> pd.Series:
+    """Total spend per customer up to and including ``observation_end``."""
+    frame = transactions
+    if observation_end is not None:
+        end = pd.Timestamp(observation_end).normalize() + pd.Timedelta(days=1)
+        frame = transactions[transactions["date"] < end]
+    return frame.groupby("customer_id", sort=False, observed=True)["amount"].sum()
+
+
+def rfm_segment_summary(scores: pd.DataFrame) -> pd.DataFrame:
+    """Customers, share, revenue and revenue share per RFM segment, with the action.
+
+    revenue = sum of ``monetary``; share = customers / all customers; mean R, F, M
+    scores and mean recency (days), frequency (purchase days) and spend per customer.
+    """
+    for col in ("segment", "monetary", "recency_days", "frequency", "R", "F", "M"):
+        if col not in scores.columns:
+            raise CRMDataError(f"scores: rfm_segment_summary needs the output of rfm_scores; no "
+                               f"column {col!r}", table="scores", column=col)
+    g = scores.groupby("segment", observed=False)
+    out = pd.DataFrame({
+        "customers": g.size(),
+        "revenue": g["monetary"].sum(),
+        "R": g["R"].mean(), "F": g["F"].mean(), "M": g["M"].mean(),
+        "recency_days": g["recency_days"].mean(),
+        "frequency": g["frequency"].mean(),
+        "spend_per_customer": g["monetary"].mean(),
+    })
+    out.insert(1, "share", out["customers"] / out["customers"].sum())
+    out.insert(3, "revenue_share", out["revenue"] / out["revenue"].sum())
+    out["action"] = [RFM_SEGMENTS[s] for s in out.index]
+    out.index = pd.Index(out.index.astype(str), name="segment")
     return out
