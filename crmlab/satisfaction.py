@@ -702,7 +702,7 @@ def penalty_reward(survey: pd.DataFrame, attributes: Sequence[str], overall="ove
     the zone convention of impact-asymmetry analysis, a rule of thumb, not a test. The
     Wald test ``reward + penalty = 0`` (symmetric impact) is reported as ``asymmetry_p``.
     A dummy with fewer than ``min_count`` answers is dropped and its attribute gets
-    class "too few answers". Default boxes 1-4 / 9-10 suit 1..10 and 0..10 scales.
+    class "too few answers"; a positive penalty or negative reward gets "wrong sign". Default boxes 1-4 / 9-10 suit 1..10 and 0..10 scales.
 
     Sources: Brandt (1987) Quality Progress 20(10); Mikulic & Prebezac (2008) Managing
     Service Quality 18(6):559-576; Matzler & Sauerwein (2002) on the three-factor theory.
@@ -748,9 +748,9 @@ def penalty_reward(survey: pd.DataFrame, attributes: Sequence[str], overall="ove
             row[f"{key}_high"] = ci[j, 1] if j is not None else np.nan
         pen, rew = row["penalty"], row["reward"]
         denom = rew + abs(pen)
+        signs_ok = bool(np.isfinite(denom) and pen <= 0 <= rew and denom > 0)
         row["impact_range"] = denom
-        row["impact_asymmetry"] = (rew - abs(pen)) / denom if np.isfinite(denom) and denom > 0 and rew >= 0 \
-            else np.nan
+        row["impact_asymmetry"] = (rew - abs(pen)) / denom if signs_ok else np.nan
         if (a, "low") in pos and (a, "high") in pos:
             contrast = np.zeros(len(fit.params))
             contrast[pos[(a, "low")]] = 1.0
@@ -762,7 +762,7 @@ def penalty_reward(survey: pd.DataFrame, attributes: Sequence[str], overall="ove
         if (a, "low") not in pos or (a, "high") not in pos:
             row["category"] = "too few answers"
         elif not np.isfinite(ia):
-            row["category"] = "no positive reward"
+            row["category"] = "wrong sign"  # a bottom box that raises, or a top box that lowers, the outcome
         elif ia < -ia_threshold:
             row["category"] = "dissatisfier"
         elif ia > ia_threshold:
@@ -785,7 +785,7 @@ def plot_penalty_reward(result: PenaltyReward, ax=None):
     else:
         fig = ax.figure
     palette = {"dissatisfier": "#c44e52", "hybrid": "#8c8c8c", "satisfier": "#55a868",
-               "too few answers": "#dddddd", "no positive reward": "#dddddd"}
+               "too few answers": "#dddddd", "wrong sign": "#dddddd"}
     ypos = np.arange(len(t))
     colours = [palette[c] for c in t["category"]]
     ax.barh(ypos, t["penalty"], color=colours, alpha=0.8)

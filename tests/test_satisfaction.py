@@ -265,6 +265,11 @@ def test_penalty_reward_too_few_answers_and_errors():
     df = pd.DataFrame({"q": x, "overall": np.linspace(1, 10, len(x))})
     row = S.penalty_reward(df, ["q"], "overall").summary().loc["q"]
     assert row["category"] == "too few answers" and np.isnan(row["penalty"]) and np.isfinite(row["reward"])
+    flipped = pd.DataFrame({"q": np.repeat([2, 6, 9], 10), "overall": np.repeat([6.0, 5.0, 4.0], 10)
+                            + np.tile([0.1, -0.1], 15)})
+    row = S.penalty_reward(flipped, ["q"], "overall").summary().loc["q"]
+    assert row["penalty"] == pytest.approx(1.0) and row["category"] == "wrong sign"
+    assert np.isnan(row["impact_asymmetry"])
     with pytest.raises(ValueError, match="low must be below high"):
         S.penalty_reward(df, ["q"], "overall", low=9, high=4)
     with pytest.raises(CRMDataError) as err:
