@@ -31,7 +31,10 @@ The generating story (all times in weeks from the customer's first purchase):
 * **Promotions.** Price-sensitive customers use a running promotion more often
   (a discount on a purchase they would have made) and make extra purchases
   because of it (``truth.orders.promo_driven``).
-* **Survey.** A random share of buyers answers items on 1..10 scales (recommend
+* **Survey.** Overall satisfaction responds to each attribute's rating as its Kano
+  category says (must-be attributes penalise when unfulfilled, attractive ones reward
+  when fulfilled, one-dimensional both, indifferent neither), so penalty-reward
+  analysis finds the asymmetry. A random share of buyers answers items on 1..10 scales (recommend
   0..10), ``alternatives`` ("I could easily buy these elsewhere": low for customers
   with no alternative, i.e. monopoly loyalty) and ``switching_cost`` ("changing shop
   would be a hassle": inertia), the Kano functional/dysfunctional pairs for each attribute, and carries
@@ -174,6 +177,24 @@ def _spend_shape(x):
 def _stage_of(x):
     return np.select([x < 0.1, x < 0.3, x < 0.7, x < 1.0],
                      ["development", "growth", "maturity", "decline"], "termination")
+
+
+# effect on overall satisfaction of each attribute's rating x (1..10), by its Kano category:
+# must-be attributes only penalise when unfulfilled, attractive ones only reward when fulfilled
+_KANO_EFFECT = {
+    "M": lambda x: -0.45 * np.maximum(6.0 - x, 0.0),
+    "O": lambda x: 0.25 * (x - 5.5),
+    "A": lambda x: 0.50 * np.maximum(x - 6.0, 0.0),
+    "I": lambda x: 0.0 * x,
+}
+
+
+def _overall_satisfaction(items: pd.DataFrame) -> np.ndarray:
+    """True overall satisfaction from the attribute ratings: 6.8 + sum of Kano-shaped effects."""
+    total = np.full(len(items), 6.8)
+    for name in items.columns:
+        total = total + _KANO_EFFECT[KANO_TRUTH[name]](items[name].to_numpy(dtype=float))
+    return total
 
 
 def _draw(rng, options, size, p=None):
@@ -430,7 +451,8 @@ def generate(n_customers: int = 10_000, seed: int = 0, start="2023-01-01", end="
         survey[name] = basic_items[:, j]
     for j, name in enumerate(LATENT_ITEMS):
         survey[name] = latent_items[:, j]
-    survey["overall_satisfaction"] = _items(rng, 0.6 * basic_true[r] + 0.4 * latent_true[r] + 0.8, 1, 0.8, 1, 10)[:, 0]
+    survey["overall_satisfaction"] = np.clip(np.rint(
+        _overall_satisfaction(survey[BASIC_ITEMS + LATENT_ITEMS]) + rng.normal(0.0, 0.8, nr)), 1, 10).astype(np.int64)
     survey["repurchase_intention"] = _items(rng, loyalty_true[r], 1, 0.6, 1, 10)[:, 0]
     survey["recommend"] = _items(rng, loyalty_true[r], 1, 0.8, 0, 10, shift=-0.5)[:, 0]
     survey["price_sensitivity"] = _items(rng, 1.0 + 9.0 * price_sens[r], 1, 0.8, 1, 10)[:, 0]
