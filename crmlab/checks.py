@@ -1,0 +1,434 @@
+"""The answer key: what each exercise asks, how it is checked, and the expected values.
+
+Every gradable answer is a variable ``answer_*`` of one exercise notebook
+(``notebooks/exercises/<notebook>.ipynb``), registered here as an :class:`Item` with
+its points and its :class:`Check` (the comparison and its stated tolerance). The
+expected values are recomputed from the student's own data
+(:class:`crmlab.teaching.ExerciseData`) with the crmlab functions the exercise is
+about -- never read from the student's notebook.
+
+Comparisons (all documented in ``docs/teaching.md``):
+
+* :class:`Number` -- a real number within ``max(abs_tol, rel_tol x |expected|)``;
+* :class:`Integer` -- a whole number, exactly (3.0 counts as 3);
+* :class:`Boolean` -- True / False (numpy booleans count);
+* :class:`Text` -- a label, ignoring case, surrounding spaces and the quote style;
+* :class:`Numbers` -- a list (or Series) of numbers, each within the tolerance, in order;
+* :class:`Mapping` -- a dict (or Series) by key, e.g. customer id -> label; partial
+  credit: the share of keys whose value passes the inner check.
+
+Adding an exercise: write the notebook, add its inputs (if any) to
+:func:`crmlab.teaching.exercise_inputs`, its items to :data:`ITEMS` and a function
+``expected_<topic>(ex) -> {answer name: value}`` to :data:`EXPECTED`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from numbers import Real
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Check", "Number", "Integer", "Boolean", "Text", "Numbers", "Mapping", "Item", "ITEMS",
+           "EXPECTED", "notebooks", "items_for", "expected_answers", "score_answer", "MISSING"]
+
+
+class _Missing:
+    def __repr__(self):
+        return "MISSING"
+
+
+#: marker for "the variable was not set"
+MISSING = _Missing()
+
+
+def _show(value, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _unsupported(value) -> str | None:
+    """The grader's dump marks values it could not serialise as {"__unsupported__": type}."""
+    if isinstance(value, dict) and "__unsupported__" in value:
+        return f"a {value['__unsupported__']} (the grader reads numbers, text, True/False, lists and dicts)"
+    if isinstance(value, dict) and "__float__" in value:
+        return f"{value['__float__']} (not a finite number)"
+    return None
+
+
+# --------------------------------------------------------------------------- checks
+
+class Check:
+    """Compare a submitted value with the expected one: ``(fraction of the points, reason)``."""
+
+    def __call__(self, got, expected) -> tuple[float, str]:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Number(Check):
+    """A real number within ``max(abs_tol, rel_tol * |expected|)`` of the expected value."""
+
+    abs_tol: float = 0.0
+    rel_tol: float = 0.0
+
+    def tolerance(self, expected: float) -> float:
+        return max(self.abs_tol, self.rel_tol * abs(expected)) + 1e-12
+
+    def describe(self) -> str:
+        parts = []
+        if self.abs_tol:
+            parts.append(f"±{self.abs_tol:g}")
+        if self.rel_tol:
+            parts.append(f"±{100 * self.rel_tol:g} %")
+        return "within " + " or ".join(parts) + (" (whichever is larger)" if len(parts) > 1 else "") \
+            if parts else "exactly"
+
+    def __call__(self, got, expected):
+        bad = _unsupported(got)
+        if bad:
+            return 0.0, f"expected a number, got {bad}"
+        if isinstance(got, bool) or not isinstance(got, Real):
+            return 0.0, f"expected a number, got {type(got).__name__} {_show(got)}"
+        got = float(got)
+        if not math.isfinite(got):
+            return 0.0, f"expected a finite number, got {got}"
+        diff = abs(got - expected)
+        if diff <= self.tolerance(expected):
+            return 1.0, "correct"
+        return 0.0, (f"{got:.6g} is off by {diff:.3g} from the expected {expected:.6g} "
+                     f"(accepted: {self.describe()})")
+
+
+@dataclass(frozen=True)
+class Integer(Check):
+    """A whole number, exactly."""
+
+    def describe(self) -> str:
+        return "exactly"
+
+    def __call__(self, got, expected):
+        bad = _unsupported(got)
+        if bad:
+            return 0.0, f"expected a whole number, got {bad}"
+        if isinstance(got, bool) or not isinstance(got, Real) or not math.isfinite(float(got)) \
+                or float(got) != int(got):
+            return 0.0, f"expected a whole number, got {type(got).__name__} {_show(got)}"
+        if int(got) == int(expected):
+            return 1.0, "correct"
+        return 0.0, f"{int(got)} is not the expected {int(expected)}"
+
+
+@dataclass(frozen=True)
+class Boolean(Check):
+    """True or False."""
+
+    def describe(self) -> str:
+        return "exactly (True or False)"
+
+    def __call__(self, got, expected):
+        if not isinstance(got, bool):
+            return 0.0, f"expected True or False, got {type(got).__name__} {_show(got)}"
+        return (1.0, "correct") if got == bool(expected) else (0.0, f"{got} is not the expected {bool(expected)}")
+
+
+def _norm_text(value: str) -> str:
+    return " ".join(str(value).replace("\u2019", "'").replace("`", "'").strip().lower().split())
+
+
+@dataclass(frozen=True)
+class Text(Check):
+    """A label, compared ignoring case, surrounding or repeated spaces and the apostrophe style."""
+
+    def describe(self) -> str:
+        return "the same text (case and spacing ignored)"
+
+    def __call__(self, got, expected):
+        if not isinstance(got, str):
+            return 0.0, f"expected text, got {type(got).__name__} {_show(got)}"
+        if _norm_text(got) == _norm_text(expected):
+            return 1.0, "correct"
+        return 0.0, f"{got!r} is not the expected {expected!r}"
+
+
+@dataclass(frozen=True)
+class Numbers(Check):
+    """A list of numbers in the stated order, each within the tolerance of :class:`Number`."""
+
+    abs_tol: float = 0.0
+    rel_tol: float = 0.0
+
+    def describe(self) -> str:
+        return "each " + Number(self.abs_tol, self.rel_tol).describe() + ", in the stated order"
+
+    def __call__(self, got, expected):
+        bad = _unsupported(got)
+        if bad:
+            return 0.0, f"expected a list of {len(expected)} numbers, got {bad}"
+        if isinstance(got, dict):  # a pandas Series arrives as {label: value}
+            got = list(got.values())
+        if not isinstance(got, list):
+            return 0.0, f"expected a list of {len(expected)} numbers, got {type(got).__name__} {_show(got)}"
+        if len(got) != len(expected):
+            return 0.0, f"expected {len(expected)} numbers, got {len(got)}"
+        inner = Number(self.abs_tol, self.rel_tol)
+        wrong = [(k, reason) for k, (g, e) in enumerate(zip(got, expected)) if inner(g, e)[0] < 1]
+        if not wrong:
+            return 1.0, "correct"
+        k, reason = wrong[0]
+        return 0.0, f"{len(wrong)} of {len(expected)} numbers are wrong; element {k}: {reason}"
+
+
+@dataclass(frozen=True)
+class Mapping(Check):
+    """A dict {key: value} checked key by key with ``inner``; partial credit by share of keys."""
+
+    inner: Check = Text()
+
+    def describe(self) -> str:
+        return "for each key: " + self.inner.describe() + " (partial credit per key)"
+
+    def __call__(self, got, expected):
+        bad = _unsupported(got)
+        if bad:
+            return 0.0, f"expected a dict with the keys {list(expected)}, got {bad}"
+        if not isinstance(got, dict):
+            return 0.0, f"expected a dict with the keys {list(expected)}, got {type(got).__name__} {_show(got)}"
+        got = {str(k): v for k, v in got.items()}
+        wrong = []
+        for key, exp in expected.items():
+            if key not in got:
+                wrong.append(f"{key}: missing")
+                continue
+            ok, reason = self.inner(got[key], exp)
+            if ok < 1:
+                wrong.append(f"{key}: {reason}")
+        right = len(expected) - len(wrong)
+        if not wrong:
+            return 1.0, "correct"
+        return right / len(expected), f"{right} of {len(expected)} correct; " + "; ".join(wrong[:3]) + \
+            (" ..." if len(wrong) > 3 else "")
+
+
+# --------------------------------------------------------------------------- items
+
+@dataclass(frozen=True)
+class Item:
+    """One gradable answer: the variable ``name`` in ``notebook``, its points and its check."""
+
+    notebook: str
+    name: str
+    points: float
+    check: Check
+    description: str
+
+
+ITEMS: list[Item] = [
+    # ex01: the data overview and the seeds' concept questions, computed
+    Item("ex01_data_overview", "answer_n_customers", 1, Integer(), "customers who bought"),
+    Item("ex01_data_overview", "answer_revenue", 1, Number(abs_tol=0.01, rel_tol=1e-6), "total revenue"),
+    Item("ex01_data_overview", "answer_top20_share", 1, Number(abs_tol=0.005),
+         "share of revenue from the top 20 % of customers (the 80/20 rule)"),
+    Item("ex01_data_overview", "answer_repeat_share", 1, Number(abs_tol=0.002),
+         "share of customers who came back (2+ purchase days)"),
+    Item("ex01_data_overview", "answer_median_gap_days", 1, Number(abs_tol=0.5),
+         "median days between purchase days"),
+    # ex02: RFM
+    Item("ex02_segmentation", "answer_btyd_summary", 1, Numbers(abs_tol=0.01),
+         "frequency, recency and T (weeks) of one customer"),
+    Item("ex02_segmentation", "answer_rfm_codes", 2, Mapping(Text()), "RFM codes of five customers"),
+    Item("ex02_segmentation", "answer_rfm_segments", 2, Mapping(Text()), "RFM segments of five customers"),
+    Item("ex02_segmentation", "answer_champions_revenue_share", 1, Number(abs_tol=0.002),
+         "revenue share of the champions"),
+    # ex03: loyalty
+    Item("ex03_loyalty", "answer_ahp_weights", 1, Numbers(abs_tol=0.005), "AHP weights of the judgement matrix"),
+    Item("ex03_loyalty", "answer_ahp_cr", 1, Number(abs_tol=0.005), "AHP consistency ratio"),
+    Item("ex03_loyalty", "answer_ahp_acceptable", 1, Boolean(), "is the matrix consistent enough (CR <= 0.10)?"),
+    Item("ex03_loyalty", "answer_customer_types", 2, Mapping(Text()),
+         "loyal / mercenary / hostage / defector of five customers"),
+    Item("ex03_loyalty", "answer_n_mercenaries", 1, Integer(), "number of mercenaries"),
+    Item("ex03_loyalty", "answer_stages", 1, Mapping(Text()), "relationship stage of four customers"),
+    # ex05: CLV
+    Item("ex05_clv", "answer_clv", 1, Number(abs_tol=0.01, rel_tol=1e-4), "four-step discounted CLV"),
+    Item("ex05_clv", "answer_survival", 1, Number(abs_tol=1e-4), "survival at the horizon"),
+    Item("ex05_clv", "answer_clv_infinite", 1, Number(abs_tol=0.01, rel_tol=1e-4), "CLV, infinite horizon"),
+    Item("ex05_clv", "answer_margin_multiple", 1, Number(abs_tol=1e-4), "margin multiple"),
+    Item("ex05_clv", "answer_retention_lift_pct", 1, Number(abs_tol=0.05),
+         "% more CLV from 5 points more retention"),
+    Item("ex05_clv", "answer_p_alive", 2, Mapping(Number(abs_tol=0.01)), "BG/NBD P(alive) of four customers"),
+    Item("ex05_clv", "answer_expected_purchases", 1, Mapping(Number(abs_tol=0.02, rel_tol=0.02)),
+         "BG/NBD expected repeat purchases in the next 52 weeks"),
+    # ex06: PLS path model of satisfaction and loyalty
+    Item("ex06_pls", "answer_path_basic_loyalty", 1, Number(abs_tol=0.005), "path basic -> loyalty"),
+    Item("ex06_pls", "answer_path_latent_loyalty", 1, Number(abs_tol=0.005), "path latent -> loyalty"),
+    Item("ex06_pls", "answer_path_satisfaction_loyalty", 1, Number(abs_tol=0.005),
+         "path satisfaction -> loyalty"),
+    Item("ex06_pls", "answer_r2_loyalty", 1, Number(abs_tol=0.005), "R² of loyalty"),
+    Item("ex06_pls", "answer_alpha_basic", 1, Number(abs_tol=0.005), "Cronbach's alpha of the basic block"),
+    Item("ex06_pls", "answer_stronger_driver", 1, Text(),
+         "which expectation drives loyalty more (total effect)"),
+]
+
+
+def notebooks() -> list[str]:
+    """The exercise notebooks that have items, in order."""
+    return list(dict.fromkeys(item.notebook for item in ITEMS))
+
+
+def items_for(notebooks_=None) -> list[Item]:
+    """The items of the given notebooks (stems), or all."""
+    if notebooks_ is None:
+        return list(ITEMS)
+    wanted = set(notebooks_)
+    return [item for item in ITEMS if item.notebook in wanted]
+
+
+# --------------------------------------------------------------------------- expected values
+
+def _f(x) -> float:
+    return float(x)
+
+
+def expected_data_overview(ex) -> dict:
+    """ex01: customers, revenue, top-20 % revenue share, repeat share, median gap."""
+    from . import profile
+    from .rfm import rfm_summary
+
+    tx = ex.transactions
+    summary = rfm_summary(tx, observation_end=ex.observation_end, time_unit="D")
+    return {
+        "answer_n_customers": int(tx["customer_id"].nunique()),
+        "answer_revenue": _f(tx["amount"].sum()),
+        "answer_top20_share": _f(profile.spend_concentration(tx, shares=(0.2,))["revenue_share"].iloc[0]),
+        "answer_repeat_share": _f((summary["frequency"] > 0).mean()),
+        "answer_median_gap_days": _f(profile.interpurchase_times(tx).median()),
+    }
+
+
+def expected_segmentation(ex) -> dict:
+    """ex02: BTYD summary of one customer; RFM codes and segments; champions' revenue share."""
+    from .rfm import rfm_scores, rfm_segment_summary, rfm_summary
+
+    spec = ex.inputs["segmentation"]
+    tx, end = ex.transactions, ex.observation_end
+    one = rfm_summary(tx, observation_end=end, time_unit="W").loc[spec["summary_customer"]]
+    scores = rfm_scores(tx, observation_end=end)
+    ids = spec["rfm_customers"]
+    seg = rfm_segment_summary(scores)
+    return {
+        "answer_btyd_summary": [_f(one["frequency"]), _f(one["recency"]), _f(one["T"])],
+        "answer_rfm_codes": {c: str(scores.loc[c, "RFM"]) for c in ids},
+        "answer_rfm_segments": {c: str(scores.loc[c, "segment"]) for c in ids},
+        "answer_champions_revenue_share": _f(seg.loc["champions", "revenue_share"])
+        if "champions" in seg.index else 0.0,
+    }
+
+
+def expected_loyalty(ex) -> dict:
+    """ex03: AHP weights and CR; satisfaction x loyalty types; relationship stages."""
+    from .loyalty import ahp_weights, relationship_stages, satisfaction_loyalty_matrix
+
+    spec = ex.inputs["loyalty"]
+    ahp = ahp_weights(spec["ahp_matrix"], max_cr=None, labels=spec["ahp_criteria"])
+    survey = ex.survey.set_index("customer_id")
+    matrix = satisfaction_loyalty_matrix(survey["satisfaction"], survey["loyalty_intention"])
+    stages = relationship_stages(ex.transactions, observation_end=ex.observation_end)
+    return {
+        "answer_ahp_weights": [_f(w) for w in ahp.weights],
+        "answer_ahp_cr": _f(ahp.cr),
+        "answer_ahp_acceptable": bool(ahp.cr <= 0.10),
+        "answer_customer_types": {c: str(matrix.loc[c, "customer_type"]) for c in spec["type_customers"]},
+        "answer_n_mercenaries": int((matrix["customer_type"] == "mercenary").sum()),
+        "answer_stages": {c: str(stages.loc[c, "stage"]) for c in spec["stage_customers"]},
+    }
+
+
+def expected_clv(ex) -> dict:
+    """ex05: four-step CLV, survival, infinite horizon, margin multiple, retention lift; BG/NBD."""
+    from .btyd import BetaGeo
+    from .clv import discounted_clv
+    from .rfm import rfm_summary
+
+    p = ex.inputs["clv"]
+    m, r, d, H, ac = p["margin"], p["retention"], p["discount_rate"], p["horizon"], p["acquisition_cost"]
+    summary = rfm_summary(ex.transactions, observation_end=ex.observation_end, time_unit="W")
+    model = BetaGeo().fit(summary["frequency"], summary["recency"], summary["T"])
+    ids = p["alive_customers"]
+    some = summary.loc[ids]
+    alive = model.conditional_probability_alive(some["frequency"], some["recency"], some["T"])
+    expected = model.conditional_expected_number_of_purchases_up_to_time(
+        52, some["frequency"], some["recency"], some["T"])
+    return {
+        "answer_clv": _f(discounted_clv(m, r, d, horizon=H, acquisition_cost=ac)),
+        "answer_survival": _f(r ** H),
+        "answer_clv_infinite": _f(discounted_clv(m, r, d, acquisition_cost=ac)),
+        "answer_margin_multiple": _f(r / (1 + d - r)),
+        "answer_retention_lift_pct": _f(100 * (discounted_clv(m, r + 0.05, d) / discounted_clv(m, r, d) - 1)),
+        "answer_p_alive": {c: _f(alive.loc[c]) for c in ids},
+        "answer_expected_purchases": {c: _f(expected.loc[c]) for c in ids},
+    }
+
+
+def expected_pls(ex) -> dict:
+    """ex06: the PLS path model basic/latent -> satisfaction -> loyalty (centroid scheme)."""
+    from .pls import PLSPathModel
+
+    spec = ex.inputs["pls"]
+    model = PLSPathModel([tuple(p) for p in spec["inner"]], spec["blocks"]).fit(ex.survey)
+    paths = model.path_coefficients_
+    total = model.total_effects_
+    return {
+        "answer_path_basic_loyalty": _f(paths.loc["basic", "loyalty"]),
+        "answer_path_latent_loyalty": _f(paths.loc["latent", "loyalty"]),
+        "answer_path_satisfaction_loyalty": _f(paths.loc["satisfaction", "loyalty"]),
+        "answer_r2_loyalty": _f(model.r_squared_["loyalty"]),
+        "answer_alpha_basic": _f(model.cronbach_alpha_["basic"]),
+        "answer_stronger_driver": "basic" if total.loc["basic", "loyalty"] > total.loc["latent", "loyalty"]
+        else "latent",
+    }
+
+
+#: notebook stem -> function computing its expected answers from the student's data
+EXPECTED = {
+    "ex01_data_overview": expected_data_overview,
+    "ex02_segmentation": expected_segmentation,
+    "ex03_loyalty": expected_loyalty,
+    "ex05_clv": expected_clv,
+    "ex06_pls": expected_pls,
+}
+
+
+def expected_answers(ex, notebooks=None) -> dict:
+    """Every expected answer (by variable name) for the student's data ``ex``.
+
+    ``notebooks``: restrict to these notebook stems (default: all). Values are plain
+    Python (float, int, str, bool, lists, dicts), ready for JSON.
+    """
+    wanted = list(EXPECTED) if notebooks is None else [n for n in notebooks if n in EXPECTED]
+    out = {}
+    for name in wanted:
+        values = EXPECTED[name](ex)
+        declared = {item.name for item in ITEMS if item.notebook == name}
+        if set(values) != declared:
+            raise RuntimeError(f"checks: {name} computes {sorted(values)} but declares {sorted(declared)}")
+        out.update(values)
+    return out
+
+
+def score_answer(item: Item, submitted, expected) -> tuple[float, str]:
+    """Points earned for ``submitted`` (or :data:`MISSING`) and the reason."""
+    if submitted is MISSING:
+        return 0.0, f"{item.name} is not set"
+    if submitted is None:
+        return 0.0, f"{item.name} is None (not answered)"
+    try:
+        fraction, reason = item.check(submitted, expected)
+    except Exception as exc:  # a malformed answer must never stop grading
+        return 0.0, f"could not compare the answer: {type(exc).__name__}: {exc}"
+    fraction = min(max(float(fraction), 0.0), 1.0)
+    return round(item.points * fraction, 4), reason

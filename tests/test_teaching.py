@@ -1,0 +1,336 @@
+"""The teaching kit: roster, seeds, student notebooks without solutions, answer key, grading."""
+
+import hashlib
+import hmac
+import json
+import shutil
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmlab import checks, grading, teaching
+from crmlab.data import CRMDataError
+
+KEY = "test-course-key"
+TEMPLATES = teaching.exercise_templates()
+STEMS = [t.stem for t in TEMPLATES]
+SMALL = teaching.EXERCISES_DIR / "ex03_loyalty.ipynb"  # the notebook the failure cases hand in
+
+
+def write_roster(path, rows):
+    pd.DataFrame(rows, columns=["student_id", "name"]).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """Exercises and the answer key for three students."""
+    root = tmp_path_factory.mktemp("course")
+    roster = write_roster(root / "roster.csv", [("s001", "Ada"), ("s002", "Alan"), ("007", "James")])
+    assert teaching.main(["exercises", "--roster", str(roster), "--out", str(root / "exercises"),
+                          "--course-key", KEY]) == 0
+    assert teaching.main(["solutions", "--roster", str(roster), "--out", str(root / "solutions"),
+                          "--course-key", KEY]) == 0
+    return root
+
+
+# --------------------------------------------------------------------------- roster and seeds
+
+def test_roster_is_read_as_text_and_stripped(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("student_id, name\n007 ,James Bond\ns-1.a,\n")
+    roster = teaching.read_roster(path)
+    assert roster["student_id"].tolist() == ["007", "s-1.a"]
+    assert roster["name"].tolist() == ["James Bond", ""]
+
+
+@pytest.mark.parametrize("text, match", [
+    ("id,name\ns1,Ada\n", r"missing column\(s\) \['student_id'\]"),
+    ("student_id\ns1\n", r"missing column\(s\) \['name'\]"),
+    ("student_id;name\ns1;Ada\n", "semicolon"),
+    ("student_id,name\n", "no students"),
+    ("", "empty"),
+    ("student_id,name\ns1,Ada\n,Bob\n", r"1 row\(s\) have no student_id.*line 3"),
+    ("student_id,name\ns1,Ada\ns2,Bob\ns1,Cy\n", r"repeat a student_id.*\['s1', 's1'\]"),
+    ("student_id,name\nAB1,Ada\nab1,Bob\n", r"ignoring upper/lower case.*\['AB1', 'ab1'\]"),
+    ("student_id,name\n../etc,Eve\n", r"unsafe as folder names.*'\.\./etc'"),
+    ("student_id,name\na b,Eve\n", "unsafe as folder names"),
+    ("student_id,name\n.hidden,Eve\n", "unsafe as folder names"),
+    ("student_id,name\n" + "x" * 65 + ",Eve\n", "unsafe as folder names"),
+])
+def test_roster_errors_are_clear(tmp_path, text, match):
+    path = tmp_path / "r.csv"
+    path.write_text(text)
+    with pytest.raises(CRMDataError, match=match) as info:
+        teaching.read_roster(path)
+    assert info.value.table == "roster"
+
+
+def test_roster_file_must_exist(tmp_path):
+    with pytest.raises(CRMDataError, match="no such file"):
+        teaching.read_roster(tmp_path / "nope.csv")
+
+
+def test_cli_reports_roster_errors_without_writing(tmp_path, capsys):
+    bad = tmp_path / "r.csv"
+    bad.write_text("student_id,name\ns1,Ada\ns1,Bob\n")
+    code = teaching.main(["exercises", "--roster", str(bad), "--out", str(tmp_path / "ex")])
+    assert code == 2
+    assert "repeat a student_id" in capsys.readouterr().err
+    assert not (tmp_path / "ex").exists()
+
+
+def test_seed_is_the_documented_hmac():
+    expected = int.from_bytes(hmac.new(b"k", b"s001", hashlib.sha256).digest()[:4], "big")
+    assert teaching.student_seed("s001", "k") == expected
+    assert teaching.student_seed("s001", "k") != teaching.student_seed("s002", "k")
+    assert teaching.student_seed("s001", "k") != teaching.student_seed("s001", "other key")
+    with pytest.raises(ValueError, match="course key"):
+        teaching.student_seed("s001", "")
+
+
+# --------------------------------------------------------------------------- student notebooks
+
+def test_strip_solutions_keeps_the_rest_and_the_indentation():
+    src = "x = 1\nif True:\n    ### BEGIN SOLUTION\n    y = 2\n    ### END SOLUTION\nprint(x)"
+    assert teaching.strip_solutions(src) == ("x = 1\nif True:\n    # YOUR CODE HERE\n"
+                                             "    raise NotImplementedError()\nprint(x)")
+    with pytest.raises(ValueError, match="never closed"):
+        teaching.strip_solutions("### BEGIN SOLUTION\ny = 2")
+    with pytest.raises(ValueError, match="without"):
+        teaching.strip_solutions("y = 2\n### END SOLUTION")
+    with pytest.raises(ValueError, match="looks like a solution marker"):
+        teaching.strip_solutions("## begin solution\ny = 2\n### END SOLUTION")
+
+
+def test_student_notebooks_hold_no_solution_text(course):
+    roster = teaching.read_roster(course / "roster.csv")
+    for student in roster["student_id"]:
+        seed = teaching.student_seed(student, KEY)
+        folder = course / "exercises" / student
+        assert sorted(p.name for p in folder.glob("*.ipynb")) == sorted(t.name for t in TEMPLATES)
+        for template in TEMPLATES:
+            forbidden = teaching.solution_lines(nbformat.read(template, as_version=4))
+            assert len(forbidden) >= 3
+            raw = (folder / template.name).read_text()
+            assert "BEGIN SOLUTION" not in raw and "END SOLUTION" not in raw
+            nb = nbformat.read(folder / template.name, as_version=4)
+            sources = "\n".join(c.source for c in nb.cells)
+            assert [line for line in forbidden if line in sources] == []
+            assert teaching.find_solution_leaks(nb, forbidden) == []
+            code = [c for c in nb.cells if c.cell_type == "code"]
+            assert all(not c.outputs and c.execution_count is None for c in code)
+            stubs = [c for c in code if "solution" in c.metadata.get("tags", [])]
+            assert stubs and all("# YOUR CODE HERE\nraise NotImplementedError()" in c.source for c in stubs)
+            params, _ = grading._parameters(nb)
+            assert params == {"student_id": student, "seed": seed, "data_dir": "data"}
+        inputs = json.loads((folder / "data" / "inputs.json").read_text())
+        assert inputs["seed"] == seed
+
+
+def test_generator_refuses_a_notebook_that_would_leak(tmp_path):
+    nb = nbformat.read(SMALL, as_version=4)
+    line = teaching.solution_lines(nb)[0]
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell(f"Hint: `{line}`"))  # the teacher pasted the solution
+    template = tmp_path / "leaky.ipynb"
+    nbformat.write(nb, template)
+    out = tmp_path / "out" / "leaky.ipynb"
+    with pytest.raises(teaching.SolutionLeakError, match="appears in cell"):
+        teaching.write_student_notebook(template, out, "s1", 1)
+    assert not out.exists() and list(out.parent.iterdir()) == []  # nothing written, no temporary left
+
+
+def test_generator_refuses_markers_outside_solution_cells(tmp_path):
+    nb = nbformat.read(SMALL, as_version=4)
+    cell = next(c for c in nb.cells if "solution" in c.metadata.get("tags", []))
+    cell.metadata["tags"] = []  # the teacher forgot the tag
+    template = tmp_path / "untagged.ipynb"
+    nbformat.write(nb, template)
+    with pytest.raises(ValueError, match="not a code cell tagged 'solution'"):
+        teaching.make_exercises(pd.DataFrame({"student_id": ["s1"], "name": [""]}), tmp_path / "ex",
+                                templates=[template])
+    assert not (tmp_path / "ex").exists()
+
+
+def test_different_students_get_different_data_and_answers(course):
+    a = teaching.load_exercise_data(teaching.student_seed("s001", KEY), course / "exercises" / "s001" / "data")
+    b = teaching.load_exercise_data(teaching.student_seed("s002", KEY), course / "exercises" / "s002" / "data")
+    assert not a.transactions["amount"].equals(b.transactions["amount"])
+    assert a.inputs["loyalty"]["ahp_matrix"] != b.inputs["loyalty"]["ahp_matrix"]
+    key_a = json.loads((course / "solutions" / "s001" / "answers.json").read_text())["answers"]
+    key_b = json.loads((course / "solutions" / "s002" / "answers.json").read_text())["answers"]
+    assert set(key_a) == set(key_b) == {i.name for i in checks.ITEMS if i.notebook in STEMS}
+    differ = [name for name in key_a if key_a[name] != key_b[name]]
+    assert len(differ) >= len(key_a) - 3  # a yes/no or a "which driver" answer may coincide
+    # the key is the checkers' value on the student's data, and data come back identical from the seed
+    again = checks.expected_answers(teaching.load_exercise_data(teaching.student_seed("s001", KEY)))
+    assert again == key_a
+    assert key_a["answer_n_customers"] == a.transactions["customer_id"].nunique()
+
+
+def test_load_exercise_data_refuses_data_of_another_seed(course):
+    folder = course / "exercises" / "s001" / "data"
+    with pytest.raises(ValueError, match="do not edit the parameters cell"):
+        teaching.load_exercise_data(teaching.student_seed("s001", KEY) + 1, folder)
+
+
+def test_answer_key_table(course):
+    key = pd.read_csv(course / "solutions" / "answer_key.csv", dtype={"student_id": str})
+    assert set(key["student_id"]) == {"s001", "s002", "007"}
+    row = key[(key.student_id == "s001") & (key["item"] == "answer_ahp_cr")].iloc[0]
+    assert row["tolerance"] == "within ±0.005"
+    answers = json.loads((course / "solutions" / "s001" / "answers.json").read_text())["answers"]
+    assert json.loads(row["expected"]) == pytest.approx(answers["answer_ahp_cr"])
+
+
+# --------------------------------------------------------------------------- checks
+
+def test_number_check_tolerance():
+    check = checks.Number(abs_tol=0.005)
+    assert check(0.104, 0.1) == (1.0, "correct")
+    assert check(0.106, 0.1)[0] == 0.0 and "off by 0.006" in check(0.106, 0.1)[1]
+    assert checks.Number(rel_tol=0.01)(101.0, 100.0)[0] == 1.0
+    assert checks.Number(rel_tol=0.01)(101.5, 100.0)[0] == 0.0
+    assert "expected a number" in check("0.1", 0.1)[1]
+    assert check(True, 1.0)[0] == 0.0
+    assert "not a finite number" in check({"__float__": "nan"}, 0.1)[1]
+
+
+def test_other_checks():
+    assert checks.Integer()(3.0, 3)[0] == 1.0
+    assert checks.Integer()(3.5, 3)[0] == 0.0
+    assert checks.Boolean()(1, True)[0] == 0.0
+    assert checks.Text()("  Can’t  LOSE ", "can't lose")[0] == 1.0
+    assert checks.Numbers(abs_tol=0.01)([1.0, 2.0], [1.0, 2.0, 3.0])[1] == "expected 3 numbers, got 2"
+    assert checks.Numbers(abs_tol=0.01)({"a": 1.0, "b": 2.001}, [1.0, 2.0])[0] == 1.0  # a Series
+    frac, reason = checks.Mapping(checks.Text())({"a": "x", "b": "y", "c": "no"}, {"a": "x", "b": "y", "c": "z", "d": "w"})
+    assert frac == 0.5 and "2 of 4 correct" in reason and "d: missing" in reason
+    item = checks.Item("nb", "answer_x", 2, checks.Mapping(checks.Text()), "")
+    assert checks.score_answer(item, {"a": "x", "b": "q"}, {"a": "x", "b": "y"})[0] == 1.0
+    assert checks.score_answer(item, checks.MISSING, {"a": "x"}) == (0.0, "answer_x is not set")
+    assert "DataFrame" in checks.score_answer(item, {"__unsupported__": "DataFrame"}, {"a": "x"})[1]
+
+
+def test_every_item_belongs_to_a_notebook_with_a_solution_cell():
+    names = [i.name for i in checks.ITEMS]
+    assert len(names) == len(set(names))
+    for template in TEMPLATES:
+        answers = grading._answer_cells(nbformat.read(template, as_version=4))
+        assert {i.name for i in checks.items_for([template.stem])} == set(answers), template.name
+
+
+# --------------------------------------------------------------------------- grading
+
+def test_correct_solutions_score_full_marks(course, tmp_path):
+    """The solved notebooks (make solutions) of one student, handed in: every item correct."""
+    submissions = tmp_path / "submissions"
+    shutil.copytree(course / "solutions" / "007", submissions / "007")
+    (submissions / "007" / "answers.json").unlink()
+    roster = pd.DataFrame({"student_id": ["007"], "name": ["James"]})
+    table = grading.grade(submissions, roster, tmp_path / "grades", course_key=KEY, timeout=60)
+    details = pd.read_csv(tmp_path / "grades" / "details.csv", dtype={"student_id": str})
+    assert details["reason"].eq("correct").all(), details.loc[details.reason != "correct", ["item", "reason"]]
+    best = sum(i.points for i in checks.items_for(STEMS))
+    assert table.loc[0, "total"] == best
+    grades = pd.read_csv(tmp_path / "grades" / "grades.csv", dtype={"student_id": str})
+    assert list(grades.columns) == ["student_id", "name", *[i.name for i in checks.items_for(STEMS)], "total"]
+    page = (tmp_path / "grades" / "007" / "feedback.html").read_text()
+    assert f"Total: {best:g} of {best:g} points" in page
+    assert (tmp_path / "grades" / "007" / "executed" / "ex05_clv.ipynb").exists()
+
+
+def _edit(nb, marker, new_source):
+    """Replace the source of the first solution cell whose source contains ``marker``."""
+    cell = next(c for c in nb.cells if "solution" in c.metadata.get("tags", []) and marker in c.source)
+    cell.source = new_source
+
+
+@pytest.fixture(scope="module")
+def graded(course, tmp_path_factory):
+    """One batch of broken, partial and suspicious submissions of ex03_loyalty."""
+    root = tmp_path_factory.mktemp("grading")
+    subs = root / "submissions"
+    ids = ["stub", "partial", "crash", "dies", "slow", "missing", "seed", "cheat", "sneaky"]
+    roster = pd.DataFrame({"student_id": ids, "name": ["<b>Eve</b>"] + [""] * (len(ids) - 1)})
+    for sid in ids:
+        if sid == "missing":
+            continue
+        seed = teaching.student_seed(sid, KEY)
+        nb = teaching.student_notebook(SMALL, sid, seed, keep_solutions=sid == "crash")
+        if sid == "stub":  # unchanged, except that the last answer cell was deleted
+            nb.cells = [c for c in nb.cells if c.get("id") != "t3-solution"]
+        elif sid == "partial":  # answers the AHP task: CR right, weights malformed, decision wrong
+            _edit(nb, "NotImplementedError", "ahp = loyalty.ahp_weights(matrix, max_cr=None)\n"
+                                             "answer_ahp_cr = ahp.cr\nanswer_ahp_acceptable = ahp.cr > 0.10\n"
+                                             "answer_ahp_weights = '<script>alert(1)</script>'\n")
+        elif sid == "crash":  # the solved notebook, broken in its setup cell
+            nb.cells[2].source = "raise RuntimeError('boom')\n" + nb.cells[2].source
+        elif sid == "dies":
+            nb.cells[2].source = "import os\nos._exit(1)\n"
+        elif sid == "slow":
+            _edit(nb, "NotImplementedError", "import time\nwhile True:\n    time.sleep(0.1)\n")
+        elif sid == "seed":
+            nb.cells[1].source = nb.cells[1].source.replace(f"seed = {seed}", f"seed = {seed + 1}")
+        elif sid == "cheat":
+            _edit(nb, "NotImplementedError", "from crmlab import checks\nanswer_ahp_cr = 0.0\n")
+        elif sid == "sneaky":  # hides the import from a text search; the kernel still knows
+            _edit(nb, "NotImplementedError", "import importlib\nkey = importlib.import_module('crmlab.' + 'che' + 'cks')\n")
+        (subs / sid).mkdir(parents=True)
+        nbformat.write(nb, subs / sid / SMALL.name)
+    table = grading.grade(subs, roster, root / "grades", course_key=KEY, timeout=10, templates=[SMALL])
+    details = pd.read_csv(root / "grades" / "details.csv", dtype={"student_id": str}).set_index(["student_id", "item"])
+    return root, table.set_index("student_id"), details
+
+
+def reasons(details, student):
+    return details.loc[student, "reason"]
+
+
+def test_a_stub_notebook_scores_zero_with_reasons(graded):
+    _, table, details = graded
+    assert table.loc["stub", "total"] == 0
+    stub = reasons(details, "stub")
+    assert stub.drop("answer_stages").str.contains("raised NotImplementedError -- not answered yet").all()
+    assert "its answer cell, cell 11 of the exercise, was deleted" in stub["answer_stages"]
+
+
+def test_partial_answers_score_their_own_items(graded):
+    _, table, details = graded
+    assert table.loc["partial", "answer_ahp_cr"] == 1
+    assert table.loc["partial", "answer_ahp_acceptable"] == 0
+    assert "is not the expected" in details.loc[("partial", "answer_ahp_acceptable"), "reason"]
+    assert "expected a list of 4 numbers, got str" in details.loc[("partial", "answer_ahp_weights"), "reason"]
+    assert table.loc["partial", "total"] == 1
+
+
+def test_crashing_and_missing_submissions_do_not_stop_the_batch(graded):
+    root, table, details = graded
+    assert list(table.index) == ["stub", "partial", "crash", "dies", "slow", "missing", "seed", "cheat", "sneaky"]
+    assert table.loc["crash", "total"] == 0
+    assert reasons(details, "crash").str.contains("the first error was in cell 3: RuntimeError: boom").all()
+    assert table.loc["dies", "total"] == 0
+    assert reasons(details, "dies").str.contains("kernel died").all()
+    assert reasons(details, "missing").str.contains("no submission").all()
+    assert details.loc["missing", "status"].eq("missing").all()
+    assert reasons(details, "slow").str.contains("did not finish within 10 s").all()
+    assert details.loc["slow", "status"].eq("timeout").all()
+    assert (root / "grades" / "missing" / "feedback.html").exists()
+
+
+def test_tampered_submissions_are_not_graded(graded):
+    _, table, details = graded
+    for sid, reason in [("seed", "is not your seed"), ("cheat", "uses the grader's answer key"),
+                        ("sneaky", r"imported the grader's answer key \(crmlab.checks\)")]:
+        assert table.loc[sid, "total"] == 0
+        assert reasons(details, sid).str.contains(reason).all(), sid
+        assert details.loc[sid, "status"].eq("tampered").all()
+
+
+def test_feedback_escapes_what_students_wrote(graded):
+    root, _, _ = graded
+    page = (root / "grades" / "partial" / "feedback.html").read_text()
+    assert "ex03_loyalty.ipynb — 1 / 7" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script" not in page
+    assert "&lt;b&gt;Eve&lt;/b&gt;" in (root / "grades" / "stub" / "feedback.html").read_text()
