@@ -34,6 +34,7 @@ from . import paths
 
 __all__ = [
     "CRMDataError",
+    "data_error",
     "TRANSACTION_COLUMNS",
     "CUSTOMER_COLUMNS",
     "PROMOTION_COLUMNS",
@@ -109,13 +110,17 @@ SURVEYS = {
 
 # --------------------------------------------------------------------------- reading
 
-def _fail(table: str, column: str | None, message: str, *, n_bad: int | None = None,
-          example: str | None = None) -> CRMDataError:
+def data_error(table: str, column: str | None, message: str, *, n_bad: int | None = None,
+               example: str | None = None) -> CRMDataError:
+    """Build the house error: ``"<table>.<column>: <message> (example: <example>)"``."""
     where = f"{table}.{column}" if column else table
     text = f"{where}: {message}"
     if example is not None:
         text += f" (example: {example})"
     return CRMDataError(text, table=table, column=column, n_bad=n_bad, example=example)
+
+
+_fail = data_error
 
 
 def _check_text_file(path: Path, table: str) -> None:

@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .data import CRMDataError, survey_blocks
+from .data import CRMDataError, data_error, survey_blocks
 
 __all__ = ["SCHEMES", "PLSPathModel", "ecsi_model", "bank_model"]
 
@@ -91,13 +91,7 @@ def bank_model() -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
 
 # --------------------------------------------------------------------------- errors
 
-def _fail(table: str, column: str | None, message: str, *, n_bad: int | None = None,
-          example: str | None = None) -> CRMDataError:
-    where = f"{table}.{column}" if column else table
-    text = f"{where}: {message}"
-    if example is not None:
-        text += f" (example: {example})"
-    return CRMDataError(text, table=table, column=column, n_bad=n_bad, example=example)
+_fail = data_error  # the house error message: table.column: message (example: ...)
 
 
 def _plain(value):

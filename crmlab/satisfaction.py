@@ -45,7 +45,7 @@ from sklearn.model_selection import KFold
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from .data import CRMDataError
+from .data import CRMDataError, data_error
 from .rfm import rfm_summary
 
 try:  # a dependency of scikit-learn; keeps small OLS fits from fighting over BLAS threads
@@ -73,13 +73,7 @@ _PATSY_ENV = patsy.EvalEnvironment([{"np": np}])
 
 # --------------------------------------------------------------------------- input helpers
 
-def _fail(table: str, column: str | None, message: str, *, n_bad: int | None = None,
-          example: str | None = None) -> CRMDataError:
-    where = f"{table}.{column}" if column else table
-    text = f"{where}: {message}"
-    if example is not None:
-        text += f" (example: {example})"
-    return CRMDataError(text, table=table, column=column, n_bad=n_bad, example=example)
+_fail = data_error  # the house error message: table.column: message (example: ...)
 
 
 def _row_example(frame: pd.DataFrame, mask, cols: Sequence[str]) -> str:
