@@ -1,0 +1,197 @@
+"""Member metrics as monthly series: the "persistency" figures a retail CRM reports.
+
+A row of the result describes the calendar month starting on its index date and is
+measured at the month's end (the observation end for the last, partial month).
+Windows are counted in calendar months: "bought within the last 12 months" at March
+2025 means a purchase in April 2024 .. March 2025. A *visit* is a purchase day.
+
+With ``card_holders_only`` (the default when the customers table has ``card_date``) a
+*member* is a card holder and only purchases on or after the card date count as
+member purchases; otherwise every buying customer is a member. Member metrics follow
+the retail-CRM practice described by e.g. Huang (2016) "Membership marketing" and
+Reinartz & Kumar (2000) for the rolling activity windows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .data import data_error
+
+__all__ = ["member_metrics", "plot_member_metrics"]
+
+
+def _month_number(dates: pd.Series) -> np.ndarray:
+    return (dates.dt.year.to_numpy(dtype=np.int64) * 12 + dates.dt.month.to_numpy(dtype=np.int64) - 1)
+
+
+def _unique_pairs(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (code, value) pairs, sorted by code then value; values must be >= 0."""
+    if len(codes) == 0:
+        return codes.astype(np.int64), values.astype(np.int64)
+    span = int(values.max()) + 1
+    key = np.unique(codes.astype(np.int64) * span + values.astype(np.int64))
+    return key // span, key % span
+
+
+def _rolling(values: np.ndarray, window: int) -> np.ndarray:
+    """Sum over the last ``window`` entries, the current one included."""
+    csum = np.concatenate([[0.0], np.cumsum(values, dtype=float)])
+    idx = np.arange(1, len(values) + 1)
+    return csum[idx] - csum[np.maximum(idx - window, 0)]
+
+
+def member_metrics(transactions: pd.DataFrame, customers: pd.DataFrame | None = None,
+                   observation_end=None, effective_months: int = 12, churn_months: int = 12,
+                   card_holders_only: bool | None = None) -> pd.DataFrame:
+    """Monthly member metrics, indexed by month (the month's first day, named ``month``).
+
+    Columns
+    -------
+    transacting_customers : distinct customers who bought in the month (members or not).
+    new_cards : membership cards opened in the month (``customers.card_date``; NaN without it).
+    card_opening_rate : new_cards / transacting_customers.
+    card_holders : cards opened by the month's end.
+    effective_members : members with a member visit in the last ``effective_months`` months
+        (12 for most retailers; 6 or 3 for department stores and supermarkets).
+    churned : effective members ``churn_months`` months earlier with no visit since.
+    churn_rate : churned / effective members ``churn_months`` months earlier (rolling churn);
+        NaN for the first ``churn_months`` months.
+    repurchase_frequency : member visits in the effective window / effective members
+        (visits per effective member per window).
+    avg_days_between_purchases : mean days between a member's consecutive visits, over
+        the gaps whose later visit falls in the effective window.
+
+    Windows before the first transaction count as empty: if the log starts after the
+    business did, the first ``effective_months`` months undercount effective members.
+    """
+    if not isinstance(transactions, pd.DataFrame):
+        raise TypeError(f"member_metrics: transactions must be a DataFrame, not {type(transactions).__name__}")
+    missing = [c for c in ("customer_id", "date") if c not in transactions.columns]
+    if missing:
+        raise data_error("transactions", missing[0], f"member_metrics needs column(s) {missing}; "
+                         f"found {list(transactions.columns)}", n_bad=len(missing))
+    for name, value in (("effective_months", effective_months), ("churn_months", churn_months)):
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"member_metrics: {name} must be a positive integer, not {value!r}")
+    has_cards = customers is not None and "card_date" in customers.columns
+    if card_holders_only is None:
+        card_holders_only = has_cards
+    if card_holders_only and not has_cards:
+        raise data_error("customers", "card_date", "card_holders_only=True needs a customers table "
+                         "with card_date")
+    if len(transactions) == 0:
+        raise data_error("transactions", None, "member_metrics got no rows", n_bad=0)
+
+    end = transactions["date"].max().normalize() if observation_end is None \
+        else pd.Timestamp(observation_end).normalize()
+    tx = transactions.loc[transactions["date"].dt.normalize() <= end, ["customer_id", "date"]]
+    if len(tx) == 0:
+        raise data_error("transactions", "date", f"no transaction on or before {end.date()}", n_bad=0)
+    month0 = int(_month_number(tx["date"]).min())
+    n_months = int(end.year * 12 + end.month - 1) - month0 + 1
+    months = pd.date_range(pd.Timestamp(year=month0 // 12, month=month0 % 12 + 1, day=1),
+                           periods=n_months, freq="MS", name="month")
+
+    codes, uniques = pd.factorize(tx["customer_id"], sort=False)
+    tx_month = _month_number(tx["date"]) - month0
+    # transacting customers per month: all buyers
+    _, buyer_month = _unique_pairs(codes, tx_month)
+    out = pd.DataFrame(index=months)
+    out["transacting_customers"] = np.bincount(buyer_month, minlength=n_months)
+
+    if has_cards:
+        card = customers.drop_duplicates("customer_id").set_index("customer_id")["card_date"]
+        card = pd.to_datetime(card).dt.normalize()
+        opened = card.dropna()
+        opened_month = _month_number(opened[opened <= end]) - month0
+        before = opened_month < 0
+        new_cards = np.bincount(opened_month[~before], minlength=n_months)
+        out["new_cards"] = new_cards
+        out["card_opening_rate"] = out["new_cards"] / out["transacting_customers"].where(
+            out["transacting_customers"] > 0)
+        out["card_holders"] = np.cumsum(new_cards) + int(before.sum())
+    else:
+        out["new_cards"] = np.nan
+        out["card_opening_rate"] = np.nan
+
+    # member visits: distinct (customer, day), on or after the card date when card holders only
+    day = tx["date"].dt.normalize()
+    first_day = day.min()
+    if card_holders_only:
+        member_row = day.to_numpy() >= card.reindex(uniques).to_numpy()[codes]   # NaT: False
+    else:
+        member_row = np.ones(len(tx), dtype=bool)
+    day_number = ((day.to_numpy()[member_row] - first_day.to_datetime64()) // np.timedelta64(1, "D")
+                  ).astype(np.int64)
+    month_of_day = _month_number(pd.Series(pd.date_range(first_day, end, freq="D"))) - month0
+    v_cust, v_day = _unique_pairs(codes[member_row], day_number)
+    v_month = month_of_day[v_day]
+
+    # active (member, month) pairs and, for each, the member's next active month
+    a_cust, a_month = _unique_pairs(v_cust, v_month)
+    same_next = np.r_[a_cust[1:] == a_cust[:-1], False]
+    nxt = np.where(same_next, np.r_[a_month[1:], 0], np.iinfo(np.int64).max // 4)
+    W, C = int(effective_months), int(churn_months)
+    # effective at months [a, min(a + W, next)): difference array
+    stop = np.minimum(a_month + W, nxt)
+    eff = np.bincount(a_month, minlength=n_months + 1) \
+        - np.bincount(np.minimum(stop, n_months), minlength=n_months + 1)
+    effective = np.cumsum(eff)[:n_months]
+    # effective at s and silent through s + C: s in [a, min(a + W, next - C))
+    c_stop = np.minimum(a_month + W, nxt - C)
+    ok = c_stop > a_month
+    churn_base = np.cumsum(np.bincount(a_month[ok], minlength=n_months + 1)
+                           - np.bincount(np.minimum(c_stop[ok], n_months), minlength=n_months + 1))[:n_months]
+    out["effective_members"] = effective
+    churned = np.full(n_months, np.nan)
+    base = np.full(n_months, np.nan)
+    if n_months > C:
+        churned[C:] = churn_base[: n_months - C]
+        base[C:] = effective[: n_months - C]
+    out["churned"] = churned
+    out["churn_rate"] = churned / np.where(base > 0, base, np.nan)
+
+    visits_per_month = np.bincount(v_month, minlength=n_months)
+    out["repurchase_frequency"] = _rolling(visits_per_month, W) / np.where(effective > 0, effective, np.nan)
+    gap_mask = np.r_[False, v_cust[1:] == v_cust[:-1]]
+    gaps = np.diff(v_day, prepend=0)[gap_mask]
+    gap_month = v_month[gap_mask]
+    gap_sum = np.bincount(gap_month, weights=gaps, minlength=n_months).astype(float)
+    gap_n = np.bincount(gap_month, minlength=n_months).astype(float)
+    roll_n = _rolling(gap_n, W)
+    out["avg_days_between_purchases"] = _rolling(gap_sum, W) / np.where(roll_n > 0, roll_n, np.nan)
+    out.attrs.update(effective_months=W, churn_months=C, card_holders_only=bool(card_holders_only),
+                     observation_end=str(end.date()))
+    return out
+
+
+def plot_member_metrics(metrics: pd.DataFrame, axes=None):
+    """Four panels: effective members, card-opening rate, rolling churn rate, and the
+    repurchase frequency with the average days between purchases."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(2, 2, figsize=(11, 6), sharex=True)
+    axes = np.asarray(axes).ravel()
+    W, C = metrics.attrs.get("effective_months", "?"), metrics.attrs.get("churn_months", "?")
+    axes[0].plot(metrics.index, metrics["effective_members"], color="C0")
+    axes[0].set_title(f"effective members (visit in {W} months)")
+    if metrics["card_opening_rate"].notna().any():
+        axes[1].plot(metrics.index, metrics["card_opening_rate"], color="C1")
+        axes[1].set_title("card-opening rate (new cards / buyers)")
+    else:
+        axes[1].text(0.5, 0.5, "no card_date in the data", ha="center", va="center",
+                     transform=axes[1].transAxes)
+        axes[1].set_title("card-opening rate")
+    axes[2].plot(metrics.index, metrics["churn_rate"], color="C3")
+    axes[2].set_title(f"rolling churn rate ({C} months)")
+    axes[3].plot(metrics.index, metrics["repurchase_frequency"], color="C2")
+    axes[3].set_title("repurchase frequency (visits per member per window)")
+    twin = axes[3].twinx()
+    twin.plot(metrics.index, metrics["avg_days_between_purchases"], color="C4", ls="--")
+    twin.set_ylabel("avg days between purchases", color="C4")
+    for ax in axes:
+        ax.tick_params(axis="x", labelrotation=45)
+    return axes
