@@ -10,6 +10,7 @@ about -- never read from the student's notebook.
 Comparisons (all documented in ``docs/teaching.md``):
 
 * :class:`Number` -- a real number within ``max(abs_tol, rel_tol x |expected|)``;
+  :class:`OptionalNumber` also accepts ``None`` where the expected answer is "none";
 * :class:`Integer` -- a whole number, exactly (3.0 counts as 3);
 * :class:`Boolean` -- True / False (numpy booleans count);
 * :class:`Text` -- a label, ignoring case, surrounding spaces and the quote style;
@@ -31,7 +32,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-__all__ = ["Check", "Number", "Integer", "Boolean", "Text", "Numbers", "Mapping", "Item", "ITEMS",
+__all__ = ["Check", "Number", "OptionalNumber", "Integer", "Boolean", "Text", "Numbers", "Mapping", "Item", "ITEMS",
            "EXPECTED", "notebooks", "items_for", "expected_answers", "score_answer", "MISSING"]
 
 
@@ -103,6 +104,24 @@ class Number(Check):
             return 1.0, "correct"
         return 0.0, (f"{got:.6g} is off by {diff:.3g} from the expected {expected:.6g} "
                      f"(accepted: {self.describe()})")
+
+
+@dataclass(frozen=True)
+class OptionalNumber(Number):
+    """A number as :class:`Number`, or ``None`` where the expected answer is "there is none"."""
+
+    accepts_none = True
+
+    def describe(self) -> str:
+        return super().describe() + ", or None where there is none"
+
+    def __call__(self, got, expected):
+        none = got is None or (isinstance(got, dict) and "__float__" in got)  # None or NaN
+        if expected is None:
+            return (1.0, "correct") if none else (0.0, f"expected None (there is none here), got {_show(got)}")
+        if got is None:
+            return 0.0, f"None, but there is one: expected a number near {expected:.6g}"
+        return super().__call__(got, expected)
 
 
 @dataclass(frozen=True)
@@ -253,6 +272,16 @@ ITEMS: list[Item] = [
          "loyal / mercenary / hostage / defector of five customers"),
     Item("ex03_loyalty", "answer_n_mercenaries", 1, Integer(), "number of mercenaries"),
     Item("ex03_loyalty", "answer_stages", 1, Mapping(Text()), "relationship stage of four customers"),
+    # ex04: the satisfaction trap
+    Item("ex04_satisfaction_trap", "answer_basic_shape", 1, Text(), "shape of loyalty in basic satisfaction"),
+    Item("ex04_satisfaction_trap", "answer_latent_shape", 1, Text(), "shape of loyalty in latent satisfaction"),
+    Item("ex04_satisfaction_trap", "answer_best_form_basic", 1, Text(), "best curve form for basic (BIC)"),
+    Item("ex04_satisfaction_trap", "answer_saturation_point", 2, OptionalNumber(abs_tol=0.05),
+         "saturation point of basic satisfaction"),
+    Item("ex04_satisfaction_trap", "answer_trap", 1, Boolean(), "is there a satisfaction trap?"),
+    Item("ex04_satisfaction_trap", "answer_kano", 2, Mapping(Text()), "Kano category of each attribute"),
+    Item("ex04_satisfaction_trap", "answer_better_worse", 1, Numbers(abs_tol=0.005),
+         "Better and Worse coefficients of one attribute"),
     # ex05: CLV
     Item("ex05_clv", "answer_clv", 1, Number(abs_tol=0.01, rel_tol=1e-4), "four-step discounted CLV"),
     Item("ex05_clv", "answer_survival", 1, Number(abs_tol=1e-4), "survival at the horizon"),
@@ -348,6 +377,26 @@ def expected_loyalty(ex) -> dict:
     }
 
 
+def expected_satisfaction_trap(ex) -> dict:
+    """ex04: trap analysis (shapes, best basic form by BIC, saturation point, trap) and Kano."""
+    from .satisfaction import kano_analysis, trap_analysis
+
+    trap = trap_analysis(ex.survey, n_boot=0)
+    point = trap.saturation_point
+    spec = ex.inputs["satisfaction"]
+    kano = kano_analysis(ex.survey, attributes=spec["kano_attributes"])
+    one = spec["better_worse_attribute"]
+    return {
+        "answer_basic_shape": str(trap.basic_shape),
+        "answer_latent_shape": str(trap.latent_shape),
+        "answer_best_form_basic": str(trap.forms.loc["basic", "bic"].idxmin()),
+        "answer_saturation_point": None if point is None or not math.isfinite(point) else _f(point),
+        "answer_trap": bool(trap.trap),
+        "answer_kano": {a: str(c) for a, c in kano.table["category"].items()},
+        "answer_better_worse": [_f(kano.table.loc[one, "better"]), _f(kano.table.loc[one, "worse"])],
+    }
+
+
 def expected_clv(ex) -> dict:
     """ex05: four-step CLV, survival, infinite horizon, margin multiple, retention lift; BG/NBD."""
     from .btyd import BetaGeo
@@ -398,6 +447,7 @@ EXPECTED = {
     "ex01_data_overview": expected_data_overview,
     "ex02_segmentation": expected_segmentation,
     "ex03_loyalty": expected_loyalty,
+    "ex04_satisfaction_trap": expected_satisfaction_trap,
     "ex05_clv": expected_clv,
     "ex06_pls": expected_pls,
 }
@@ -424,7 +474,7 @@ def score_answer(item: Item, submitted, expected) -> tuple[float, str]:
     """Points earned for ``submitted`` (or :data:`MISSING`) and the reason."""
     if submitted is MISSING:
         return 0.0, f"{item.name} is not set"
-    if submitted is None:
+    if submitted is None and not getattr(item.check, "accepts_none", False):
         return 0.0, f"{item.name} is None (not answered)"
     try:
         fraction, reason = item.check(submitted, expected)

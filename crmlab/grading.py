@@ -389,6 +389,11 @@ def _prepare(submission: Path, template_path: Path, student_id: str, seed: int, 
                               notes=tampered)
     template = nbformat.read(str(template_path), as_version=4)
     notes = _edited_given_cells(template, nb)
+    claimed = nb.metadata.get("crmlab", {}).get("data_sha256") if isinstance(nb.metadata.get("crmlab"), dict) else None
+    if claimed and claimed != teaching.data_fingerprint(data_dir):
+        notes.append("the data the grader regenerated from your seed differ from the data handed out with this "
+                     "notebook (crmlab changed between 'make exercises' and 'make grade', or the notebook's "
+                     "metadata was edited); answers are checked against the grader's data")
     submitted = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":

@@ -53,6 +53,7 @@ __all__ = [
     "DEFAULT_COURSE_KEY", "EXERCISES_DIR", "BEGIN_SOLUTION", "END_SOLUTION", "STUB",
     "SolutionLeakError", "ExerciseData",
     "read_roster", "student_seed", "exercise_inputs", "write_exercise_data", "load_exercise_data",
+    "data_fingerprint",
     "exercise_templates", "strip_solutions", "solution_lines", "find_solution_leaks",
     "student_notebook", "write_student_notebook", "make_exercises", "make_solutions", "main",
 ]
@@ -69,6 +70,7 @@ PARAMETERS = ("student_id", "seed", "data_dir")
 DATA_VERSION = 1
 N_CUSTOMERS = 1500
 START, END = "2023-01-01", "2024-12-31"
+SURVEY_RESPONSE_RATE = 0.6  # ~800 respondents: enough for the satisfaction-trap curves
 TABLES = ("transactions", "customers", "survey")
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -265,6 +267,10 @@ def exercise_inputs(seed: int, transactions: pd.DataFrame, survey: pd.DataFrame)
            "horizon": int(rng.integers(4, 11)),
            "acquisition_cost": float(rng.integers(4, 21) * 10),
            "alive_customers": _pick_spread(rng, last.loc[repeaters], 4)}
+    kano_attributes = ["basic_1", "basic_2", "basic_3", "basic_4", "latent_1", "latent_2", "latent_3"]
+    rng = np.random.default_rng([seed, 4])  # satisfaction
+    satisfaction = {"kano_attributes": kano_attributes,
+                    "better_worse_attribute": str(rng.choice(kano_attributes))}
     pls = {"blocks": {"basic": ["basic_1", "basic_2", "basic_3", "basic_4"],
                       "latent": ["latent_1", "latent_2", "latent_3"],
                       "satisfaction": ["overall_satisfaction"],
@@ -272,19 +278,21 @@ def exercise_inputs(seed: int, transactions: pd.DataFrame, survey: pd.DataFrame)
            "inner": [["basic", "satisfaction"], ["latent", "satisfaction"], ["basic", "loyalty"],
                      ["latent", "loyalty"], ["satisfaction", "loyalty"]]}
     return {"seed": int(seed), "data_version": DATA_VERSION, "observation_end": END,
-            "segmentation": segmentation, "loyalty": loyalty, "clv": clv, "pls": pls}
+            "segmentation": segmentation, "loyalty": loyalty, "satisfaction": satisfaction, "clv": clv,
+            "pls": pls}
 
 
 def write_exercise_data(seed: int, directory) -> Path:
     """Write the student's data: transactions.csv, customers.csv, survey.csv and inputs.json.
 
     A synthetic population (:func:`crmlab.synth.generate`, ``N_CUSTOMERS`` sign-ups,
-    2023-2024) from ``seed``; the ground truth is not written. Returns the folder.
+    2023-2024, ``SURVEY_RESPONSE_RATE`` of the buyers answer the survey) from ``seed``;
+    the ground truth is not written. Returns the folder.
     """
     seed = _check_seed(seed)
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    pop = synth.generate(N_CUSTOMERS, seed=seed, start=START, end=END)
+    pop = synth.generate(N_CUSTOMERS, seed=seed, start=START, end=END, survey_response_rate=SURVEY_RESPONSE_RATE)
     pop.transactions.to_csv(out / "transactions.csv", index=False)
     pop.customers.to_csv(out / "customers.csv", index=False)
     pop.survey.to_csv(out / "survey.csv", index=False)
@@ -293,6 +301,19 @@ def write_exercise_data(seed: int, directory) -> Path:
     inputs = exercise_inputs(seed, tables["transactions"], tables["survey"])
     (out / "inputs.json").write_text(json.dumps(inputs, indent=2) + "\n")
     return out
+
+
+def data_fingerprint(directory) -> str:
+    """SHA-256 over the student's data files (tables and inputs.json, in a fixed order).
+
+    Stored in each student notebook's metadata when the exercises are written; the grader
+    compares it with the data it regenerates, which catches a crmlab upgrade between
+    ``make exercises`` and ``make grade`` (the same seed would then give other data).
+    """
+    digest = hashlib.sha256()
+    for name in (*[f"{t}.csv" for t in TABLES], "inputs.json"):
+        digest.update(name.encode() + b"\0" + (Path(directory) / name).read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _check_seed(seed) -> int:
@@ -464,7 +485,7 @@ def _parameters_source(student_id: str, seed: int, data_dir: str) -> str:
 
 
 def student_notebook(template, student_id: str, seed: int, *, keep_solutions: bool = False,
-                     data_dir: str = "data"):
+                     data_dir: str = "data", data_sha256: str | None = None):
     """A copy of an exercise notebook for one student.
 
     The parameters cell is rewritten with ``student_id``, ``seed`` and ``data_dir``; with
@@ -494,7 +515,10 @@ def student_notebook(template, student_id: str, seed: int, *, keep_solutions: bo
     for key in list(nb.metadata):
         if key not in ("kernelspec", "language_info"):
             del nb.metadata[key]
-    nb.metadata["crmlab"] = {"exercise": Path(where).stem, "student_id": student_id, "seed": int(seed)}
+    nb.metadata["crmlab"] = {"exercise": Path(where).stem, "student_id": student_id, "seed": int(seed),
+                             "data_version": DATA_VERSION}
+    if data_sha256:
+        nb.metadata["crmlab"]["data_sha256"] = data_sha256
     return nb
 
 
@@ -516,7 +540,8 @@ def _atomic_write_text(path: Path, text: str, check=None) -> Path:
     return path
 
 
-def write_student_notebook(template: Path, out_path, student_id: str, seed: int) -> Path:
+def write_student_notebook(template: Path, out_path, student_id: str, seed: int,
+                           data_sha256: str | None = None) -> Path:
     """Write the student's notebook, verified: the file on disk is re-read and scanned.
 
     Raises :class:`SolutionLeakError` (and writes nothing) if any solution marker or
@@ -527,7 +552,7 @@ def write_student_notebook(template: Path, out_path, student_id: str, seed: int)
     template = Path(template)
     source_nb = _read(template)
     forbidden = solution_lines(source_nb, template.name)
-    nb = student_notebook(template, student_id, seed)
+    nb = student_notebook(template, student_id, seed, data_sha256=data_sha256)
 
     def verify(tmp: Path):
         written = nbformat.read(str(tmp), as_version=4)
@@ -581,9 +606,9 @@ def make_exercises(roster, out, course_key: str = DEFAULT_COURSE_KEY, templates=
     for row in students.itertuples(index=False):
         seed = student_seed(row.student_id, course_key)
         folder = out / row.student_id
-        write_exercise_data(seed, folder / "data")
+        fingerprint = data_fingerprint(write_exercise_data(seed, folder / "data"))
         for t in templates:
-            write_student_notebook(t, folder / t.name, row.student_id, seed)
+            write_student_notebook(t, folder / t.name, row.student_id, seed, data_sha256=fingerprint)
         _atomic_write_text(folder / "README.md", _STUDENT_README.format(
             name=row.name or row.student_id, student_id=row.student_id, seed=seed))
         folders.append(folder)
