@@ -264,6 +264,11 @@ ITEMS: list[Item] = [
     Item("ex02_segmentation", "answer_rfm_segments", 2, Mapping(Text()), "RFM segments of five customers"),
     Item("ex02_segmentation", "answer_champions_revenue_share", 1, Number(abs_tol=0.002),
          "revenue share of the champions"),
+    Item("ex02_segmentation", "answer_vip_quadrants", 2, Mapping(Integer()), "VIP quadrant of four customers"),
+    Item("ex02_segmentation", "answer_gold_share", 1, Number(abs_tol=0.002),
+         "share of active customers in quadrant 1 (gold)"),
+    Item("ex02_segmentation", "answer_high_tier_revenue_share", 1, Number(abs_tol=0.002),
+         "revenue share of the high value tier"),
     # ex03: loyalty
     Item("ex03_loyalty", "answer_ahp_weights", 1, Numbers(abs_tol=0.005), "AHP weights of the judgement matrix"),
     Item("ex03_loyalty", "answer_ahp_cr", 1, Number(abs_tol=0.005), "AHP consistency ratio"),
@@ -340,8 +345,10 @@ def expected_data_overview(ex) -> dict:
 
 
 def expected_segmentation(ex) -> dict:
-    """ex02: BTYD summary of one customer; RFM codes and segments; champions' revenue share."""
+    """ex02: BTYD summary of one customer; RFM codes and segments; champions' revenue share;
+    VIP quadrants and the gold share; the high value tier's revenue share."""
     from .rfm import rfm_scores, rfm_segment_summary, rfm_summary
+    from .segment import value_tier_summary, value_tiers, vip_quadrants
 
     spec = ex.inputs["segmentation"]
     tx, end = ex.transactions, ex.observation_end
@@ -349,12 +356,17 @@ def expected_segmentation(ex) -> dict:
     scores = rfm_scores(tx, observation_end=end)
     ids = spec["rfm_customers"]
     seg = rfm_segment_summary(scores)
+    quadrants = vip_quadrants(tx, observation_end=end)
+    tiers = value_tier_summary(value_tiers(tx, ex.survey, observation_end=end))
     return {
         "answer_btyd_summary": [_f(one["frequency"]), _f(one["recency"]), _f(one["T"])],
         "answer_rfm_codes": {c: str(scores.loc[c, "RFM"]) for c in ids},
         "answer_rfm_segments": {c: str(scores.loc[c, "segment"]) for c in ids},
         "answer_champions_revenue_share": _f(seg.loc["champions", "revenue_share"])
         if "champions" in seg.index else 0.0,
+        "answer_vip_quadrants": {c: int(quadrants.loc[c, "quadrant"]) for c in spec["quadrant_customers"]},
+        "answer_gold_share": _f((quadrants["quadrant"] == 1).mean()),
+        "answer_high_tier_revenue_share": _f(tiers.loc["high", "revenue_share"]),
     }
 
 

@@ -253,8 +253,10 @@ def exercise_inputs(seed: int, transactions: pd.DataFrame, survey: pd.DataFrame)
     gap = respondents["satisfaction"] - respondents["loyalty_intention"]
 
     rng = np.random.default_rng([seed, 2])  # segmentation
+    recent = last.index[last > pd.Timestamp(END) - pd.DateOffset(months=12)]  # active in the last 12 months
     segmentation = {"rfm_customers": _pick_spread(rng, spend + 1e-6 * last.rank(), 5),
-                    "summary_customer": _pick(rng, repeaters, 1)[0]}
+                    "summary_customer": _pick(rng, repeaters, 1)[0],
+                    "quadrant_customers": _pick_spread(rng, spend.loc[recent] + 1e-6 * days.loc[recent], 4)}
     rng = np.random.default_rng([seed, 3])  # loyalty
     loyalty = {"ahp_criteria": ["A31 mention", "A32 price sensitivity", "A33 voluntariness", "A34 satisfaction"],
                "ahp_matrix": _ahp_matrix(rng, 4),
