@@ -445,7 +445,8 @@ def _finish(p: _Pending, status: dict, executed, expected: dict) -> NotebookResu
                 hint = " -- not answered yet" if cause.startswith("NotImplementedError") else ""
                 reason += f" (its cell {at} raised {cause}{hint}"
                 first_id, first_at, first = errors[0]
-                reason += f"; the first error was in cell {first_at}: {first})" if first_id != cell_id else ")"
+                real = first_id != cell_id and not first.startswith("NotImplementedError")
+                reason += f"; the first error was in cell {first_at}: {first})" if real else ")"
             elif errors:
                 reason += f" (cell {errors[0][1]} raised {errors[0][2]})"
         results.append(ItemResult(item, score, reason, got, expected[item.name]))
@@ -516,10 +517,21 @@ tr.part td.num{color:#a15c00;font-weight:600}code{background:#eef1f5;border-radi
 """
 
 
-def _value(value) -> str:
+def _rounded(value):
+    """Floats to 6 significant digits, inside lists and dicts too (for display only)."""
+    if isinstance(value, float):
+        return float(f"{value:.6g}")
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
+
+
+def _value(value, digits: bool = False) -> str:
     if value is checks.MISSING:
         return "—"
-    text = json.dumps(value, default=str, ensure_ascii=False)
+    text = json.dumps(_rounded(value) if digits else value, default=str, ensure_ascii=False)
     return text if len(text) <= 160 else text[:157] + "..."
 
 
@@ -535,8 +547,8 @@ def feedback_html(result: StudentResult, show_expected: bool = True) -> str:
             cls = "full" if r.score >= r.item.points else ("zero" if r.score == 0 else "part")
             rows.append(
                 f'<tr class="{cls}"><td><code>{esc(r.item.name)}</code><br>{esc(r.item.description)}</td>'
-                f'<td class="num">{r.score:g} / {r.item.points:g}</td><td><code>{esc(_value(r.answer))}</code></td>'
-                + (f'<td><code>{esc(_value(r.expected))}</code><br><span class="status">'
+                f'<td class="num">{r.score:g} / {r.item.points:g}</td><td><code>{esc(_value(r.answer, True))}</code></td>'
+                + (f'<td><code>{esc(_value(r.expected, True))}</code><br><span class="status">'
                    f'{esc(r.item.check.describe())}</span></td>' if show_expected else "")
                 + f"<td>{esc(r.reason)}</td></tr>")
         notes = "".join(f'<p class="note">Note: {esc(n)}</p>' for n in nb.notes)
