@@ -278,10 +278,16 @@ def graded(course, tmp_path_factory):
         if sid == "stub":  # unchanged, except that the last answer cell was deleted
             nb.cells = [c for c in nb.cells if c.get("id") != "t3-solution"]
             nb.metadata["crmlab"]["data_sha256"] = "0" * 64  # as if handed out with other data
-        elif sid == "partial":  # answers the AHP task: CR right, weights malformed, decision wrong
-            _edit(nb, "NotImplementedError", "ahp = loyalty.ahp_weights(matrix, max_cr=None)\n"
-                                             "answer_ahp_cr = ahp.cr\nanswer_ahp_acceptable = ahp.cr > 0.10\n"
-                                             "answer_ahp_weights = '<script>alert(1)</script>'\n")
+        elif sid == "partial":  # CR right, weights malformed, decision wrong; types as pandas / numpy values
+            _edit(nb, "NotImplementedError", (
+                "import numpy as np\n"
+                "ahp = loyalty.ahp_weights(matrix, max_cr=None)\n"
+                "answer_ahp_cr = ahp.cr\nanswer_ahp_acceptable = np.bool_(ahp.cr > 0.10)\n"
+                "answer_ahp_weights = '<script>alert(1)</script>'\n"
+                "answers = survey.set_index('customer_id')\n"
+                "types = loyalty.satisfaction_loyalty_matrix(answers['satisfaction'], answers['loyalty_intention'])\n"
+                "answer_customer_types = types.loc[task['type_customers'], 'customer_type']  # a Series\n"
+                "answer_n_mercenaries = (types['customer_type'] == 'mercenary').sum()  # a numpy integer\n"))
         elif sid == "crash":  # the solved notebook, broken in its setup cell
             nb.cells[2].source = "raise RuntimeError('boom')\n" + nb.cells[2].source
         elif sid == "dies":
@@ -321,7 +327,9 @@ def test_partial_answers_score_their_own_items(graded):
     assert table.loc["partial", "answer_ahp_acceptable"] == 0
     assert "is not the expected" in details.loc[("partial", "answer_ahp_acceptable"), "reason"]
     assert "expected a list of 4 numbers, got str" in details.loc[("partial", "answer_ahp_weights"), "reason"]
-    assert table.loc["partial", "total"] == 1
+    assert table.loc["partial", "answer_customer_types"] == 2  # a Series is read as a dict
+    assert table.loc["partial", "answer_n_mercenaries"] == 1  # a numpy integer as an integer
+    assert table.loc["partial", "total"] == 4
 
 
 def test_crashing_and_missing_submissions_do_not_stop_the_batch(graded):
@@ -350,6 +358,6 @@ def test_tampered_submissions_are_not_graded(graded):
 def test_feedback_escapes_what_students_wrote(graded):
     root, _, _ = graded
     page = (root / "grades" / "partial" / "feedback.html").read_text()
-    assert "ex03_loyalty.ipynb — 1 / 7" in page
+    assert "ex03_loyalty.ipynb — 4 / 7" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script" not in page
     assert "&lt;b&gt;Eve&lt;/b&gt;" in (root / "grades" / "stub" / "feedback.html").read_text()
