@@ -29,8 +29,6 @@ import math
 from dataclasses import dataclass
 from numbers import Real
 
-import numpy as np
-import pandas as pd
 
 __all__ = ["Check", "Number", "OptionalNumber", "Integer", "Boolean", "Text", "Numbers", "Mapping", "Item", "ITEMS",
            "EXPECTED", "notebooks", "items_for", "expected_answers", "score_answer", "MISSING"]

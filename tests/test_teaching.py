@@ -6,7 +6,6 @@ import json
 import shutil
 
 import nbformat
-import numpy as np
 import pandas as pd
 import pytest
 
