@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import CRMDataError
+from .data import CRMDataError, data_error
 
 __all__ = ["TIME_UNITS", "RFM_SEGMENTS", "rfm_summary", "quantile_score", "rfm_scores",
            "rfm_segment", "rfm_segment_summary"]
@@ -58,11 +58,10 @@ def _check_columns(transactions: pd.DataFrame, caller: str, table: str = "transa
         raise TypeError(f"{caller}: transactions must be a DataFrame, not {type(transactions).__name__}")
     missing = [c for c in ("customer_id", "date", "amount") if c not in transactions.columns]
     if missing:
-        raise CRMDataError(f"{table}: {caller} needs column(s) {missing}; found "
-                           f"{list(transactions.columns)}", table=table, column=missing[0],
-                           n_bad=len(missing))
+        raise data_error(table, missing[0], f"{caller} needs column(s) {missing}; found "
+                         f"{list(transactions.columns)}", n_bad=len(missing))
     if len(transactions) == 0:
-        raise CRMDataError(f"{table}: {caller} got no rows", table=table, n_bad=0)
+        raise data_error(table, None, f"{caller} got no rows", n_bad=0)
 
 
 def _bad_rows(transactions: pd.DataFrame, mask: np.ndarray, column: str, what: str,
@@ -70,9 +69,8 @@ def _bad_rows(transactions: pd.DataFrame, mask: np.ndarray, column: str, what: s
     n_bad = int(mask.sum())
     row = transactions.iloc[int(np.flatnonzero(mask)[0])]
     example = ", ".join(f"{c}={row[c]!r}" for c in ("customer_id", "date", "amount"))
-    return CRMDataError(f"{table}.{column}: {n_bad:,} of {len(transactions):,} rows {what} "
-                        f"(example: {example})", table=table, column=column, n_bad=n_bad,
-                        example=example)
+    return data_error(table, column, f"{n_bad:,} of {len(transactions):,} rows {what}", n_bad=n_bad,
+                      example=example)
 
 
 def _customer_codes(transactions: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
@@ -118,8 +116,8 @@ def _day_numbers(transactions: pd.DataFrame) -> np.ndarray:
     """Calendar day of each row as an integer (days since 1970-01-01), any datetime unit."""
     dates = transactions["date"]
     if not pd.api.types.is_datetime64_any_dtype(dates):
-        raise CRMDataError(f"transactions.date: must be datetimes, not {dates.dtype}; load the table "
-                           "with crmlab.data.load_transactions", table="transactions", column="date")
+        raise data_error("transactions", "date", f"must be datetimes, not {dates.dtype}; load the table "
+                         "with crmlab.data.load_transactions")
     if isinstance(dates.dtype, pd.DatetimeTZDtype):
         dates = dates.dt.tz_localize(None)
     values = dates.to_numpy()
@@ -307,8 +305,7 @@ def rfm_segment(scores: pd.DataFrame, bins: int = 5) -> pd.Series:
     """
     for col in ("R", "F", "M"):
         if col not in scores.columns:
-            raise CRMDataError(f"scores: rfm_segment needs R, F and M columns; found "
-                               f"{list(scores.columns)}", table="scores", column=col)
+            raise data_error("scores", col, f"rfm_segment needs R, F and M columns; found {list(scores.columns)}")
     if not isinstance(bins, (int, np.integer)) or bins < 2:
         raise ValueError(f"rfm_segment: bins must be an integer >= 2, not {bins!r}")
     scale = 4.0 / (bins - 1)
@@ -378,8 +375,7 @@ def rfm_segment_summary(scores: pd.DataFrame) -> pd.DataFrame:
     """
     for col in ("segment", "monetary", "recency_days", "frequency", "R", "F", "M"):
         if col not in scores.columns:
-            raise CRMDataError(f"scores: rfm_segment_summary needs the output of rfm_scores; no "
-                               f"column {col!r}", table="scores", column=col)
+            raise data_error("scores", col, "rfm_segment_summary needs the output of rfm_scores")
     g = scores.groupby("segment", observed=False)
     out = pd.DataFrame({
         "customers": g.size(),

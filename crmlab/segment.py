@@ -21,13 +21,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .data import CRMDataError
+from .data import data_error
 
 __all__ = [
     "customer_features", "CustomerClusters", "adjusted_rand", "plot_cluster_profile",
     "plot_cluster_selection", "VALUE_TIER_STRATEGIES", "value_tiers", "value_tier_summary",
     "QUADRANT_LABELS", "vip_quadrants", "quadrant_summary", "plot_vip_quadrants",
-    "SEGMENTATION_BASES", "segmentation_bases",
+    "SEGMENTATION_BASES", "segmentation_bases", "plot_share_vs_revenue", "plot_basis",
 ]
 
 
@@ -35,13 +35,13 @@ __all__ = [
 
 def _require(frame: pd.DataFrame | None, columns: Sequence[str], table: str, caller: str) -> None:
     if frame is None:
-        raise CRMDataError(f"{table}: {caller} needs a {table} table", table=table)
+        raise data_error(table, None, f"{caller} needs a {table} table")
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"{caller}: {table} must be a DataFrame, not {type(frame).__name__}")
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise CRMDataError(f"{table}: {caller} needs column(s) {missing}; found {list(frame.columns)}",
-                           table=table, column=missing[0], n_bad=len(missing))
+        raise data_error(table, missing[0], f"{caller} needs column(s) {missing}; found "
+                         f"{list(frame.columns)}", n_bad=len(missing))
 
 
 def _end(transactions: pd.DataFrame, observation_end) -> pd.Timestamp:
@@ -150,9 +150,9 @@ class CustomerClusters:
             bad |= (x <= -1).any(axis=1)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise CRMDataError(f"features: {int(bad.sum())} rows have missing, infinite or (with log) "
-                               f"values <= -1 (example: {table.index[i]!r})", table="features",
-                               n_bad=int(bad.sum()), example=str(table.index[i]))
+            raise data_error("features", None, f"{int(bad.sum())} rows have missing, infinite or (with "
+                             f"log) values <= -1 in {list(self.features)}", n_bad=int(bad.sum()),
+                             example=f"customer {table.index[i]!r}")
         return np.log1p(x) if self.log else x
 
     def fit(self, table: pd.DataFrame) -> "CustomerClusters":
@@ -267,6 +267,7 @@ def plot_cluster_profile(clusters: CustomerClusters, ax=None):
     centers.index = [f"{c} (n={sizes.get(c, 0):,})" for c in centers.index]
     sns.heatmap(centers, annot=True, fmt=".2f", cmap="RdBu_r", center=0, ax=ax,
                 cbar_kws={"label": "mean z-score" + (" of log(1+x)" if clusters.log else "")})
+    ax.tick_params(axis="y", rotation=0)
     ax.set_xlabel("feature")
     ax.set_ylabel("cluster")
     ax.set_title(f"{clusters.method} clusters, k = {clusters.k_}")
@@ -392,8 +393,8 @@ def vip_quadrants(transactions: pd.DataFrame, observation_end=None, window_month
     g = visits.groupby("customer_id", observed=True)
     out = pd.DataFrame({"visits": g.size().astype(float), "spend": g["amount"].sum()})
     if out.empty:
-        raise CRMDataError(f"transactions: no purchase in the {window_months} months before {end.date()}",
-                           table="transactions", column="date", n_bad=0)
+        raise data_error("transactions", "date", f"no purchase in the {window_months} months before "
+                         f"{end.date()}", n_bad=0)
     out["spend_per_visit"] = out["spend"] / out["visits"]
     x_mean, y_mean = out["visits"].mean(), out["spend_per_visit"].mean()
     hi_x, hi_y = out["visits"] >= x_mean, out["spend_per_visit"] >= y_mean
@@ -553,3 +554,45 @@ def segmentation_bases(transactions: pd.DataFrame, customers: pd.DataFrame | Non
         table["spend_per_visit"] = table["revenue"] / table["visits"].where(table["visits"] > 0)
         tables[basis] = table.drop(columns="visits")
     return tables
+
+
+# --------------------------------------------------------------------------- plots of summaries
+
+def plot_share_vs_revenue(summary: pd.DataFrame, ax=None, title: str = ""):
+    """Paired bars: each group's share of customers against its share of revenue.
+
+    Takes any summary with ``share`` and ``revenue_share`` columns (RFM segments, value
+    tiers, VIP quadrants, clusters): the Pareto picture of who carries the revenue.
+    """
+    import matplotlib.pyplot as plt
+
+    _require(summary, ["share", "revenue_share"], "summary", "plot_share_vs_revenue")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(6, 0.9 * len(summary) + 2), 3.8))
+    x = np.arange(len(summary))
+    ax.bar(x - 0.2, summary["share"], 0.4, label="share of customers", color="C0")
+    ax.bar(x + 0.2, summary["revenue_share"].fillna(0), 0.4, label="share of revenue", color="C1")
+    labels = summary["label"] if "label" in summary.columns else summary.index
+    ax.set_xticks(x, [str(v) for v in labels], rotation=20, ha="right")
+    ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def plot_basis(table: pd.DataFrame, column: str = "revenue_per_customer", ax=None, title: str = ""):
+    """Horizontal bars of one measure per level, one block per variable of a basis table."""
+    import matplotlib.pyplot as plt
+
+    _require(table, [column], "basis table", "plot_basis")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 0.28 * len(table) + 1.2))
+    labels = [f"{var}: {level}" for var, level in table.index]
+    variables = table.index.get_level_values(0)
+    colours = {v: f"C{i}" for i, v in enumerate(dict.fromkeys(variables))}
+    y = np.arange(len(table))[::-1]
+    ax.barh(y, table[column].fillna(0), color=[colours[v] for v in variables])
+    ax.set_yticks(y, labels)
+    ax.set_xlabel(column.replace("_", " "))
+    ax.set_title(title)
+    return ax

@@ -164,3 +164,22 @@ def test_segmentation_bases_hand_computed():
     assert tables["loyalty"].loc[("nps_group", "promoter"), "revenue"] == 40.0
     only_tx = segmentation_bases(tx)
     assert set(only_tx) == {"behavioural"}
+
+
+def test_notebook_runs_on_cdnow_sample(tmp_path):
+    """01_segmentation on transactions only: the sections without their tables say so and skip."""
+    import nbformat
+    import papermill as pm
+
+    from crmlab import paths
+
+    out = tmp_path / "01_cdnow.ipynb"
+    pm.execute_notebook(str(paths.NOTEBOOKS_DIR / "01_segmentation.ipynb"), str(out),
+                        parameters={"dataset": "cdnow_sample", "k_max": 4}, kernel_name="python3",
+                        cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
+    nb = nbformat.read(out, as_version=4)
+    text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert "2,357 customers" in text
+    assert "adjusted Rand index against true segments is skipped" in text
+    assert "no category, channel or region column" in text
+    assert "not in this data set (no customers table / survey): demographic, geographic" in text
