@@ -23,11 +23,11 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from . import paths
+from .files import atomic_write_text
 
 __all__ = ["run", "write_index", "parse_params", "notebook_parameters", "NotebookFailed", "main"]
 
@@ -39,18 +39,7 @@ class NotebookFailed(RuntimeError):
     """A notebook raised while executing; names the notebook and the cell."""
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+_atomic_write = atomic_write_text
 
 
 def _resolve(value: str):

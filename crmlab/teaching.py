@@ -46,6 +46,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .files import atomic_write_text
 from . import data, paths, synth
 from .data import CRMDataError
 
@@ -524,22 +525,7 @@ def student_notebook(template, student_id: str, seed: int, *, keep_solutions: bo
     return nb
 
 
-def _atomic_write_text(path: Path, text: str, check=None) -> Path:
-    """Write ``text`` to a temporary file beside ``path``, run ``check(tmp)``, then move it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        if check is not None:
-            check(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+_atomic_write_text = atomic_write_text  # crmlab.files
 
 
 def write_student_notebook(template: Path, out_path, student_id: str, seed: int,

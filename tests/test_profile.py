@@ -1,6 +1,5 @@
 """crmlab.profile on a small table computed by hand."""
 
-import numpy as np
 import pandas as pd
 import pytest
 
