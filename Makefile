@@ -15,8 +15,10 @@ export MPLBACKEND := Agg
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
-REPORTS := $(patsubst notebooks/%.ipynb,reports/%.html,$(NOTEBOOKS))
+NOTEBOOK_DIR ?= notebooks
+REPORT_DIR ?= reports
+NOTEBOOKS := $(sort $(wildcard $(NOTEBOOK_DIR)/[0-9]*.ipynb))
+REPORTS := $(patsubst $(NOTEBOOK_DIR)/%.ipynb,$(REPORT_DIR)/%.html,$(NOTEBOOKS))
 CRMLAB_SOURCES := $(wildcard crmlab/*.py)
 RAW_DATA := $(shell find data/raw -type f 2>/dev/null)
 # Parameter overrides, papermill style: make reports PARAMS="-p dataset synthetic -p seed 7"
@@ -45,21 +47,21 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## create .venv (if missing) and install crmlab with its dependencies
 
-reports: $(REPORTS) reports/index.html ## run every notebook (only those whose notebook, crmlab or data changed) and write reports/*.html + index.html
+reports: $(REPORTS) $(REPORT_DIR)/index.html ## run every notebook (only those whose notebook, crmlab or data changed) and write reports/*.html + index.html
 
-reports/%.html: notebooks/%.ipynb $(CRMLAB_SOURCES) $(RAW_DATA) $(STAMP) reports/.params/%
-	$(PY) -m crmlab.build run $< $(PARAMS)
+$(REPORT_DIR)/%.html: $(NOTEBOOK_DIR)/%.ipynb $(CRMLAB_SOURCES) $(RAW_DATA) $(STAMP) $(REPORT_DIR)/.params/%
+	$(PY) -m crmlab.build run $< $(PARAMS) --reports-dir $(REPORT_DIR)
 
 # the PARAMS a report was built with; rewritten only when they change, so a change re-executes
-reports/.params/%: FORCE
+$(REPORT_DIR)/.params/%: FORCE
 	@mkdir -p $(@D); echo '$(PARAMS)' | cmp -s - $@ || echo '$(PARAMS)' > $@
 
-reports/index.html: $(REPORTS) | $(STAMP)
-	$(PY) -m crmlab.build index
+$(REPORT_DIR)/index.html: $(REPORTS) | $(STAMP)
+	$(PY) -m crmlab.build index --reports-dir $(REPORT_DIR)
 
 report: $(STAMP) ## run one notebook: make report NB=00_data_overview [PARAMS="-p seed 7"] [TAG=s7]
 	@test -n "$(NB)" || { echo "usage: make report NB=00_data_overview [PARAMS=...] [TAG=...]"; exit 2; }
-	$(PY) -m crmlab.build run notebooks/$(NB:.ipynb=).ipynb $(PARAMS) $(if $(TAG),--tag $(TAG))
+	$(PY) -m crmlab.build run $(NOTEBOOK_DIR)/$(NB:.ipynb=).ipynb $(PARAMS) $(if $(TAG),--tag $(TAG)) --reports-dir $(REPORT_DIR)
 
 test: $(STAMP) ## run the whole suite: unit tests and every notebook under nbval
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
