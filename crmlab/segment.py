@@ -66,6 +66,13 @@ def _visits(transactions: pd.DataFrame, observation_end=None, start=None) -> pd.
     return frame.groupby(["customer_id", "day"], sort=False, observed=True).sum().reset_index()
 
 
+def _signed_up(customers: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+    """Customers who had signed up by ``end`` (all of them without a ``signup_date``)."""
+    if "signup_date" not in customers.columns:
+        return customers
+    return customers[~(pd.to_datetime(customers["signup_date"]) > end)]
+
+
 def _window_start(end: pd.Timestamp, months: int) -> pd.Timestamp:
     if not isinstance(months, (int, np.integer)) or months < 1:
         raise ValueError(f"window_months must be a positive integer, not {months!r}")
@@ -314,7 +321,7 @@ def value_tiers(transactions: pd.DataFrame, survey: pd.DataFrame | None = None,
     customer answered. value_index = mean of the percentile ranks (0..1] of frequency,
     amount and satisfaction among active customers (satisfaction left out where missing).
     Tiers: **no value** = no purchase in the window (including customers in ``customers``
-    who never bought); among the others the top ``shares[0]`` of value_index are
+    who had signed up by ``observation_end`` but never bought); among the others the top ``shares[0]`` of value_index are
     **high**, the next ``shares[1]`` **mid**, the rest **low**.
 
     Source: the value pyramid of Curry & Curry (2000), "The Customer Marketing Method";
@@ -330,7 +337,7 @@ def value_tiers(transactions: pd.DataFrame, survey: pd.DataFrame | None = None,
     everyone = pd.Index(transactions.loc[transactions["date"].dt.normalize() <= end, "customer_id"].unique())
     if customers is not None:
         _require(customers, ["customer_id"], "customers", "value_tiers")
-        everyone = everyone.union(pd.Index(customers["customer_id"]))
+        everyone = everyone.union(pd.Index(_signed_up(customers, end)["customer_id"].unique()))
     out = out.reindex(everyone.union(out.index)).fillna({"frequency": 0.0, "amount": 0.0})
     out.index.name = "customer_id"
     if survey is not None and satisfaction in survey.columns:
@@ -500,7 +507,8 @@ def segmentation_bases(transactions: pd.DataFrame, customers: pd.DataFrame | Non
     people = pd.DataFrame({"visits": g.size().astype(float), "revenue": g["amount"].sum()})
     if customers is not None:
         _require(customers, ["customer_id"], "customers", "segmentation_bases")
-        people = customers.set_index("customer_id").join(people, how="outer")
+        people = _signed_up(customers, end).drop_duplicates("customer_id").set_index("customer_id") \
+            .join(people, how="outer")
     people[["visits", "revenue"]] = people[["visits", "revenue"]].fillna(0.0)
     people["buyer"] = people["visits"] > 0
     people.index.name = "customer_id"

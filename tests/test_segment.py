@@ -95,7 +95,8 @@ def tier_data():
     rows.append(("L", "2020-06-01", 500.0))
     tx = _tx(rows)
     survey = pd.DataFrame({"customer_id": ["c2", "c9", "c1"], "satisfaction": [10.0, 1.0, 5.0]})
-    customers = pd.DataFrame({"customer_id": [f"c{i}" for i in range(10)] + ["L", "N"]})
+    customers = pd.DataFrame({"customer_id": [f"c{i}" for i in range(10)] + ["L", "N", "LATE"]})
+    customers["signup_date"] = pd.to_datetime(["2020-01-01"] * 12 + ["2022-02-01"])  # LATE: after the end
     return tx, survey, customers
 
 
@@ -111,6 +112,7 @@ def test_value_tiers_hand_computed(tier_data):
     assert sorted(tiers[tiers == "high"].index) == ["c7", "c8"]      # c9 demoted by satisfaction
     assert sorted(tiers[tiers == "mid"].index) == ["c5", "c6", "c9"]
     assert sorted(tiers[tiers == "no value"].index) == ["L", "N"]
+    assert "LATE" not in out.index
     summary = value_tier_summary(out)
     assert summary["customers"].tolist() == [2, 3, 5, 2]
     assert summary.loc["high", "revenue"] == 170.0
