@@ -79,6 +79,16 @@ def test_rfm_summary_chunked_arrow_ids(small):
     pd.testing.assert_frame_equal(rfm_summary(two, time_unit="D"), rfm_summary(small, time_unit="D"))
 
 
+def test_rfm_summary_row_order_does_not_matter(small):
+    # sorted ids are coded from neighbours, shuffled ones by hashing: same numbers
+    ref = rfm_summary(small, time_unit="D").sort_index()
+    shuffled = small.sample(frac=1, random_state=3)
+    assert not shuffled["customer_id"].is_monotonic_increasing
+    pd.testing.assert_frame_equal(rfm_summary(shuffled, time_unit="D").sort_index(), ref)
+    chunked = pd.concat([shuffled.iloc[:5], shuffled.iloc[5:]], ignore_index=True)
+    pd.testing.assert_frame_equal(rfm_summary(chunked, time_unit="D").sort_index(), ref)
+
+
 def test_rfm_summary_microsecond_dates(small):
     as_us = small.assign(date=small["date"].astype("datetime64[us]"))
     pd.testing.assert_frame_equal(rfm_summary(as_us), rfm_summary(small))
