@@ -173,9 +173,11 @@ def rfm_summary(transactions: pd.DataFrame, observation_end=None, time_unit: str
     Source: Fader, Hardie & Lee (2005) "Counting your customers the easy way";
     lifetimes' ``summary_data_from_transaction_data`` (freq="D", freq_multiplier=7).
 
-    Method: one O(n) pass to encode customers, one sort of packed ``(customer, day)``
-    integer keys (32-bit where they fit) to count distinct purchase days, and weighted
-    ``bincount`` s for the amounts -- no per-row Python and no argsort of the whole log.
+    Method: one O(n) pass to encode customers (neighbour comparisons when the rows are
+    sorted by customer, as ``load_transactions`` leaves them; else hashing), one sort of
+    packed ``(customer, day)`` integer keys (32-bit where they fit) to count distinct
+    purchase days, and weighted ``bincount`` s for the amounts -- no per-row Python and
+    no argsort of the whole log.
     """
     unit = _unit_days(time_unit)
     _check_columns(transactions, "rfm_summary")
