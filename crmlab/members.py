@@ -131,7 +131,7 @@ def member_metrics(transactions: pd.DataFrame, customers: pd.DataFrame | None = 
 
     # active (member, month) pairs and, for each, the member's next active month
     a_cust, a_month = _unique_pairs(v_cust, v_month)
-    same_next = np.r_[a_cust[1:] == a_cust[:-1], False]
+    same_next = np.append(a_cust[1:] == a_cust[:-1], False)[: len(a_cust)]
     nxt = np.where(same_next, np.r_[a_month[1:], 0], np.iinfo(np.int64).max // 4)
     W, C = int(effective_months), int(churn_months)
     # effective at months [a, min(a + W, next)): difference array
@@ -155,7 +155,7 @@ def member_metrics(transactions: pd.DataFrame, customers: pd.DataFrame | None = 
 
     visits_per_month = np.bincount(v_month, minlength=n_months)
     out["repurchase_frequency"] = _rolling(visits_per_month, W) / np.where(effective > 0, effective, np.nan)
-    gap_mask = np.r_[False, v_cust[1:] == v_cust[:-1]]
+    gap_mask = np.insert(v_cust[1:] == v_cust[:-1], 0, False)[: len(v_cust)]
     gaps = np.diff(v_day, prepend=0)[gap_mask]
     gap_month = v_month[gap_mask]
     gap_sum = np.bincount(gap_month, weights=gaps, minlength=n_months).astype(float)

@@ -56,6 +56,15 @@ def test_member_metrics_all_customers(shop):
     assert no_table.loc["2021-02-01", "avg_days_between_purchases"] == pytest.approx((10 + 19) / 2)
 
 
+def test_member_metrics_without_card_holders(shop):
+    tx, customers = shop
+    nobody = customers.assign(card_date=pd.NaT)
+    m = member_metrics(tx, nobody, observation_end="2021-06-30")
+    assert (m["effective_members"] == 0).all() and m["new_cards"].sum() == 0
+    assert m["transacting_customers"].tolist() == [2, 2, 1, 0, 1, 0]
+    assert m["churn_rate"].isna().all() and m["avg_days_between_purchases"].isna().all()
+
+
 def test_member_metrics_bad_input(shop):
     tx, customers = shop
     with pytest.raises(CRMDataError, match="card_date"):
