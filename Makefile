@@ -10,7 +10,6 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.crmlab-installed
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
-export MPLBACKEND := Agg
 # the analyses use small matrices: BLAS threads cost more than they bring on a 2-core machine
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
