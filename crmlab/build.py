@@ -64,17 +64,24 @@ def parse_params(pairs: list[list[str]] | None) -> dict:
 
 
 def _title_and_summary(nb) -> tuple[str, str]:
+    """The first ``# heading`` and a one-line summary.
+
+    The summary is ``metadata.crmlab.summary`` when the notebook sets it, else the first
+    sentence of the first paragraph under the heading (markdown emphasis removed).
+    """
+    explicit = nb.metadata.get("crmlab", {}).get("summary", "")
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
         lines = [ln.strip() for ln in cell.source.splitlines()]
         heading = next((ln.lstrip("#").strip() for ln in lines if ln.startswith("# ")), None)
         if heading:
-            rest = [ln for ln in lines if ln and not ln.startswith("#")]
-            summary = re.sub(r"[*_`]", "", rest[0]) if rest else ""
-            summary = re.split(r"(?<=[.!?])\s", summary, maxsplit=1)[0]
-            return heading, summary
-    return "", ""
+            body = "\n".join(ln for ln in lines if not ln.startswith("#")).strip()
+            paragraph = " ".join(body.split("\n\n")[0].split()) if body else ""
+            paragraph = re.sub(r"[*_`]", "", paragraph)
+            sentence = re.split(r"(?<=[.!?])\s", paragraph, maxsplit=1)[0]
+            return heading, explicit or sentence
+    return "", explicit
 
 
 def notebook_parameters(nb) -> dict:
@@ -176,8 +183,8 @@ header p{margin:.3rem 0 0;opacity:.85}main{max-width:1100px;margin:1.5rem auto;p
 .card{background:#fff;border:1px solid #dde2ea;border-radius:8px;padding:1rem 1.3rem;margin-bottom:1rem}
 .card h2{margin:0 0 .3rem;font-size:1.15rem}.card h2 a{color:#1f3a5f;text-decoration:none}
 .card h2 a:hover{text-decoration:underline}.summary{margin:.2rem 0 .6rem}
-.meta{font-size:.85rem;color:#5a6577}.links a{margin-right:1rem;font-size:.9rem}
-code{background:#eef1f5;border-radius:4px;padding:0 .3rem;font-size:.85rem}
+.meta{font-size:.85rem;color:#5a6577;line-height:1.9}.links a{margin-right:1rem;font-size:.9rem}
+code{background:#eef1f5;border-radius:4px;padding:0 .3rem;font-size:.85rem;display:inline-block;line-height:1.4}
 code.override{background:#ffe9b3}
 footer{text-align:center;color:#7a8494;font-size:.8rem;padding:2rem}
 """

@@ -74,3 +74,11 @@ def test_cli_exits_non_zero_on_failure(tmp_path, capsys):
 def test_notebook_parameters_reads_the_literal_defaults(tmp_path):
     nb = nbformat.read(make_notebook(tmp_path / "p.ipynb", value=3), as_version=4)
     assert build.notebook_parameters(nb) == {"value": 3}
+
+
+def test_summary_joins_wrapped_lines_and_prefers_the_metadata():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "# Title\n\nA **long** first sentence\nwrapped over lines. A second one.\n\nNext paragraph.")])
+    assert build._title_and_summary(nb) == ("Title", "A long first sentence wrapped over lines.")
+    nb.metadata["crmlab"] = {"summary": "Set by the author."}
+    assert build._title_and_summary(nb) == ("Title", "Set by the author.")
