@@ -75,8 +75,21 @@ class Dataset:
 
 
 def load_dataset(dataset: str = "synthetic", seed: int = 0, n_customers: int = 10_000,
-                 start: str = "2023-01-01", end: str = "2025-12-31") -> Dataset:
-    """Load a named data set or the user's own files (see the module docstring)."""
+                 start: str = "2023-01-01", end: str = "2025-12-31",
+                 pseudonymize: bool | None = None) -> Dataset:
+    """Load a named data set or the user's own files (see the module docstring).
+
+    ``pseudonymize``: replace customer ids by keyed hashes (``Dataset.pseudonymized``), with the
+    key from ``CRMLAB_PSEUDONYM_KEY``. ``None`` (default) does so exactly when that variable is
+    set, so ``CRMLAB_PSEUDONYM_KEY=... make reports`` builds every report without a raw id.
+    """
+    if pseudonymize is None:
+        pseudonymize = bool(os.environ.get(PSEUDONYM_KEY_ENV))
+    ds = _load(dataset, seed, n_customers, start, end)
+    return ds.pseudonymized() if pseudonymize else ds
+
+
+def _load(dataset: str, seed: int, n_customers: int, start: str, end: str) -> Dataset:
     if dataset in ("synthetic", "synthetic_no_trap"):
         pop = synth.generate(n_customers, seed=seed, start=start, end=end,
                              satisfaction_trap=dataset == "synthetic")

@@ -56,3 +56,18 @@ def test_bad_user_file_fails_with_the_data_error(tmp_path):
     path.write_text("cust;day;value\n1;2024-01-01;3\n")
     with pytest.raises(pm.PapermillExecutionError, match="semicolon-separated"):
         execute(tmp_path, "broken", dataset=str(path))
+
+
+def test_a_report_built_with_a_key_shows_no_raw_id(tmp_path, monkeypatch):
+    from crmlab import build
+
+    import re
+
+    raw_id = re.compile(r"\bS\d{6}\b")  # the synthetic population's ids: S000001 ...
+    plain = build.run(NB, {"n_customers": 1500, "seed": 4}, reports_dir=tmp_path / "plain").read_text()
+    assert raw_id.search(plain)                                   # without a key the ids show
+    monkeypatch.setenv("CRMLAB_PSEUDONYM_KEY", "course secret")
+    html = build.run(NB, {"n_customers": 1500, "seed": 4}, reports_dir=tmp_path / "reports").read_text()
+    assert "course secret" not in html
+    assert not raw_id.search(html)
+    assert "pseudonymized" in html
