@@ -66,7 +66,7 @@ test: $(STAMP) ## run the whole suite: unit tests and every notebook under nbval
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
 
 lab: $(STAMP) ## start JupyterLab with the venv's kernel
-	$(VENV)/bin/jupyter lab --notebook-dir=.
+	$(VENV)/bin/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
 
 data: $(STAMP) ## write the default synthetic population to data/synthetic/ (CSV, gitignored)
 	$(PY) -m crmlab.synth --out data/synthetic --n-customers 10000 --seed 0
