@@ -1,6 +1,8 @@
 # crmlab: every entry point. `make` (or `make help`) lists the targets.
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
+# a failing notebook does not stop the others; make still exits non-zero and names it
+MAKEFLAGS += --keep-going
 .SECONDARY:
 SHELL := /bin/bash
 

@@ -228,10 +228,15 @@ def write_index(reports_dir=None) -> Path:
 
 
 def screenshot_index(reports_dir=None) -> Path | None:
-    """``reports/index.png``, a screenshot of the index, where headless Chromium is installed."""
+    """``reports/index.png``, a screenshot of the index, where headless Chromium is installed.
+
+    ``CRMLAB_SCREENSHOT=0`` turns it off (the tests of the Makefile do).
+    """
     from . import browser
 
     reports = Path(reports_dir or paths.REPORTS_DIR)
+    if os.environ.get("CRMLAB_SCREENSHOT", "1") == "0":
+        return None
     if browser.find_chromium() is None:
         print("crmlab.build: no chromium installed, so no screenshot of the index (apt-get install chromium)")
         return None

@@ -1,5 +1,6 @@
 """`make reports` re-executes a notebook only when it, crmlab, the data or its PARAMS changed."""
 
+import os
 import shutil
 import subprocess
 import time
@@ -13,9 +14,12 @@ from test_build import make_notebook  # tests/ is on sys.path (no __init__.py)
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
 
 
+ENV = {**os.environ, "CRMLAB_SCREENSHOT": "0"}  # the browser tests cover the screenshot
+
+
 def make(*args):
     done = subprocess.run(["make", "--no-print-directory", "-C", str(paths.PROJECT_ROOT), *args],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, env=ENV)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
@@ -45,3 +49,23 @@ def test_unchanged_notebooks_are_not_rebuilt(tmp_path):
     assert "14" in (reports / "11_second.html").read_text()
     out = make("reports", *where)                                 # back to defaults: both re-run
     assert out.count("crmlab.build run") == 2
+
+
+def test_a_failing_notebook_fails_make_but_not_the_others(tmp_path):
+    notebooks, reports = tmp_path / "nb", tmp_path / "rep"
+    notebooks.mkdir()
+    bad = make_notebook(notebooks / "20_bad.ipynb")
+    make_notebook(notebooks / "21_good.ipynb")
+    where = [f"NOTEBOOK_DIR={notebooks}", f"REPORT_DIR={reports}"]
+    make("reports", *where)
+    previous = (reports / "20_bad.html").read_text()
+
+    time.sleep(1.1)
+    make_notebook(bad, body="raise ValueError('broken on purpose')")
+    make_notebook(notebooks / "21_good.ipynb", value=4)
+    done = subprocess.run(["make", "--no-print-directory", "-C", str(paths.PROJECT_ROOT), "reports", *where],
+                          capture_output=True, text=True, timeout=300, env=ENV)
+    assert done.returncode != 0
+    assert "20_bad.ipynb failed at cell 3" in done.stderr and "ValueError: broken on purpose" in done.stderr
+    assert (reports / "20_bad.html").read_text() == previous          # the last good report stays
+    assert "<pre>8\n</pre>" in (reports / "21_good.html").read_text()  # the other notebook was rebuilt
