@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import data, synth
+from . import data, paths, synth
 
 __all__ = ["Dataset", "load_dataset", "NAMED_DATASETS"]
 
@@ -103,6 +103,8 @@ def _load(dataset: str, seed: int, n_customers: int, start: str, end: str) -> Da
         return Dataset("cdnow_sample", data.load_cdnow("sample"),
                        description="CDNOW 1/10 sample, 2,357 customers (Fader, Hardie & Lee 2005)")
     path = Path(dataset)
+    if not path.is_absolute() and not path.exists() and (paths.PROJECT_ROOT / path).exists():
+        path = paths.PROJECT_ROOT / path  # notebooks run in notebooks/; paths are given from the project root
     if path.is_dir():
         found = {p.stem: p for p in path.iterdir() if p.suffix.lower() in {".csv", ".parquet"}}
         if "transactions" not in found:
