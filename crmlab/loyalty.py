@@ -141,8 +141,8 @@ INCENTIVE_PROGRAMS = {
 LOYALTY_TYPES = pd.DataFrame(
     [
         ("super-value", "high relative attitude and high repeat patronage (Dick & Basu true loyalty)"),
-        ("monopoly", "high repeat, low attitude, very low voluntariness: no alternative"),
-        ("inertia", "high repeat, low attitude, low voluntariness: habit, not preference"),
+        ("monopoly", "high repeat, low attitude, no alternative (few alternatives, else very low voluntariness)"),
+        ("inertia", "high repeat, low attitude, switching is a hassle (else low voluntariness): habit, not preference"),
         ("incentive", "high repeat, low attitude, price sensitive: bought by rewards and deals"),
         ("price", "low repeat, low attitude, price sensitive: loyal to the price, not the firm"),
         ("latent", "high attitude, low repeat (Dick & Basu latent loyalty)"),
@@ -899,15 +899,19 @@ def dick_basu_types(normalized: pd.DataFrame, attitude: Sequence[str] = ("A31", 
 
 
 def loyalty_types(factors: pd.DataFrame, dick_basu: pd.DataFrame, price_cut: float = 0.6,
-                  monopoly_cut: float = 0.25, inertia_cut: float = 0.5) -> pd.DataFrame:
-    """The seed's loyalty types from the Dick & Basu cells plus price sensitivity and voluntariness.
+                  monopoly_cut: float = 0.25, inertia_cut: float = 0.5,
+                  survey: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The seed's loyalty types from the Dick & Basu cells plus price sensitivity and captivity.
 
     ``factors`` are the **raw** factors (A32, A33); their position in the observed range,
     p = (x - min) / (max - min), is compared with the cuts. First rule that holds wins:
 
     1. super-value: Dick & Basu true (high attitude, high repeat);
-    2. monopoly: high repeat, low attitude, voluntariness p(A33) <= monopoly_cut;
-    3. inertia: high repeat, low attitude, p(A33) <= inertia_cut;
+    2. monopoly: high repeat, low attitude, no alternatives -- p(alternatives) <= monopoly_cut
+       when the survey has an ``alternatives`` item ("I could easily buy these elsewhere"),
+       else voluntariness p(A33) <= monopoly_cut;
+    3. inertia: high repeat, low attitude, switching is a hassle -- p(switching_cost) >=
+       1 - inertia_cut when the survey has a ``switching_cost`` item, else p(A33) <= inertia_cut;
     4. incentive: high repeat, low attitude, price sensitivity p(A32) >= price_cut;
     5. price: low repeat, low attitude, p(A32) >= price_cut;
     6. latent: Dick & Basu latent (high attitude, low repeat);
@@ -926,15 +930,23 @@ def loyalty_types(factors: pd.DataFrame, dick_basu: pd.DataFrame, price_cut: flo
         lo, hi = x.min(), x.max()
         return (x - lo) / (hi - lo) if np.isfinite(hi) and hi > lo else x * np.nan
 
+    def _item(name):
+        if survey is None or name not in survey.columns:
+            return None
+        return _position(survey.groupby("customer_id")[name].mean().reindex(factors.index).astype(float))
+
     db = dick_basu["dick_basu"].reindex(factors.index)
     price = _position(factors["A32"]) >= price_cut
     vol = _position(factors["A33"])
+    alternatives, switching = _item("alternatives"), _item("switching_cost")
+    no_choice = (alternatives <= monopoly_cut) if alternatives is not None else (vol <= monopoly_cut)
+    stuck = (switching >= 1 - inertia_cut) if switching is not None else (vol <= inertia_cut)
     spurious = (db == "spurious").fillna(False).to_numpy(dtype=bool)
     nothing = (db == "none").fillna(False).to_numpy(dtype=bool)
     label = np.select(
         [(db == "true").fillna(False).to_numpy(dtype=bool),
-         spurious & (vol <= monopoly_cut).to_numpy(),
-         spurious & (vol <= inertia_cut).to_numpy(),
+         spurious & no_choice.to_numpy(),
+         spurious & stuck.to_numpy(),
          spurious & price.to_numpy(),
          nothing & price.to_numpy(),
          (db == "latent").fillna(False).to_numpy(dtype=bool)],

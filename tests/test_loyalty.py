@@ -432,6 +432,15 @@ def test_loyalty_types_rules():
     assert t.tolist()[:8] == ["super-value", "monopoly", "inertia", "incentive", "none", "price",
                               "latent", "none"]
     assert pd.isna(t["i"])
+    # with captivity items in the survey they, not voluntariness, decide monopoly and inertia:
+    # b has alternatives (position 1) but high switching cost -> inertia; e has none -> monopoly;
+    # c is neither captive nor price-sensitive -> none; d is price-sensitive -> incentive
+    survey = pd.DataFrame({"customer_id": list("abcdefghi"),
+                           "alternatives": [5, 10, 10, 10, 1, 5, 5, 5, 5],      # positions: e = 0
+                           "switching_cost": [5, 10, 1, 1, 1, 5, 5, 5, 1]})     # b = 1, c/d/e = 0
+    s = L.loyalty_types(raw, db, survey=survey)["loyalty_type"]
+    assert s.tolist()[:8] == ["super-value", "inertia", "none", "incentive", "monopoly", "price",
+                              "latent", "none"]
 
 
 def test_typology_agreement():
@@ -485,6 +494,12 @@ def test_index_ranks_truly_loyal_customers_higher(population):
     assert L.typology_agreement(db["dick_basu"], population.truth.customers["dick_basu"]).accuracy > 0.5
     types = L.loyalty_types(f, db)["loyalty_type"]
     assert L.typology_agreement(types, population.truth.customers["loyalty_type"]).accuracy > 0.45
+    captive = L.loyalty_types(f, db, survey=population.survey)["loyalty_type"]
+    truth = population.truth.customers["loyalty_type"]
+    with_items = L.typology_agreement(captive, truth).summary()
+    without = L.typology_agreement(types, truth).summary()
+    assert with_items.loc["monopoly", "recall"] > without.loc["monopoly", "recall"]
+    assert with_items.loc["inertia", "recall"] > without.loc["inertia", "recall"]
 
 
 def test_index_predicts_holdout_repurchase_better_than_frequency(population):
