@@ -763,14 +763,18 @@ def _customer_costs(costs) -> pd.Series:
 
 
 def relationship_costs(customers: pd.DataFrame, observation_end, maintenance_per_year: float = 0.0,
-                       acquisition_cost=0.0, since: str = "signup_date") -> pd.DataFrame:
+                       acquisition_cost=0.0, since: str = "signup_date",
+                       transactions: pd.DataFrame | None = None, lapse_days: int = 365) -> pd.DataFrame:
     """Customer-level costs not tied to an order: acquisition and relationship maintenance.
 
     ``acquisition_cost``: a number, or a mapping ``{acquisition_channel: cost}`` (every
     channel in the table must be priced); ``maintenance_cost = maintenance_per_year x
-    years`` from ``since`` (default ``signup_date``) to ``observation_end`` (years of
-    365.25 days; 0 for later dates). Returns a DataFrame indexed by customer_id with
-    ``acquisition_cost`` and ``maintenance_cost``, ready for
+    years`` from ``since`` (default ``signup_date``) to the end of the relationship (years of
+    365.25 days; 0 for later dates). Without ``transactions`` the relationship lasts to
+    ``observation_end``; with them it ends ``lapse_days`` after the customer's last purchase
+    (or after ``since`` for a customer who never bought), capped at ``observation_end``: a
+    firm stops maintaining customers who have left. Returns a DataFrame indexed by
+    customer_id with ``acquisition_cost`` and ``maintenance_cost``, ready for
     ``customer_profitability(..., customer_costs=...)``. Money in the unit given.
     """
     table = "customers"
@@ -794,7 +798,14 @@ def relationship_costs(customers: pd.DataFrame, observation_end, maintenance_per
                            f"(example: {example})", table=table, column=since,
                            n_bad=int(bad.sum()), example=example)
     end = pd.Timestamp(observation_end)
-    years = np.maximum((end - start).dt.days.to_numpy(dtype=np.float64), 0.0) / 365.25
+    until = pd.Series(end, index=customers.index)
+    if transactions is not None:
+        if lapse_days < 0:
+            raise ValueError(f"{where}lapse_days must be >= 0, not {lapse_days}")
+        last = transactions.groupby("customer_id")["date"].max()
+        last_or_start = pd.to_datetime(customers["customer_id"].map(last)).fillna(start)
+        until = (last_or_start + pd.Timedelta(days=lapse_days)).clip(upper=end)
+    years = np.maximum((until - start).dt.days.to_numpy(dtype=np.float64), 0.0) / 365.25
     if isinstance(acquisition_cost, dict):
         channel = customers["acquisition_channel"]
         cost = channel.map(acquisition_cost)

@@ -343,6 +343,16 @@ def test_relationship_costs():
     with pytest.raises(CRMDataError) as err:
         relationship_costs(customers, "2025-12-31", acquisition_cost={"web": 10.0})
     assert err.value.column == "acquisition_channel" and err.value.n_bad == 1
+    # with transactions, maintenance stops lapse_days after the last purchase:
+    # a last bought 2024-03-01 -> maintained to 2024-05-30 (150 days); b never bought ->
+    # maintained 90 days from sign-up; c signed up after the end -> 0
+    tx = pd.DataFrame({"customer_id": ["a", "a"], "date": pd.to_datetime(["2024-01-10", "2024-03-01"]),
+                       "amount": [5.0, 5.0]})
+    lapsed = relationship_costs(customers, "2025-12-31", maintenance_per_year=36.525, transactions=tx,
+                                lapse_days=90)
+    assert lapsed["maintenance_cost"].to_numpy() == pytest.approx([15.0, 9.0, 0.0])
+    with pytest.raises(ValueError, match="lapse_days must be >= 0"):
+        relationship_costs(customers, "2025-12-31", transactions=tx, lapse_days=-1)
 
 
 def test_share_of_wallet_by_hand():
