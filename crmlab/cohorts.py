@@ -131,3 +131,20 @@ def performance_tables(transactions: pd.DataFrame, observation_end=None,
     """:func:`performance_table` for each of ``dimensions`` present in the transactions."""
     return {dim: performance_table(transactions, dim, observation_end)
             for dim in dimensions if dim in transactions.columns}
+
+
+def plot_performance(tables: dict[str, pd.DataFrame]):
+    """One bar chart per dimension: margin rate by level (revenue share where there is no cost)."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    if not tables:
+        raise ValueError("plot_performance: no performance tables to plot")
+    fig, axes = plt.subplots(1, len(tables), figsize=(4.6 * len(tables), 3.6), squeeze=False)
+    for ax, (dim, table) in zip(axes[0], tables.items()):
+        y = "margin_rate" if "margin_rate" in table.columns else "revenue_share"
+        sns.barplot(x=table.index, y=table[y], ax=ax, color="C0")
+        ax.set_title(f"{y.replace('_', ' ')} by {dim}")
+        ax.tick_params(axis="x", labelrotation=30)
+    fig.tight_layout()
+    return fig

@@ -62,3 +62,18 @@ def test_performance_table_hand_computed(tx):
     assert list(tables) == ["category"] and "margin" not in tables["category"].columns
     with pytest.raises(CRMDataError, match="channel"):
         performance_table(tx, "channel")
+
+
+def test_plot_performance_one_panel_per_dimension(tx):
+    import matplotlib.pyplot as plt
+
+    from crmlab.cohorts import performance_tables, plot_performance
+
+    tables = performance_tables(tx, observation_end="2021-03-31", dimensions=("category",))
+    fig = plot_performance(tables)
+    assert len(fig.axes) == 1 and fig.axes[0].get_title() == "margin rate by category"
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    assert heights == pytest.approx(tables["category"]["margin_rate"].tolist())
+    plt.close(fig)
+    with pytest.raises(ValueError, match="no performance tables"):
+        plot_performance({})
