@@ -131,14 +131,6 @@ def _check_text_file(path: Path, table: str) -> None:
     if b"\x00" in head:
         raise _fail(table, None, f"the file {path} is not a text file (it contains NUL bytes); "
                     "give a CSV or a Parquet file")
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not merely a multi-byte character cut at the end
-            try:
-                head.decode("latin-1")
-            except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes any byte
-                raise _fail(table, None, f"the file {path} is not UTF-8 text") from exc
 
 
 def _header_fields(path: Path, sep: str) -> list[str]:

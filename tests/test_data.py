@@ -213,3 +213,11 @@ def test_pseudonymized_dataset_shows_no_raw_id(monkeypatch, population):
     monkeypatch.delenv("CRMLAB_PSEUDONYM_KEY")
     with pytest.raises(ValueError, match="CRMLAB_PSEUDONYM_KEY is not set"):
         ds.pseudonymized()
+
+
+def test_a_file_that_is_not_utf8(tmp_path):
+    path = write(tmp_path, "customer_id,date,amount\nJos\xe9,2024-01-01,3\n".encode("latin-1"), mode="wb")
+    with pytest.raises(CRMDataError, match="is not UTF-8 text"):
+        data.load_transactions(path)
+    tx = data.load_transactions(path, read_kwargs={"encoding": "latin-1"})
+    assert tx["customer_id"].tolist() == ["José"]
