@@ -39,9 +39,6 @@ class NotebookFailed(RuntimeError):
     """A notebook raised while executing; names the notebook and the cell."""
 
 
-_atomic_write = atomic_write_text
-
-
 def _resolve(value: str):
     """papermill's CLI typing of ``-p name value``: bool, None, int, float, else str."""
     if value in ("True", "true"):
@@ -168,9 +165,9 @@ def run(notebook, params: dict | None = None, tag: str | None = None, reports_di
     failed = executed_dir / f"{name}.failed.ipynb"
     if failed.exists():
         failed.unlink()
-    _atomic_write(meta_dir / f"{name}.json", json.dumps(meta, indent=2, default=str))
-    _atomic_write(reports / "management" / f"{name}.html", manager_html)
-    _atomic_write(reports / f"{name}.html", full_html)
+    atomic_write_text(meta_dir / f"{name}.json", json.dumps(meta, indent=2, default=str))
+    atomic_write_text(reports / "management" / f"{name}.html", manager_html)
+    atomic_write_text(reports / f"{name}.html", full_html)
     if write_index_page:
         write_index(reports)
     return reports / f"{name}.html"
@@ -223,7 +220,7 @@ def write_index(reports_dir=None) -> Path:
         + ("".join(cards) or "<p>No reports built yet: run <code>make reports</code>.</p>")
         + f"</main><footer>Index written {dt.datetime.now().astimezone().isoformat(timespec='seconds')}"
         " by <code>python -m crmlab.build</code></footer></body></html>")
-    _atomic_write(reports / "index.html", page)
+    atomic_write_text(reports / "index.html", page)
     return reports / "index.html"
 
 

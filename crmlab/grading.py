@@ -47,6 +47,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import checks, teaching
+from .files import atomic_write_text
 
 __all__ = ["ItemResult", "NotebookResult", "StudentResult", "run_notebooks", "grade_student", "grade",
            "feedback_html", "tamper_findings"]
@@ -410,7 +411,7 @@ def _finish(p: _Pending, status: dict, executed, expected: dict) -> NotebookResu
     if executed is not None and p.keep_executed is not None:
         executed = copy.deepcopy(executed)
         executed.cells = [c for c in executed.cells if GRADER_TAG not in c.get("metadata", {}).get("tags", [])]
-        teaching._atomic_write_text(p.keep_executed, nbformat.writes(executed))
+        atomic_write_text(p.keep_executed, nbformat.writes(executed))
     dumped = None
     if p.answers_path.exists():
         try:
@@ -602,14 +603,14 @@ def grade(submissions, roster, out, course_key: str = teaching.DEFAULT_COURSE_KE
                                 "status": nb.status, "item": r.item.name, "score": r.score,
                                 "points": r.item.points, "reason": r.reason, "answer": _value(r.answer),
                                 "expected": _value(r.expected)})
-        teaching._atomic_write_text(out / row.student_id / "feedback.html", feedback_html(result, show_expected))
+        atomic_write_text(out / row.student_id / "feedback.html", feedback_html(result, show_expected))
         if log:
             log(f"  {row.student_id}: {result.total:g} / {result.max_total:g} "
                 + ", ".join(f"{nb.notebook} {nb.status}" for nb in result.notebooks))
     table = pd.DataFrame(rows, columns=["student_id", "name", *[i.name for i in items], "total"])
-    teaching._atomic_write_text(out / "details.csv", pd.DataFrame(details).to_csv(index=False))
-    teaching._atomic_write_text(out / "items.csv", pd.DataFrame(
+    atomic_write_text(out / "details.csv", pd.DataFrame(details).to_csv(index=False))
+    atomic_write_text(out / "items.csv", pd.DataFrame(
         [{"notebook": i.notebook, "item": i.name, "points": i.points, "description": i.description,
           "accepted": i.check.describe()} for i in items]).to_csv(index=False))
-    teaching._atomic_write_text(out / "grades.csv", table.to_csv(index=False))
+    atomic_write_text(out / "grades.csv", table.to_csv(index=False))
     return table

@@ -525,9 +525,6 @@ def student_notebook(template, student_id: str, seed: int, *, keep_solutions: bo
     return nb
 
 
-_atomic_write_text = atomic_write_text  # crmlab.files
-
-
 def write_student_notebook(template: Path, out_path, student_id: str, seed: int,
                            data_sha256: str | None = None) -> Path:
     """Write the student's notebook, verified: the file on disk is re-read and scanned.
@@ -553,7 +550,7 @@ def write_student_notebook(template: Path, out_path, student_id: str, seed: int,
                                     f"({template.name}): " + "; ".join(leaks))
         nbformat.validate(written)
 
-    return _atomic_write_text(Path(out_path), nbformat.writes(nb), check=verify)
+    return atomic_write_text(Path(out_path), nbformat.writes(nb), check=verify)
 
 
 _STUDENT_README = """# CRM exercises for {name} ({student_id})
@@ -597,7 +594,7 @@ def make_exercises(roster, out, course_key: str = DEFAULT_COURSE_KEY, templates=
         fingerprint = data_fingerprint(write_exercise_data(seed, folder / "data"))
         for t in templates:
             write_student_notebook(t, folder / t.name, row.student_id, seed, data_sha256=fingerprint)
-        _atomic_write_text(folder / "README.md", _STUDENT_README.format(
+        atomic_write_text(folder / "README.md", _STUDENT_README.format(
             name=row.name or row.student_id, student_id=row.student_id, seed=seed))
         folders.append(folder)
     return folders
@@ -624,12 +621,12 @@ def make_solutions(roster, out, course_key: str = DEFAULT_COURSE_KEY, templates=
             ex = load_exercise_data(seed, write_exercise_data(seed, Path(tmp) / "data"))
             expected = checks.expected_answers(ex, notebooks=[t.stem for t in templates])
         folder = out / row.student_id
-        _atomic_write_text(folder / "answers.json", json.dumps(
+        atomic_write_text(folder / "answers.json", json.dumps(
             {"student_id": row.student_id, "name": row.name, "seed": seed, "answers": expected},
             indent=2, default=str) + "\n")
         for t in templates:
             nb = student_notebook(t, row.student_id, seed, keep_solutions=True)
-            _atomic_write_text(folder / t.name, nbformat.writes(nb))
+            atomic_write_text(folder / t.name, nbformat.writes(nb))
         for item in checks.items_for([t.stem for t in templates]):
             rows.append({"student_id": row.student_id, "name": row.name, "notebook": item.notebook,
                          "item": item.name, "points": item.points,
@@ -637,7 +634,7 @@ def make_solutions(roster, out, course_key: str = DEFAULT_COURSE_KEY, templates=
                          "tolerance": item.check.describe()})
     key = pd.DataFrame(rows, columns=["student_id", "name", "notebook", "item", "points", "expected",
                                       "tolerance"])
-    _atomic_write_text(out / "answer_key.csv", key.to_csv(index=False))
+    atomic_write_text(out / "answer_key.csv", key.to_csv(index=False))
     return out
 
 
