@@ -77,9 +77,8 @@ def purchases_per_customer(transactions: pd.DataFrame, cap: int = 10) -> pd.Data
     """
     per = transactions.assign(day=transactions["date"].dt.normalize()) \
         .groupby("customer_id", observed=True)["day"].nunique()
-    label = per.clip(upper=cap).map(lambda k: f"{k}+" if k == cap else str(k))
-    order = [str(k) for k in range(1, cap)] + [f"{cap}+"]
-    counts = label.value_counts().reindex(order, fill_value=0)
+    counts = per.clip(upper=cap).value_counts().reindex(range(1, cap + 1), fill_value=0)
+    counts.index = [str(k) for k in range(1, cap)] + [f"{cap}+"]
     out = pd.DataFrame({"customers": counts, "share": counts / counts.sum()})
     out.index.name = "purchases"
     return out
