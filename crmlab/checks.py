@@ -194,7 +194,8 @@ class Numbers(Check):
         if len(got) != len(expected):
             return 0.0, f"expected {len(expected)} numbers, got {len(got)}"
         inner = Number(self.abs_tol, self.rel_tol)
-        wrong = [(k, reason) for k, (g, e) in enumerate(zip(got, expected)) if inner(g, e)[0] < 1]
+        results = [inner(g, e) for g, e in zip(got, expected)]
+        wrong = [(k, reason) for k, (score, reason) in enumerate(results) if score < 1]
         if not wrong:
             return 1.0, "correct"
         k, reason = wrong[0]

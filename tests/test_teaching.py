@@ -360,3 +360,13 @@ def test_feedback_escapes_what_students_wrote(graded):
     assert "ex03_loyalty.ipynb — 4 / 7" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script" not in page
     assert "&lt;b&gt;Eve&lt;/b&gt;" in (root / "grades" / "stub" / "feedback.html").read_text()
+
+
+def test_numbers_check_names_the_first_wrong_element():
+    from crmlab.checks import Numbers
+
+    check = Numbers(0.01, 0.0)
+    assert check([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]) == (1.0, "correct")
+    score, reason = check([1.0, 2.5, 3.0], [1.0, 2.0, 3.0])
+    assert score == 0.0
+    assert reason.startswith("1 of 3 numbers are wrong; element 1: 2.5 is off by 0.5")
