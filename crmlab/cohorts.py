@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import data_error
+from .data import data_error, require_columns
 
 __all__ = ["cohort_counts", "cohort_retention", "plot_retention_heatmap", "PERFORMANCE_DIMENSIONS",
            "performance_table", "performance_tables"]
@@ -22,12 +22,7 @@ PERFORMANCE_DIMENSIONS = ("category", "channel", "region")
 
 
 def _check(transactions, caller, columns=("customer_id", "date", "amount")) -> None:
-    if not isinstance(transactions, pd.DataFrame):
-        raise TypeError(f"{caller}: transactions must be a DataFrame, not {type(transactions).__name__}")
-    missing = [c for c in columns if c not in transactions.columns]
-    if missing:
-        raise data_error("transactions", missing[0], f"{caller} needs column(s) {missing}; found "
-                         f"{list(transactions.columns)}", n_bad=len(missing))
+    require_columns(transactions, columns, "transactions", caller)
 
 
 def _kept(transactions: pd.DataFrame, observation_end) -> tuple[pd.DataFrame, pd.Timestamp]:

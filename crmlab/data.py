@@ -35,6 +35,7 @@ from . import paths
 __all__ = [
     "CRMDataError",
     "data_error",
+    "require_columns",
     "TRANSACTION_COLUMNS",
     "CUSTOMER_COLUMNS",
     "PROMOTION_COLUMNS",
@@ -121,6 +122,24 @@ def data_error(table: str, column: str | None, message: str, *, n_bad: int | Non
 
 
 _fail = data_error
+
+
+def require_columns(frame, columns: Sequence[str], table: str = "transactions",
+                    caller: str | None = None) -> None:
+    """Raise the house error unless ``frame`` is a DataFrame holding every one of ``columns``.
+
+    ``None`` -> CRMDataError ("needs a <table> table"); not a DataFrame -> TypeError;
+    missing columns -> CRMDataError naming the first, listing all and what was found.
+    """
+    who = f"{caller} " if caller else ""
+    if frame is None:
+        raise data_error(table, None, f"{who}needs a {table} table")
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{caller or table}: {table} must be a DataFrame, not {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise data_error(table, missing[0], f"{who}needs column(s) {missing}; found {list(frame.columns)}",
+                         n_bad=len(missing))
 
 
 def _check_text_file(path: Path, table: str) -> None:

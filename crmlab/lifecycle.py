@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import data_error
+from .data import data_error, require_columns
 
 __all__ = ["STAGES", "lifecycle_stages", "stage_economics", "stage_accuracy", "stage_confusion",
            "plot_stage_economics", "plot_stage_confusion"]
@@ -25,12 +25,7 @@ STAGES = ["potential", "development", "growth", "maturity", "decline", "terminat
 
 
 def _check(transactions: pd.DataFrame, caller: str) -> None:
-    if not isinstance(transactions, pd.DataFrame):
-        raise TypeError(f"{caller}: transactions must be a DataFrame, not {type(transactions).__name__}")
-    missing = [c for c in ("customer_id", "date", "amount") if c not in transactions.columns]
-    if missing:
-        raise data_error("transactions", missing[0], f"{caller} needs column(s) {missing}; found "
-                         f"{list(transactions.columns)}", n_bad=len(missing))
+    require_columns(transactions, ("customer_id", "date", "amount"), "transactions", caller)
 
 
 def _end(transactions: pd.DataFrame, observation_end) -> pd.Timestamp:

@@ -42,7 +42,7 @@ import pandas as pd
 from scipy.stats import kendalltau, pearsonr, spearmanr
 from sklearn.metrics import cohen_kappa_score, roc_auc_score
 
-from .data import CRMDataError
+from .data import data_error, require_columns
 from .rfm import rfm_summary
 
 __all__ = [
@@ -154,21 +154,11 @@ LOYALTY_TYPES = pd.DataFrame(
 
 # --------------------------------------------------------------------------- helpers
 
-def _fail(table: str, column: str | None, message: str, *, n_bad=None, example=None) -> CRMDataError:
-    where = f"{table}.{column}" if column else table
-    text = f"{where}: {message}"
-    if example is not None:
-        text += f" (example: {example})"
-    return CRMDataError(text, table=table, column=column, n_bad=n_bad, example=example)
+_fail = data_error  # the house error message: table.column: message (example: ...)
 
 
 def _check_transactions(transactions: pd.DataFrame, need=("customer_id", "date", "amount")) -> None:
-    if not isinstance(transactions, pd.DataFrame):
-        raise ValueError(f"transactions must be a DataFrame, not {type(transactions).__name__}")
-    missing = [c for c in need if c not in transactions.columns]
-    if missing:
-        raise _fail("transactions", missing[0], f"missing column(s) {missing}; found "
-                    f"{list(transactions.columns)}", n_bad=len(missing))
+    require_columns(transactions, need, "transactions")
     if len(transactions) == 0:
         raise _fail("transactions", None, "no rows", n_bad=0)
     if not pd.api.types.is_datetime64_any_dtype(transactions["date"]):

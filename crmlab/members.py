@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import data_error
+from .data import data_error, require_columns
 
 __all__ = ["member_metrics", "plot_member_metrics"]
 
@@ -66,12 +66,7 @@ def member_metrics(transactions: pd.DataFrame, customers: pd.DataFrame | None = 
     Windows before the first transaction count as empty: if the log starts after the
     business did, the first ``effective_months`` months undercount effective members.
     """
-    if not isinstance(transactions, pd.DataFrame):
-        raise TypeError(f"member_metrics: transactions must be a DataFrame, not {type(transactions).__name__}")
-    missing = [c for c in ("customer_id", "date") if c not in transactions.columns]
-    if missing:
-        raise data_error("transactions", missing[0], f"member_metrics needs column(s) {missing}; "
-                         f"found {list(transactions.columns)}", n_bad=len(missing))
+    require_columns(transactions, ("customer_id", "date"), "transactions", "member_metrics")
     for name, value in (("effective_months", effective_months), ("churn_months", churn_months)):
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"member_metrics: {name} must be a positive integer, not {value!r}")

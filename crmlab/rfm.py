@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import CRMDataError, data_error
+from .data import CRMDataError, data_error, require_columns
 
 __all__ = ["TIME_UNITS", "RFM_SEGMENTS", "rfm_summary", "quantile_score", "rfm_scores",
            "rfm_segment", "rfm_segment_summary"]
@@ -54,12 +54,7 @@ def _unit_days(time_unit: str) -> float:
 
 
 def _check_columns(transactions: pd.DataFrame, caller: str, table: str = "transactions") -> None:
-    if not isinstance(transactions, pd.DataFrame):
-        raise TypeError(f"{caller}: transactions must be a DataFrame, not {type(transactions).__name__}")
-    missing = [c for c in ("customer_id", "date", "amount") if c not in transactions.columns]
-    if missing:
-        raise data_error(table, missing[0], f"{caller} needs column(s) {missing}; found "
-                         f"{list(transactions.columns)}", n_bad=len(missing))
+    require_columns(transactions, ("customer_id", "date", "amount"), table, caller)
     if len(transactions) == 0:
         raise data_error(table, None, f"{caller} got no rows", n_bad=0)
 

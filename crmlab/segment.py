@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .data import data_error
+from .data import data_error, require_columns
 
 __all__ = [
     "customer_features", "CustomerClusters", "adjusted_rand", "plot_cluster_profile",
@@ -33,15 +33,7 @@ __all__ = [
 
 # --------------------------------------------------------------------------- helpers
 
-def _require(frame: pd.DataFrame | None, columns: Sequence[str], table: str, caller: str) -> None:
-    if frame is None:
-        raise data_error(table, None, f"{caller} needs a {table} table")
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{caller}: {table} must be a DataFrame, not {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise data_error(table, missing[0], f"{caller} needs column(s) {missing}; found "
-                         f"{list(frame.columns)}", n_bad=len(missing))
+_require = require_columns  # (frame, columns, table, caller)
 
 
 def _end(transactions: pd.DataFrame, observation_end) -> pd.Timestamp:
