@@ -651,15 +651,19 @@ def plot_tornado(sensitivity: pd.DataFrame, ax=None, title: str | None = None):
 
 # --------------------------------------------------------------------------- profitability
 
-def _check_transactions(transactions: pd.DataFrame, need, table: str = "transactions") -> None:
-    if not isinstance(transactions, pd.DataFrame):
-        raise CRMDataError(f"{table}: expected a DataFrame, not {type(transactions).__name__}",
-                           table=table)
-    missing = [c for c in need if c not in transactions.columns]
+def _require_frame(frame, need, table: str) -> None:
+    """CRMDataError unless ``frame`` is a DataFrame with every column in ``need``."""
+    if not isinstance(frame, pd.DataFrame):
+        raise CRMDataError(f"{table}: expected a DataFrame, not {type(frame).__name__}", table=table)
+    missing = [c for c in need if c not in frame.columns]
     if missing:
         raise CRMDataError(f"{table}.{missing[0]}: missing column(s) {missing}; found "
-                           f"{list(transactions.columns)}", table=table, column=missing[0],
+                           f"{list(frame.columns)}", table=table, column=missing[0],
                            n_bad=len(missing))
+
+
+def _check_transactions(transactions: pd.DataFrame, need, table: str = "transactions") -> None:
+    _require_frame(transactions, need, table)
     if len(transactions) == 0:
         raise CRMDataError(f"{table}: no rows", table=table, n_bad=0)
     for col in need:
@@ -780,15 +784,9 @@ def relationship_costs(customers: pd.DataFrame, observation_end, maintenance_per
     table = "customers"
     where = "relationship_costs: "
     m = _number("maintenance_per_year", maintenance_per_year, lo=0.0, where=where)
-    if not isinstance(customers, pd.DataFrame):
-        raise CRMDataError(f"{table}: expected a DataFrame", table=table)
     need = ["customer_id", since] + (["acquisition_channel"] if isinstance(acquisition_cost, dict)
                                      else [])
-    missing = [c for c in need if c not in customers.columns]
-    if missing:
-        raise CRMDataError(f"{table}.{missing[0]}: missing column(s) {missing}; found "
-                           f"{list(customers.columns)}", table=table, column=missing[0],
-                           n_bad=len(missing))
+    _require_frame(customers, need, table)
     start = pd.to_datetime(customers[since], errors="coerce")
     bad = start.isna().to_numpy()
     if bad.any():
@@ -843,13 +841,7 @@ def share_of_wallet(transactions: pd.DataFrame, survey: pd.DataFrame, observatio
     where = "share_of_wallet: "
     my = _number("min_years", min_years, lo=0.0, lo_open=True, where=where)
     _check_transactions(transactions, ["customer_id", "date", "amount"])
-    if not isinstance(survey, pd.DataFrame):
-        raise CRMDataError(f"{table}: expected a DataFrame", table=table)
-    missing = [c for c in ("customer_id", "outside_spend") if c not in survey.columns]
-    if missing:
-        raise CRMDataError(f"{table}.{missing[0]}: missing column(s) {missing}; found "
-                           f"{list(survey.columns)[:12]}", table=table, column=missing[0],
-                           n_bad=len(missing))
+    _require_frame(survey, ("customer_id", "outside_spend"), table)
     outside = pd.to_numeric(survey["outside_spend"], errors="coerce").to_numpy(dtype=np.float64)
     bad = ~np.isfinite(outside) | (outside < 0)
     if bad.any():
@@ -1256,14 +1248,8 @@ def kotler_retention(churn_reasons: pd.DataFrame, customers: float, retention_ra
     where = "kotler_retention: "
     n = _number("customers", customers, lo=0.0, lo_open=True, where=where)
     r = _number("retention_rate", retention_rate, lo=0.0, hi=1.0, where=where)
-    if not isinstance(churn_reasons, pd.DataFrame):
-        raise CRMDataError(f"{table}: expected a DataFrame", table=table)
     need = ["reason", "share", "preventable", "cost_to_fix"]
-    missing = [c for c in need if c not in churn_reasons.columns]
-    if missing:
-        raise CRMDataError(f"{table}.{missing[0]}: missing column(s) {missing}; found "
-                           f"{list(churn_reasons.columns)}", table=table, column=missing[0],
-                           n_bad=len(missing))
+    _require_frame(churn_reasons, need, table)
     if len(churn_reasons) == 0:
         raise CRMDataError(f"{table}: no reasons", table=table, n_bad=0)
     frame = churn_reasons.reset_index(drop=True)
@@ -1340,14 +1326,8 @@ def reichheld_simulation(profiles: pd.DataFrame | None = None, retention_lift: f
     d = _number("discount_rate", discount_rate, lo=-1.0, lo_open=True, where=where)
     H = _horizon(horizon, where, allow_none=False)
     prof = REICHHELD_PROFILES if profiles is None else profiles
-    if not isinstance(prof, pd.DataFrame):
-        raise CRMDataError(f"{table}: expected a DataFrame", table=table)
     need = ["retention", "first_year_profit", "profit_growth", "acquisition_cost"]
-    missing = [c for c in need if c not in prof.columns]
-    if missing:
-        raise CRMDataError(f"{table}.{missing[0]}: missing column(s) {missing}; found "
-                           f"{list(prof.columns)}", table=table, column=missing[0],
-                           n_bad=len(missing))
+    _require_frame(prof, need, table)
     vals = {}
     for col in need:
         v = pd.to_numeric(prof[col], errors="coerce").to_numpy(dtype=np.float64)
@@ -1404,14 +1384,8 @@ def customer_delivered_value(offers: pd.DataFrame) -> pd.DataFrame:
     Keller, Marketing Management (customer-perceived value).
     """
     table = "offers"
-    if not isinstance(offers, pd.DataFrame):
-        raise CRMDataError(f"{table}: expected a DataFrame", table=table)
     need = _CDV_VALUE + _CDV_COST
-    missing = [c for c in need if c not in offers.columns]
-    if missing:
-        raise CRMDataError(f"{table}.{missing[0]}: missing column(s) {missing}; found "
-                           f"{list(offers.columns)}", table=table, column=missing[0],
-                           n_bad=len(missing))
+    _require_frame(offers, need, table)
     values = offers[need].apply(pd.to_numeric, errors="coerce").astype(np.float64)
     bad = ~np.isfinite(values.to_numpy()) | (values.to_numpy() < 0)
     if bad.any():
