@@ -10,6 +10,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.crmlab-installed
+TEST_STAMP := $(VENV)/.crmlab-test-installed
+LAB_STAMP := $(VENV)/.crmlab-lab-installed
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # the analyses use small matrices: BLAS threads cost more than they bring on a 2-core machine
@@ -20,7 +22,7 @@ NOTEBOOK_DIR ?= notebooks
 REPORT_DIR ?= reports
 NOTEBOOKS := $(sort $(wildcard $(NOTEBOOK_DIR)/[0-9]*.ipynb))
 REPORTS := $(patsubst $(NOTEBOOK_DIR)/%.ipynb,$(REPORT_DIR)/%.html,$(NOTEBOOKS))
-CRMLAB_SOURCES := $(wildcard crmlab/*.py)
+CRMLAB_SOURCES := $(shell find crmlab -name '*.py' -o -name '*.tpl' -o -name '*.j2' 2>/dev/null)
 RAW_DATA := $(shell find data/raw -type f 2>/dev/null)
 # Parameter overrides, papermill style: make reports PARAMS="-p dataset synthetic -p seed 7"
 PARAMS ?=
@@ -31,7 +33,7 @@ ROSTER ?= roster.csv
 SUBMISSIONS ?= submissions
 COURSE_KEY ?= crmlab
 
-.PHONY: help venv reports report test lab data exercises solutions grade clean FORCE
+.PHONY: help venv reports report test lint format lab data exercises solutions grade clean FORCE
 
 help: ## show this help
 	@echo "crmlab — analytical CRM lab. Usage: make <target> [VAR=value]"
@@ -46,7 +48,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (crmlab)" > /dev/null
 	touch $@
 
-venv: $(STAMP) ## create .venv (if missing) and install crmlab with its dependencies
+# extras on top of the core: [test] for make test / make lint, [lab] for make lab
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(LAB_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[lab]'
+	touch $@
+
+venv: $(STAMP) ## create .venv (if missing) and install crmlab with its runtime dependencies
 
 reports: $(REPORTS) $(REPORT_DIR)/index.html ## run every notebook (only those whose notebook, crmlab or data changed) and write reports/*.html + index.html
 
@@ -64,10 +75,18 @@ report: $(STAMP) ## run one notebook: make report NB=00_data_overview [PARAMS="-
 	@test -n "$(NB)" || { echo "usage: make report NB=00_data_overview [PARAMS=...] [TAG=...]"; exit 2; }
 	$(PY) -m crmlab.build run $(NOTEBOOK_DIR)/$(NB:.ipynb=).ipynb $(PARAMS) $(if $(TAG),--tag $(TAG)) --reports-dir $(REPORT_DIR)
 
-test: $(STAMP) ## run the whole suite: unit tests and every notebook under nbval
+test: $(TEST_STAMP) ## run the whole suite: unit tests and every notebook under nbval
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
 
-lab: $(STAMP) ## start JupyterLab with the venv's kernel
+lint: $(TEST_STAMP) ## ruff: lint and format check of crmlab, tests, benchmarks and notebooks
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(TEST_STAMP) ## ruff: fix what can be fixed and format everything
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lab: $(LAB_STAMP) ## start JupyterLab with the venv's kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
 
 data: $(STAMP) ## write the default synthetic population to data/synthetic/ (CSV, gitignored)

@@ -28,7 +28,6 @@ import time
 import warnings
 from pathlib import Path
 
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from crmlab import btyd  # noqa: E402
@@ -73,43 +72,62 @@ def loglik(model_name, params, data):
 def run(label, summary, repeats):
     f, r, T, m = (summary[c] for c in ["frequency", "recency", "T", "monetary_value"])
     data = tuple(s.to_numpy(dtype=float) for s in (f, r, T, m))
-    rep = (f > 0) & (m > 0)   # Gamma-Gamma: repeat customers with positive spend (both libraries)
+    rep = (f > 0) & (m > 0)  # Gamma-Gamma: repeat customers with positive spend (both libraries)
     lt = lifetimes
     cases = [
-        ("BG/NBD", lambda: btyd.BetaGeo().fit(f, r, T),
-         (lambda: lt.BetaGeoFitter().fit(f, r, T)) if lt else None,
-         ["r", "alpha", "a", "b"], ["r", "alpha", "a", "b"]),
-        ("Pareto/NBD", lambda: btyd.ParetoNBD().fit(f, r, T),
-         (lambda: lt.ParetoNBDFitter().fit(f, r, T)) if lt else None,
-         ["r", "alpha", "s", "beta"], ["r", "alpha", "s", "beta"]),
+        (
+            "BG/NBD",
+            lambda: btyd.BetaGeo().fit(f, r, T),
+            (lambda: lt.BetaGeoFitter().fit(f, r, T)) if lt else None,
+            ["r", "alpha", "a", "b"],
+            ["r", "alpha", "a", "b"],
+        ),
+        (
+            "Pareto/NBD",
+            lambda: btyd.ParetoNBD().fit(f, r, T),
+            (lambda: lt.ParetoNBDFitter().fit(f, r, T)) if lt else None,
+            ["r", "alpha", "s", "beta"],
+            ["r", "alpha", "s", "beta"],
+        ),
         # lifetimes' default tol=1e-4 stops short of the optimum; tol=1e-6 reaches crmlab's LL
-        ("Pareto/NBD*", lambda: btyd.ParetoNBD().fit(f, r, T),
-         (lambda: lt.ParetoNBDFitter().fit(f, r, T, tol=1e-6)) if lt else None,
-         ["r", "alpha", "s", "beta"], ["r", "alpha", "s", "beta"]),
-        ("Gamma-Gamma", lambda: btyd.GammaGamma().fit(f[rep], m[rep]),
-         (lambda: lt.GammaGammaFitter().fit(f[rep], m[rep])) if lt else None,
-         ["p", "q", "gamma"], ["p", "q", "v"]),
+        (
+            "Pareto/NBD*",
+            lambda: btyd.ParetoNBD().fit(f, r, T),
+            (lambda: lt.ParetoNBDFitter().fit(f, r, T, tol=1e-6)) if lt else None,
+            ["r", "alpha", "s", "beta"],
+            ["r", "alpha", "s", "beta"],
+        ),
+        (
+            "Gamma-Gamma",
+            lambda: btyd.GammaGamma().fit(f[rep], m[rep]),
+            (lambda: lt.GammaGammaFitter().fit(f[rep], m[rep])) if lt else None,
+            ["p", "q", "gamma"],
+            ["p", "q", "v"],
+        ),
     ]
-    print(f"\n{label}: {len(summary):,} customers, {int(rep.sum()):,} with repeat purchases "
-          "and positive spend")
-    print(f"{'model':<12} {'crmlab s':>9} {'lifetimes s':>12} {'ratio':>6} {'crmlab LL':>13} "
-          f"{'lifetimes LL':>13} {'LL diff':>9}  crmlab params")
+    print(
+        f"\n{label}: {len(summary):,} customers, {int(rep.sum()):,} with repeat purchases and positive spend"
+    )
+    print(
+        f"{'model':<12} {'crmlab s':>9} {'lifetimes s':>12} {'ratio':>6} {'crmlab LL':>13} "
+        f"{'lifetimes LL':>13} {'LL diff':>9}  crmlab params"
+    )
     fitted = {}
     for name, ours, theirs, names, their_names in cases:
         if theirs is None and name.endswith("*"):
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            (t_ours, *t_rest), (model, *other) = best_times([ours] + ([theirs] if theirs else []),
-                                                            repeats)
+            (t_ours, *t_rest), (model, *other) = best_times([ours] + ([theirs] if theirs else []), repeats)
         fitted[name] = model
         ll_ours = loglik(name.rstrip("*"), [model.params_[k] for k in names], data)
         if theirs is not None:
             t_theirs, fit_theirs = t_rest[0], other[0]
-            ll_theirs = loglik(name.rstrip("*"), [float(fit_theirs.params_[k]) for k in their_names],
-                               data)
-            cols = (f"{t_theirs:>12.3f} {t_ours / t_theirs:>6.2f} {ll_ours:>13.4f} {ll_theirs:>13.4f}"
-                    f" {ll_ours - ll_theirs:>9.2e}")
+            ll_theirs = loglik(name.rstrip("*"), [float(fit_theirs.params_[k]) for k in their_names], data)
+            cols = (
+                f"{t_theirs:>12.3f} {t_ours / t_theirs:>6.2f} {ll_ours:>13.4f} {ll_theirs:>13.4f}"
+                f" {ll_ours - ll_theirs:>9.2e}"
+            )
         else:
             cols = f"{'-':>12} {'-':>6} {ll_ours:>13.4f} {'-':>13} {'-':>9}"
         ps = ", ".join(f"{k}={model.params_[k]:.4f}" for k in names)
@@ -121,19 +139,23 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="fits per model; the best time counts")
     parser.add_argument("--master", action="store_true", help="also fit the 23,570-customer master file")
-    parser.add_argument("--synthetic", action="store_true",
-                        help="also fit crmlab's synthetic population (10,000 customers, seed 0)")
+    parser.add_argument(
+        "--synthetic",
+        action="store_true",
+        help="also fit crmlab's synthetic population (10,000 customers, seed 0)",
+    )
     args = parser.parse_args(argv)
     if HAVE_LIFETIMES:
         print(f"lifetimes {lifetimes.__version__} vs crmlab.btyd")
     else:
-        print(f"NOTE: lifetimes is not importable here ({LIFETIMES_ERROR}); printing crmlab's "
-              "times only. See the module docstring to install it in a throwaway venv.")
+        print(
+            f"NOTE: lifetimes is not importable here ({LIFETIMES_ERROR}); printing crmlab's "
+            "times only. See the module docstring to install it in a throwaway venv."
+        )
     sample = rfm_summary(load_cdnow("sample"), observation_end="1998-06-30", calibration_end="1997-09-30")
     run("CDNOW sample (weeks, calibration to 1997-09-30)", sample, args.repeats)
     if args.master:
-        master = rfm_summary(load_cdnow("master"), observation_end="1998-06-30",
-                             calibration_end="1997-09-30")
+        master = rfm_summary(load_cdnow("master"), observation_end="1998-06-30", calibration_end="1997-09-30")
         run("CDNOW master (weeks, calibration to 1997-09-30)", master, max(1, args.repeats - 2))
     if args.synthetic:
         from crmlab.datasets import load_dataset
@@ -141,9 +163,11 @@ def main(argv=None):
         ds = load_dataset("synthetic", seed=0, n_customers=10_000)
         synthetic = rfm_summary(ds.transactions, observation_end=ds.transactions["date"].max())
         run("synthetic population (weeks, whole period)", synthetic, max(1, args.repeats - 2))
-    print("\nLL diff = crmlab LL - lifetimes LL (>= 0: crmlab's optimum is at least as good). Both "
-          "run with their defaults; Pareto/NBD* gives lifetimes tol=1e-6 (default 1e-4, "
-          "Nelder-Mead), the tolerance at which it reaches crmlab's LL.")
+    print(
+        "\nLL diff = crmlab LL - lifetimes LL (>= 0: crmlab's optimum is at least as good). Both "
+        "run with their defaults; Pareto/NBD* gives lifetimes tol=1e-6 (default 1e-4, "
+        "Nelder-Mead), the tolerance at which it reaches crmlab's LL."
+    )
 
 
 if __name__ == "__main__":

@@ -59,17 +59,20 @@ from per
 
 # --------------------------------------------------------------------------- data
 
+
 def build_log(rows: int, customers: int, seed: int = 0) -> pd.DataFrame:
     """A synthetic transactions log built with numpy only (seconds, not minutes)."""
     rng = np.random.default_rng(seed)
     cust = rng.integers(0, customers, rows)
     day = rng.integers(0, 3 * 365, rows)
     ids = pd.Series(pd.array(np.char.add("C", np.arange(customers).astype(str)), dtype="str"))
-    return pd.DataFrame({
-        "customer_id": ids.take(cust).reset_index(drop=True),
-        "date": np.datetime64("2023-01-01", "ns") + day.astype("timedelta64[D]"),
-        "amount": np.round(rng.lognormal(3.5, 0.8, rows), 2),
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": ids.take(cust).reset_index(drop=True),
+            "date": np.datetime64("2023-01-01", "ns") + day.astype("timedelta64[D]"),
+            "amount": np.round(rng.lognormal(3.5, 0.8, rows), 2),
+        }
+    )
 
 
 def data_path(name: str, args) -> Path:
@@ -97,19 +100,23 @@ def data_path(name: str, args) -> Path:
 def load(name: str, path: str | None) -> pd.DataFrame:
     if name == "cdnow":
         from crmlab.data import load_cdnow
+
         return load_cdnow("master")
     return pd.read_parquet(path)
 
 
 # --------------------------------------------------------------------------- implementations
 
+
 def run_crmlab(frame, end):
     from crmlab.rfm import rfm_summary
+
     return rfm_summary(frame, observation_end=end)
 
 
 def run_duckdb(frame, end, _con={}):
     import duckdb
+
     if "con" not in _con:
         con = duckdb.connect()
         con.execute("set enable_progress_bar = false")
@@ -122,8 +129,16 @@ def run_duckdb(frame, end, _con={}):
 
 def run_lifetimes(frame, end):
     from lifetimes.utils import summary_data_from_transaction_data
-    return summary_data_from_transaction_data(frame, "customer_id", "date", monetary_value_col="amount",
-                                              observation_period_end=end, freq="D", freq_multiplier=7)
+
+    return summary_data_from_transaction_data(
+        frame,
+        "customer_id",
+        "date",
+        monetary_value_col="amount",
+        observation_period_end=end,
+        freq="D",
+        freq_multiplier=7,
+    )
 
 
 IMPLEMENTATIONS = {"crmlab": run_crmlab, "duckdb": run_duckdb, "lifetimes": run_lifetimes}
@@ -152,7 +167,7 @@ def worker(impl: str, name: str, path: str | None, repeat: int) -> dict:
     end = frame["date"].max().normalize()
     input_mb = frame.memory_usage(deep=True).sum() / 2**20
     fn = IMPLEMENTATIONS[impl]
-    fn(frame.head(1000), end)                          # imports and first-call setup
+    fn(frame.head(1000), end)  # imports and first-call setup
     times, peaks = [], []
     for _ in range(repeat):
         base = _rss_mb("VmRSS")
@@ -167,24 +182,42 @@ def worker(impl: str, name: str, path: str | None, repeat: int) -> dict:
     if impl != "crmlab":
         ref = run_crmlab(frame, end)
         got = result.loc[ref.index, ["frequency", "recency", "T", "monetary_value"]].astype(float)
-        diff = float(np.abs(got.to_numpy() - ref[["frequency", "recency", "T", "monetary_value"]].to_numpy()).max())
+        diff = float(
+            np.abs(got.to_numpy() - ref[["frequency", "recency", "T", "monetary_value"]].to_numpy()).max()
+        )
         check = f"{len(result) == len(ref)} rows, max |diff| {diff:.2g}"
-    return {"data": name, "impl": impl, "rows": len(frame), "customers": int(result.shape[0]),
-            "seconds": min(times), "peak_mb": max(peaks), "input_mb": input_mb, "check": check}
+    return {
+        "data": name,
+        "impl": impl,
+        "rows": len(frame),
+        "customers": int(result.shape[0]),
+        "seconds": min(times),
+        "peak_mb": max(peaks),
+        "input_mb": input_mb,
+        "check": check,
+    }
 
 
 # --------------------------------------------------------------------------- driver
 
+
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--lifetimes-rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cache", default="/tmp/crmlab-bench")
-    parser.add_argument("--data", nargs="*", default=["cdnow", "synthetic", "synthetic_sorted", "lifetimes_slice"])
-    parser.add_argument("--lifetimes-full", action="store_true",
-                        help="also run lifetimes on the full synthetic log (about 20 s and 1.7 GB at 10M rows)")
+    parser.add_argument(
+        "--data", nargs="*", default=["cdnow", "synthetic", "synthetic_sorted", "lifetimes_slice"]
+    )
+    parser.add_argument(
+        "--lifetimes-full",
+        action="store_true",
+        help="also run lifetimes on the full synthetic log (about 20 s and 1.7 GB at 10M rows)",
+    )
     parser.add_argument("--worker", nargs=3, metavar=("IMPL", "DATA", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -195,13 +228,20 @@ def main(argv=None) -> None:
     available = {impl: importlib.util.find_spec(mod) is not None for impl, mod in MODULE.items()}
     for impl, ok in available.items():
         if not ok:
-            print(f"NOTE: {impl} is not installed in {sys.executable}; skipped. Install it in a throwaway "
-                  "venv: python3 -m venv /tmp/rfm-bench && /tmp/rfm-bench/bin/pip install -e . duckdb lifetimes")
-    plan = {"cdnow": ["crmlab", "duckdb", "lifetimes"],
-            "synthetic": ["crmlab", "duckdb"] + (["lifetimes"] if args.lifetimes_full else []),
-            "synthetic_sorted": ["crmlab", "duckdb"], "lifetimes_slice": ["crmlab", "duckdb", "lifetimes"]}
-    print(f"python {sys.version.split()[0]}, pandas {pd.__version__}, numpy {np.__version__}, "
-          f"cpus {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
+            print(
+                f"NOTE: {impl} is not installed in {sys.executable}; skipped. Install it in a throwaway "
+                "venv: python3 -m venv /tmp/rfm-bench && /tmp/rfm-bench/bin/pip install -e . duckdb lifetimes"
+            )
+    plan = {
+        "cdnow": ["crmlab", "duckdb", "lifetimes"],
+        "synthetic": ["crmlab", "duckdb"] + (["lifetimes"] if args.lifetimes_full else []),
+        "synthetic_sorted": ["crmlab", "duckdb"],
+        "lifetimes_slice": ["crmlab", "duckdb", "lifetimes"],
+    }
+    print(
+        f"python {sys.version.split()[0]}, pandas {pd.__version__}, numpy {np.__version__}, "
+        f"cpus {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}"
+    )
     rows = []
     for name in args.data:
         path = "-" if name == "cdnow" else str(data_path(name, args))
@@ -214,8 +254,11 @@ def main(argv=None) -> None:
                 print(f"NOTE: {impl} failed on {name}:\n{proc.stderr.strip().splitlines()[-1]}")
                 continue
             rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-            print(f"  {name:17s} {impl:10s} {rows[-1]['seconds']:8.3f} s  peak +{rows[-1]['peak_mb']:7.0f} MB"
-                  f"  {rows[-1]['check']}", flush=True)
+            print(
+                f"  {name:17s} {impl:10s} {rows[-1]['seconds']:8.3f} s  peak +{rows[-1]['peak_mb']:7.0f} MB"
+                f"  {rows[-1]['check']}",
+                flush=True,
+            )
     if not rows:
         return
     table = pd.DataFrame(rows)
@@ -224,10 +267,28 @@ def main(argv=None) -> None:
     table["peak / input"] = table["peak_mb"] / table["input_mb"]
     pd.set_option("display.width", 160)
     print()
-    print(table[["data", "impl", "rows", "customers", "seconds", "time / crmlab", "peak_mb", "input_mb",
-                 "peak / input", "check"]].round(3).to_string(index=False))
-    print("\ngoals: crmlab within 1.5x of DuckDB (time / crmlab >= 0.67 for duckdb), >= 20x faster than "
-          "lifetimes (time / crmlab >= 20), crmlab peak <= 3x the input frame.")
+    print(
+        table[
+            [
+                "data",
+                "impl",
+                "rows",
+                "customers",
+                "seconds",
+                "time / crmlab",
+                "peak_mb",
+                "input_mb",
+                "peak / input",
+                "check",
+            ]
+        ]
+        .round(3)
+        .to_string(index=False)
+    )
+    print(
+        "\ngoals: crmlab within 1.5x of DuckDB (time / crmlab >= 0.67 for duckdb), >= 20x faster than "
+        "lifetimes (time / crmlab >= 20), crmlab peak <= 3x the input frame."
+    )
 
 
 if __name__ == "__main__":

@@ -16,9 +16,18 @@ from pathlib import Path
 
 __all__ = ["find_chromium", "render_check", "screenshot"]
 
-_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-          "--disable-dev-shm-usage", "--hide-scrollbars"]
+_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+]
 
 
 def find_chromium() -> str | None:
@@ -34,11 +43,17 @@ def find_chromium() -> str | None:
 def _run(args: list[str], timeout: int) -> subprocess.CompletedProcess:
     binary = find_chromium()
     if binary is None:
-        raise FileNotFoundError("no chromium found: install Debian's chromium package "
-                                "(apt-get install chromium) or set CRMLAB_CHROMIUM")
+        raise FileNotFoundError(
+            "no chromium found: install Debian's chromium package "
+            "(apt-get install chromium) or set CRMLAB_CHROMIUM"
+        )
     with tempfile.TemporaryDirectory(prefix="crmlab-chromium-") as profile:
-        return subprocess.run([binary, *_FLAGS, f"--user-data-dir={profile}", *args],
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [binary, *_FLAGS, f"--user-data-dir={profile}", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
 
 def render_check(html_path, timeout: int = 90) -> dict:
@@ -54,7 +69,8 @@ def render_check(html_path, timeout: int = 90) -> dict:
         probe = Path(tmp) / "probe.html"
         probe.write_text(
             "<!DOCTYPE html><html><body><iframe id='f' style='width:1280px;height:900px' src='"
-            + target.as_uri() + "'></iframe><script>"
+            + target.as_uri()
+            + "'></iframe><script>"
             "document.getElementById('f').addEventListener('load', function () {"
             " var d = document.getElementById('f').contentDocument;"
             " var imgs = Array.prototype.slice.call(d.images);"
@@ -63,15 +79,26 @@ def render_check(html_path, timeout: int = 90) -> dict:
             "  tables: d.getElementsByTagName('table').length, text_chars: d.body.innerText.length};"
             " var out = document.createElement('pre'); out.id = 'crmlab-result';"
             " out.textContent = JSON.stringify(r); document.body.appendChild(out); });"
-            "</script></body></html>")
-        done = _run(["--allow-file-access-from-files", "--enable-logging=stderr", "--v=0",
-                     "--virtual-time-budget=15000", "--dump-dom", probe.as_uri()], timeout)
+            "</script></body></html>"
+        )
+        done = _run(
+            [
+                "--allow-file-access-from-files",
+                "--enable-logging=stderr",
+                "--v=0",
+                "--virtual-time-budget=15000",
+                "--dump-dom",
+                probe.as_uri(),
+            ],
+            timeout,
+        )
     found = re.search(r'<pre id="crmlab-result">(.*?)</pre>', done.stdout, re.S)
     if not found:
         raise RuntimeError(f"chromium did not load {target} (exit {done.returncode}): {done.stderr[-800:]}")
     result = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
-    result["console"] = [line for line in done.stderr.splitlines() if ":CONSOLE" in line
-                         and "probe.html" not in line]
+    result["console"] = [
+        line for line in done.stderr.splitlines() if ":CONSOLE" in line and "probe.html" not in line
+    ]
     return result
 
 
@@ -80,10 +107,18 @@ def screenshot(html_path, png_path, width: int = 1280, height: int = 1000, timeo
     target, png = Path(html_path).resolve(), Path(png_path).resolve()
     png.parent.mkdir(parents=True, exist_ok=True)
     tmp = png.with_name(f".{png.name}.tmp.png")
-    done = _run([f"--window-size={width},{height}", "--virtual-time-budget=5000",
-                 f"--screenshot={tmp}", target.as_uri()], timeout)
+    done = _run(
+        [
+            f"--window-size={width},{height}",
+            "--virtual-time-budget=5000",
+            f"--screenshot={tmp}",
+            target.as_uri(),
+        ],
+        timeout,
+    )
     if not tmp.exists():
-        raise RuntimeError(f"chromium took no screenshot of {target} (exit {done.returncode}): "
-                           f"{done.stderr[-800:]}")
+        raise RuntimeError(
+            f"chromium took no screenshot of {target} (exit {done.returncode}): {done.stderr[-800:]}"
+        )
     os.replace(tmp, png)
     return png

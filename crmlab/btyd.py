@@ -59,6 +59,7 @@ DAYS_PER_MONTH = 365.25 / 12.0
 
 # --------------------------------------------------------------------------- input checks
 
+
 def _fail(where: str, column: str, message: str, mask: np.ndarray, index, columns: dict) -> CRMDataError:
     """A CRMDataError naming the check, how many customers fail it and the first of them."""
     mask = np.asarray(mask, dtype=bool)
@@ -73,13 +74,17 @@ def _fail(where: str, column: str, message: str, mask: np.ndarray, index, column
 
 def _array(values, name: str, where: str) -> np.ndarray:
     if isinstance(values, (pd.DataFrame,)):
-        raise ValueError(f"{where}: {name} must be one column (a Series or array), not a DataFrame "
-                         f"with columns {list(values.columns)}; pass summary[{name!r}]")
+        raise ValueError(
+            f"{where}: {name} must be one column (a Series or array), not a DataFrame "
+            f"with columns {list(values.columns)}; pass summary[{name!r}]"
+        )
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"{where}: {name} must be numbers, got {type(values).__name__} "
-                         f"(example: {np.ravel(np.asarray(values, dtype=object))[:1]!r})") from None
+        raise ValueError(
+            f"{where}: {name} must be numbers, got {type(values).__name__} "
+            f"(example: {np.ravel(np.asarray(values, dtype=object))[:1]!r})"
+        ) from None
     if arr.ndim > 1:
         raise ValueError(f"{where}: {name} must be 1-dimensional, got shape {arr.shape}")
     return arr
@@ -97,8 +102,10 @@ def _broadcast(where: str, **arrays) -> list[np.ndarray]:
         return list(np.broadcast_arrays(*arrays.values()))
     except ValueError:
         sizes = ", ".join(f"{k} has {np.size(v):,}" for k, v in arrays.items())
-        raise ValueError(f"{where}: the inputs must have one value per customer (or be scalars); "
-                         f"mismatched lengths: {sizes}") from None
+        raise ValueError(
+            f"{where}: the inputs must have one value per customer (or be scalars); "
+            f"mismatched lengths: {sizes}"
+        ) from None
 
 
 def _check_rfm(frequency, recency, T, where: str):
@@ -121,23 +128,38 @@ def _check_rfm(frequency, recency, T, where: str):
             raise _fail(where, name, "is negative", arr < 0, index, cols)
     nonint = x != np.round(x)
     if nonint.any():
-        raise _fail(where, "frequency", "is not a whole number (it counts repeat purchases)",
-                    nonint, index, cols)
+        raise _fail(
+            where, "frequency", "is not a whole number (it counts repeat purchases)", nonint, index, cols
+        )
     late = tx > TT * (1 + 1e-12)
     if late.any():
-        raise _fail(where, "recency", "is greater than T (the last purchase cannot come after the "
-                    "end of observation)", late, index, cols)
+        raise _fail(
+            where,
+            "recency",
+            "is greater than T (the last purchase cannot come after the end of observation)",
+            late,
+            index,
+            cols,
+        )
     orphan = (x == 0) & (tx > 0)
     if orphan.any():
-        raise _fail(where, "recency", "is > 0 although frequency is 0 (with no repeat purchase "
-                    "the recency must be 0)", orphan, index, cols)
+        raise _fail(
+            where,
+            "recency",
+            "is > 0 although frequency is 0 (with no repeat purchase the recency must be 0)",
+            orphan,
+            index,
+            cols,
+        )
     return x, np.minimum(tx, TT), TT, index
 
 
 def _check_identified(x: np.ndarray, where: str) -> None:
     if x.size < 2 or not (x > 0).any():
-        raise ValueError(f"{where}: the model cannot be estimated without repeat purchases: "
-                         f"{x.size:,} customers, {int((x > 0).sum()):,} with frequency > 0")
+        raise ValueError(
+            f"{where}: the model cannot be estimated without repeat purchases: "
+            f"{x.size:,} customers, {int((x > 0).sum()):,} with frequency > 0"
+        )
 
 
 def _check_t(t, where: str) -> np.ndarray:
@@ -148,8 +170,10 @@ def _check_t(t, where: str) -> np.ndarray:
         raise ValueError(f"{where}: the horizon t must be numbers, got {t!r}") from None
     bad = ~(np.isfinite(arr) & (arr >= 0))
     if bad.any():
-        raise ValueError(f"{where}: the horizon t must be finite and >= 0 (in the time unit of the "
-                         f"fit), got {arr[bad].ravel()[0]!r}")
+        raise ValueError(
+            f"{where}: the horizon t must be finite and >= 0 (in the time unit of the "
+            f"fit), got {arr[bad].ravel()[0]!r}"
+        )
     return arr
 
 
@@ -163,6 +187,7 @@ def _wrap(values: np.ndarray, index, name: str):
 
 
 # --------------------------------------------------------------------------- numerics
+
 
 def _numerical_hessian(f, theta: np.ndarray, rel_step: float = 1e-4) -> np.ndarray:
     """Central-difference Hessian of a scalar function at theta.
@@ -181,8 +206,12 @@ def _numerical_hessian(f, theta: np.ndarray, rel_step: float = 1e-4) -> np.ndarr
         points += [theta + eye[i], theta - eye[i]]
     pairs = [(i, j) for i in range(k) for j in range(i + 1, k)]
     for i, j in pairs:
-        points += [theta + eye[i] + eye[j], theta + eye[i] - eye[j],
-                   theta - eye[i] + eye[j], theta - eye[i] - eye[j]]
+        points += [
+            theta + eye[i] + eye[j],
+            theta + eye[i] - eye[j],
+            theta - eye[i] + eye[j],
+            theta - eye[i] - eye[j],
+        ]
     vals = np.asarray(f(np.array(points)), dtype=np.float64)
     f0 = vals[0]
     H = np.empty((k, k))
@@ -190,7 +219,7 @@ def _numerical_hessian(f, theta: np.ndarray, rel_step: float = 1e-4) -> np.ndarr
         H[i, i] = (vals[1 + 2 * i] - 2 * f0 + vals[2 + 2 * i]) / h[i] ** 2
     base = 1 + 2 * k
     for n, (i, j) in enumerate(pairs):
-        pp, pm, mp, mm = vals[base + 4 * n: base + 4 * n + 4]
+        pp, pm, mp, mm = vals[base + 4 * n : base + 4 * n + 4]
         H[i, j] = H[j, i] = (pp - pm - mp + mm) / (4 * h[i] * h[j])
     return H
 
@@ -202,9 +231,12 @@ def _standard_errors(hess: np.ndarray, names) -> dict:
     except np.linalg.LinAlgError:
         var = np.full(len(names), np.nan)
     if not np.all(np.isfinite(var)) or np.any(var <= 0):
-        warnings.warn("the Hessian of the negative log-likelihood is not positive definite at the "
-                      "optimum: standard errors are NaN (is the model identified on these data?)",
-                      RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            "the Hessian of the negative log-likelihood is not positive definite at the "
+            "optimum: standard errors are NaN (is the model identified on these data?)",
+            RuntimeWarning,
+            stacklevel=3,
+        )
         var = np.where(np.isfinite(var) & (var > 0), var, np.nan)
     return {k: float(v) for k, v in zip(names, np.sqrt(var))}
 
@@ -230,16 +262,24 @@ def _minimize_multistart(objective, starts, jac=None):
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for x0 in starts:
-            res = optimize.minimize(objective, np.asarray(x0, dtype=np.float64),
-                                    jac=jac if analytic else "2-point", method="BFGS",
-                                    options={"gtol": 1e-4 if analytic else 1e-2, "maxiter": 1000})
+            res = optimize.minimize(
+                objective,
+                np.asarray(x0, dtype=np.float64),
+                jac=jac if analytic else "2-point",
+                method="BFGS",
+                options={"gtol": 1e-4 if analytic else 1e-2, "maxiter": 1000},
+            )
             if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
                 best = res
         if best is None:
             raise RuntimeError("the likelihood could not be evaluated at any starting point")
-        res = optimize.minimize(objective, best.x, jac=jac if analytic else "3-point",
-                                method="BFGS", options={"gtol": 1e-9 if analytic else 1e-8,
-                                                        "maxiter": 1000})
+        res = optimize.minimize(
+            objective,
+            best.x,
+            jac=jac if analytic else "3-point",
+            method="BFGS",
+            options={"gtol": 1e-9 if analytic else 1e-8, "maxiter": 1000},
+        )
     if np.isfinite(res.fun) and res.fun <= best.fun:
         best = res
     return best
@@ -253,6 +293,7 @@ def _one_minus_pow_over(k, log_y):
 
 
 # --------------------------------------------------------------------------- base class
+
 
 class _Model:
     """Shared machinery: fitted checks, summary table, repr."""
@@ -294,8 +335,7 @@ class _Model:
         coef = pd.Series(self.params_, name="coef")
         se = pd.Series(self.standard_errors_, name="se")
         spread = np.exp(1.959964 * se / coef)
-        out = pd.DataFrame({"coef": coef, "se": se,
-                            "lower_95": coef / spread, "upper_95": coef * spread})
+        out = pd.DataFrame({"coef": coef, "se": se, "lower_95": coef / spread, "upper_95": coef * spread})
         out.index.name = "parameter"
         return out
 
@@ -309,14 +349,14 @@ class _Model:
 
 # --------------------------------------------------------------------------- BG/NBD
 
+
 def _bgnbd_loglik(r, alpha, a, b, x, tx, T):
     """Per-customer BG/NBD log-likelihood (FHL 2005a eq. 6), broadcasting parameters and data."""
     with np.errstate(invalid="ignore", divide="ignore"):
         A1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
         bab = special.betaln(a, b)
         A2 = special.betaln(a, b + x) - bab - (r + x) * np.log(alpha + T)
-        A3 = np.where(x > 0, special.betaln(a + 1, b + x - 1) - bab - (r + x) * np.log(alpha + tx),
-                      -np.inf)
+        A3 = np.where(x > 0, special.betaln(a + 1, b + x - 1) - bab - (r + x) * np.log(alpha + tx), -np.inf)
         return A1 + np.logaddexp(A2, A3)
 
 
@@ -346,12 +386,17 @@ def _bgnbd_value_and_grad(theta, ux, inv, tx, T, w):
         lse = np.logaddexp(A2, A3)
         ll = g_A1[inv] + r * np.log(alpha) + lse
         w2, w3 = np.exp(A2 - lse), np.exp(A3 - lse)
-        grad = np.array([
-            d_r1[inv] + np.log(alpha) - w2 * lT - w3 * ltx,
-            r / alpha - (r + x) * (w2 / (alpha + T) + w3 / (alpha + tx)),
-            d_ab[inv] + w3 * (psi(a + 1) - psi(a)),
-            d_ab[inv] - psi(b) + w2 * d_b2[inv] + w3 * d_b3[inv],
-        ]) @ w
+        grad = (
+            np.array(
+                [
+                    d_r1[inv] + np.log(alpha) - w2 * lT - w3 * ltx,
+                    r / alpha - (r + x) * (w2 / (alpha + T) + w3 / (alpha + tx)),
+                    d_ab[inv] + w3 * (psi(a + 1) - psi(a)),
+                    d_ab[inv] - psi(b) + w2 * d_b2[inv] + w3 * d_b3[inv],
+                ]
+            )
+            @ w
+        )
     return float(w @ ll), grad
 
 
@@ -372,7 +417,7 @@ class BetaGeo(_Model):
     _names = ("r", "alpha", "a", "b")
     _fit_call = "fit(frequency, recency, T)"
 
-    def fit(self, frequency, recency, T) -> "BetaGeo":
+    def fit(self, frequency, recency, T) -> BetaGeo:
         """Maximum-likelihood fit on one row per customer; returns self."""
         x, tx, TT, _ = _check_rfm(frequency, recency, T, "BetaGeo.fit")
         _check_identified(x, "BetaGeo.fit")
@@ -384,18 +429,20 @@ class BetaGeo(_Model):
         def objective(lt):
             th = np.exp(lt)
             ll, grad = _bgnbd_value_and_grad(th, ux, inv, tx, TT, w)
-            val = -ll / n + pen * np.sum(th ** 2)
+            val = -ll / n + pen * np.sum(th**2)
             if not np.isfinite(val):
                 return np.inf, np.zeros_like(th)
             return val, (-grad / n + 2 * pen * th) * th
 
         rate = max(x.mean() / max(TT.mean(), 1e-12), 1e-6)
-        starts = [np.log([r0, r0 / rate, a0, b0])
-                  for r0, a0, b0 in [(1.0, 1.0, 1.0), (0.3, 0.8, 2.5), (2.0, 2.0, 6.0)]]
+        starts = [
+            np.log([r0, r0 / rate, a0, b0])
+            for r0, a0, b0 in [(1.0, 1.0, 1.0), (0.3, 0.8, 2.5), (2.0, 2.0, 6.0)]
+        ]
         res = _minimize_multistart(objective, starts, jac=True)
 
         def nll_points(P):
-            ll = _bgnbd_loglik(*(P[:, j:j + 1] for j in range(4)), x, tx, TT)
+            ll = _bgnbd_loglik(*(P[:, j : j + 1] for j in range(4)), x, tx, TT)
             return -(ll @ w)
 
         nll = float(-(w @ _bgnbd_loglik(*np.exp(res.x), x, tx, TT)))
@@ -415,8 +462,11 @@ class BetaGeo(_Model):
     def _p_alive(self, x, tx, TT):
         r, alpha, a, b = self._p()
         with np.errstate(invalid="ignore", divide="ignore"):
-            log_ratio = (np.log(a) - np.log(np.where(x > 0, b + x - 1, 1.0))
-                         + (r + x) * (np.log(alpha + TT) - np.log(alpha + tx)))
+            log_ratio = (
+                np.log(a)
+                - np.log(np.where(x > 0, b + x - 1, 1.0))
+                + (r + x) * (np.log(alpha + TT) - np.log(alpha + tx))
+            )
         return np.where(x > 0, special.expit(-log_ratio), 1.0)
 
     def _conditional_expected(self, t, x, tx, TT):
@@ -455,6 +505,7 @@ class BetaGeo(_Model):
 
 
 # --------------------------------------------------------------------------- Pareto/NBD
+
 
 def _pnbd_log_term(r, alpha, s, beta, x, tau):
     """log[ 2F1(r+s+x, b; r+s+x+1; |alpha-beta|/(m+tau)) / (m+tau)^(r+s+x) ], m = max(alpha, beta).
@@ -540,7 +591,7 @@ class ParetoNBD(_Model):
     _names = ("r", "alpha", "s", "beta")
     _fit_call = "fit(frequency, recency, T)"
 
-    def fit(self, frequency, recency, T) -> "ParetoNBD":
+    def fit(self, frequency, recency, T) -> ParetoNBD:
         """Maximum-likelihood fit on one row per customer; returns self."""
         x, tx, TT, _ = _check_rfm(frequency, recency, T, "ParetoNBD.fit")
         _check_identified(x, "ParetoNBD.fit")
@@ -552,17 +603,19 @@ class ParetoNBD(_Model):
 
         def objective(lt):
             th = np.exp(lt)
-            val = -_pnbd_loglik_total(th, ux, inv, tx, TT, w) / n + pen * np.sum(th ** 2)
+            val = -_pnbd_loglik_total(th, ux, inv, tx, TT, w) / n + pen * np.sum(th**2)
             return val if np.isfinite(val) else np.inf
 
         rate = max(x.mean() / max(TT.mean(), 1e-12), 1e-6)
         scale = max(TT.mean(), 1e-6)
-        starts = [np.log([r0, r0 / rate, s0, s0 * scale * f])
-                  for r0, s0, f in [(1.0, 1.0, 1.0), (0.5, 0.5, 0.3), (2.0, 2.0, 3.0)]]
+        starts = [
+            np.log([r0, r0 / rate, s0, s0 * scale * f])
+            for r0, s0, f in [(1.0, 1.0, 1.0), (0.5, 0.5, 0.3), (2.0, 2.0, 3.0)]
+        ]
         res = _minimize_multistart(objective, starts)
 
         def nll_points(P):
-            ll = _pnbd_loglik(*(P[:, j:j + 1] for j in range(4)), x, tx, TT)
+            ll = _pnbd_loglik(*(P[:, j : j + 1] for j in range(4)), x, tx, TT)
             return -(ll @ w)
 
         nll = float(-(w @ _pnbd_loglik(*np.exp(res.x), x, tx, TT)))
@@ -614,6 +667,7 @@ class ParetoNBD(_Model):
 
 # --------------------------------------------------------------------------- Gamma-Gamma
 
+
 def _gg_loglik(p, q, gamma, x, m):
     """Per-customer Gamma-Gamma log-density of the mean spend m over x transactions.
 
@@ -622,9 +676,15 @@ def _gg_loglik(p, q, gamma, x, m):
     """
     with np.errstate(invalid="ignore", divide="ignore"):
         px = p * x
-        return (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q)
-                + q * np.log(gamma) + (px - 1) * np.log(m) + px * np.log(x)
-                - (px + q) * np.log(gamma + m * x))
+        return (
+            special.gammaln(px + q)
+            - special.gammaln(px)
+            - special.gammaln(q)
+            + q * np.log(gamma)
+            + (px - 1) * np.log(m)
+            + px * np.log(x)
+            - (px + q) * np.log(gamma + m * x)
+        )
 
 
 def _check_spend(frequency, monetary_value, where: str):
@@ -645,13 +705,21 @@ def _check_spend(frequency, monetary_value, where: str):
             raise _fail(where, name, "is negative", arr < 0, index, cols)
     nonint = x != np.round(x)
     if nonint.any():
-        raise _fail(where, "frequency", "is not a whole number (it counts repeat purchases)",
-                    nonint, index, cols)
+        raise _fail(
+            where, "frequency", "is not a whole number (it counts repeat purchases)", nonint, index, cols
+        )
     zero = (x > 0) & (m <= 0)
     if zero.any():
-        raise _fail(where, "monetary_value", "is <= 0 although frequency > 0 (the Gamma-Gamma "
-                    "model needs positive spend: leave such customers out, e.g. "
-                    "summary[summary['monetary_value'] > 0])", zero, index, cols)
+        raise _fail(
+            where,
+            "monetary_value",
+            "is <= 0 although frequency > 0 (the Gamma-Gamma "
+            "model needs positive spend: leave such customers out, e.g. "
+            "summary[summary['monetary_value'] > 0])",
+            zero,
+            index,
+            cols,
+        )
     return x, m, index
 
 
@@ -674,13 +742,24 @@ def _gg_value_and_grad(theta, ux, inv, m, w, log_m=None, log_x=None):
         log_x = np.log(x) if log_x is None else log_x
         gm = gamma + m * x
         lg = np.log(gm)
-        ll = (g_head[inv] - special.gammaln(q) + q * np.log(gamma) + (px - 1) * log_m
-              + px * log_x - (px + q) * lg)
-        grad = np.array([
-            x * (psi_pq[inv] - psi_p[inv] + log_m + log_x - lg),
-            psi_pq[inv] - psi(q) + np.log(gamma) - lg,
-            q / gamma - (px + q) / gm,
-        ]) @ w
+        ll = (
+            g_head[inv]
+            - special.gammaln(q)
+            + q * np.log(gamma)
+            + (px - 1) * log_m
+            + px * log_x
+            - (px + q) * lg
+        )
+        grad = (
+            np.array(
+                [
+                    x * (psi_pq[inv] - psi_p[inv] + log_m + log_x - lg),
+                    psi_pq[inv] - psi(q) + np.log(gamma) - lg,
+                    q / gamma - (px + q) / gm,
+                ]
+            )
+            @ w
+        )
     return float(w @ ll), grad
 
 
@@ -697,14 +776,15 @@ class GammaGamma(_Model):
     _names = ("p", "q", "gamma")
     _fit_call = "fit(frequency, monetary_value)"
 
-    def fit(self, frequency, monetary_value) -> "GammaGamma":
+    def fit(self, frequency, monetary_value) -> GammaGamma:
         """Maximum-likelihood fit on the repeat customers; returns self."""
         x, m, _ = _check_spend(frequency, monetary_value, "GammaGamma.fit")
         keep = x > 0
         if keep.sum() < 3:
-            raise ValueError(f"GammaGamma.fit: needs repeat customers (frequency > 0) to fit; "
-                             f"found {int(keep.sum())}")
-        x, m = x[keep], m[keep]   # spend is continuous: compressing to patterns rarely pays
+            raise ValueError(
+                f"GammaGamma.fit: needs repeat customers (frequency > 0) to fit; found {int(keep.sum())}"
+            )
+        x, m = x[keep], m[keep]  # spend is continuous: compressing to patterns rarely pays
         w = np.ones_like(x)
         n = w.sum()
         pen = self.penalizer
@@ -715,18 +795,19 @@ class GammaGamma(_Model):
         def objective(lt):
             th = np.exp(lt)
             ll, grad = _gg_value_and_grad(th, ux, inv, m, w, log_m, log_x)
-            val = -ll / n + pen * np.sum(th ** 2)
+            val = -ll / n + pen * np.sum(th**2)
             if not np.isfinite(val):
                 return np.inf, np.zeros_like(th)
             return val, (-grad / n + 2 * pen * th) * th
 
         mean_spend = float(np.average(m, weights=w))
-        starts = [np.log([p0, q0, mean_spend * (q0 - 1) / p0])
-                  for p0, q0 in [(1.0, 2.0), (5.0, 4.0), (20.0, 10.0)]]
+        starts = [
+            np.log([p0, q0, mean_spend * (q0 - 1) / p0]) for p0, q0 in [(1.0, 2.0), (5.0, 4.0), (20.0, 10.0)]
+        ]
         res = _minimize_multistart(objective, starts, jac=True)
 
         def nll_points(P):
-            return -(_gg_loglik(*(P[:, j:j + 1] for j in range(3)), x, m) @ w)
+            return -(_gg_loglik(*(P[:, j : j + 1] for j in range(3)), x, m) @ w)
 
         nll = float(-(w @ _gg_loglik(*np.exp(res.x), x, m)))
         self._set_result(res.x, nll, nll_points, n, res.success)
@@ -740,17 +821,27 @@ class GammaGamma(_Model):
         frequency 0 get the population mean. NaN where p x + q - 1 <= 0 (no finite mean).
         """
         p, q, gamma = self._p()
-        x, m, index = _check_spend(frequency, monetary_value,
-                                   "GammaGamma.conditional_expected_average_profit")
+        x, m, index = _check_spend(
+            frequency, monetary_value, "GammaGamma.conditional_expected_average_profit"
+        )
         m = np.where(x > 0, m, 0.0)
         denom = p * x + q - 1
         with np.errstate(invalid="ignore", divide="ignore"):
             out = np.where(denom > 0, (gamma + m * x) * p / denom, np.nan)
         return _wrap(out, index, "expected_average_profit")
 
-    def customer_lifetime_value(self, transaction_model, frequency, recency, T, monetary_value,
-                                time: int = 12, discount_rate: float = 0.01, freq_days: float = 7,
-                                days_per_month: float = DAYS_PER_MONTH):
+    def customer_lifetime_value(
+        self,
+        transaction_model,
+        frequency,
+        recency,
+        T,
+        monetary_value,
+        time: int = 12,
+        discount_rate: float = 0.01,
+        freq_days: float = 7,
+        days_per_month: float = DAYS_PER_MONTH,
+    ):
         """Discounted expected value of each customer's next ``time`` months, in currency units.
 
         CLV = sum_{k=1..time} E[Z | x, m] * (E[Y(k dt) | x, t_x, T] - E[Y((k-1) dt) | x, t_x, T])
@@ -768,20 +859,26 @@ class GammaGamma(_Model):
         self._check_fitted()
         where = "GammaGamma.customer_lifetime_value"
         if not hasattr(transaction_model, "_conditional_expected"):
-            raise ValueError(f"{where}: transaction_model must be a fitted BetaGeo or ParetoNBD, "
-                             f"got {type(transaction_model).__name__}")
+            raise ValueError(
+                f"{where}: transaction_model must be a fitted BetaGeo or ParetoNBD, "
+                f"got {type(transaction_model).__name__}"
+            )
         transaction_model._check_fitted()
         if int(time) != time or time < 1:
             raise ValueError(f"{where}: time is a whole number of months >= 1, got {time!r}")
         if not np.isfinite(discount_rate) or discount_rate <= -1:
-            raise ValueError(f"{where}: discount_rate is a monthly rate > -1 (e.g. 0.01), "
-                             f"got {discount_rate!r}")
+            raise ValueError(
+                f"{where}: discount_rate is a monthly rate > -1 (e.g. 0.01), got {discount_rate!r}"
+            )
         if not np.isfinite(freq_days) or freq_days <= 0:
-            raise ValueError(f"{where}: freq_days is the length of the model's time unit in days "
-                             f"(7 for weeks), got {freq_days!r}")
+            raise ValueError(
+                f"{where}: freq_days is the length of the model's time unit in days "
+                f"(7 for weeks), got {freq_days!r}"
+            )
         x, tx, TT, index = _check_rfm(frequency, recency, T, where)
-        spend = np.asarray(self.conditional_expected_average_profit(frequency, monetary_value),
-                           dtype=np.float64)
+        spend = np.asarray(
+            self.conditional_expected_average_profit(frequency, monetary_value), dtype=np.float64
+        )
         shape = np.broadcast_shapes(x.shape, spend.shape)
         x, tx, TT, spend = (np.broadcast_to(v, shape).ravel() for v in (x, tx, TT, spend))
         step = float(days_per_month) / float(freq_days)
@@ -794,6 +891,7 @@ class GammaGamma(_Model):
 
 
 # --------------------------------------------------------------------------- simulation
+
 
 def simulate_beta_geo(r: float, alpha: float, a: float, b: float, T, seed: int = 0) -> pd.DataFrame:
     """Simulate the BG/NBD for customers observed for T each (FHL 2005a's story), vectorised.
@@ -814,8 +912,7 @@ def simulate_beta_geo(r: float, alpha: float, a: float, b: float, T, seed: int =
     x = np.minimum(K, N)
     frac = rng.beta(np.maximum(x, 1), K - x + 1)
     tx = np.where(x > 0, T * frac, 0.0)
-    return pd.DataFrame({"frequency": x, "recency": tx, "T": T, "lambda": lam, "p": p,
-                         "alive": K < N})
+    return pd.DataFrame({"frequency": x, "recency": tx, "T": T, "lambda": lam, "p": p, "alive": K < N})
 
 
 def simulate_pareto_nbd(r: float, alpha: float, s: float, beta: float, T, seed: int = 0) -> pd.DataFrame:
@@ -834,8 +931,7 @@ def simulate_pareto_nbd(r: float, alpha: float, s: float, beta: float, T, seed: 
     window = np.minimum(tau, T)
     x = rng.poisson(lam * window)
     tx = np.where(x > 0, window * rng.beta(np.maximum(x, 1), 1.0), 0.0)
-    return pd.DataFrame({"frequency": x, "recency": tx, "T": T, "lambda": lam, "mu": mu,
-                         "alive": tau > T})
+    return pd.DataFrame({"frequency": x, "recency": tx, "T": T, "lambda": lam, "mu": mu, "alive": tau > T})
 
 
 def simulate_gamma_gamma(p: float, q: float, gamma: float, frequency, seed: int = 0) -> pd.DataFrame:
@@ -855,6 +951,7 @@ def simulate_gamma_gamma(p: float, q: float, gamma: float, frequency, seed: int 
 
 # --------------------------------------------------------------------------- evaluation
 
+
 def expected_vs_actual_by_frequency(model, summary: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
     """Mean expected vs actual holdout repeat purchases, grouped by calibration frequency.
 
@@ -869,8 +966,10 @@ def expected_vs_actual_by_frequency(model, summary: pd.DataFrame, max_frequency:
     need = ["frequency", "recency", "T", "frequency_holdout", "duration_holdout"]
     missing = [c for c in need if c not in summary.columns]
     if missing:
-        raise ValueError(f"{where}: summary needs columns {missing}; build it with "
-                         f"rfm_summary(transactions, calibration_end=..., observation_end=...)")
+        raise ValueError(
+            f"{where}: summary needs columns {missing}; build it with "
+            f"rfm_summary(transactions, calibration_end=..., observation_end=...)"
+        )
     if int(max_frequency) != max_frequency or max_frequency < 1:
         raise ValueError(f"{where}: max_frequency must be a whole number >= 1, got {max_frequency!r}")
     max_frequency = int(max_frequency)
@@ -888,9 +987,16 @@ def expected_vs_actual_by_frequency(model, summary: pd.DataFrame, max_frequency:
     act = np.r_[act, act.sum()]
     exp_ = np.r_[exp_, exp_.sum()]
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = pd.DataFrame({"customers": counts, "actual": act / counts, "expected": exp_ / counts,
-                            "actual_total": act, "expected_total": exp_},
-                           index=pd.Index(labels + ["total"], name="frequency"))
+        out = pd.DataFrame(
+            {
+                "customers": counts,
+                "actual": act / counts,
+                "expected": exp_ / counts,
+                "actual_total": act,
+                "expected_total": exp_,
+            },
+            index=pd.Index(labels + ["total"], name="frequency"),
+        )
     return out
 
 
@@ -898,8 +1004,9 @@ def _days(values) -> np.ndarray:
     return np.asarray(pd.to_datetime(values).to_numpy(), dtype="datetime64[D]").astype(np.int64)
 
 
-def cumulative_tracking(model, transactions: pd.DataFrame, calibration_end, observation_end,
-                        time_unit: str = "W") -> pd.DataFrame:
+def cumulative_tracking(
+    model, transactions: pd.DataFrame, calibration_end, observation_end, time_unit: str = "W"
+) -> pd.DataFrame:
     """Expected vs actual cumulative repeat purchases of the cohort, period by period.
 
     The cohort is every customer whose first purchase is on or before ``calibration_end``.
@@ -918,14 +1025,16 @@ def cumulative_tracking(model, transactions: pd.DataFrame, calibration_end, obse
         raise ValueError(f"{where}: time_unit must be one of {sorted(TIME_UNITS)}, not {time_unit!r}")
     for col in ("customer_id", "date"):
         if col not in transactions.columns:
-            raise ValueError(f"{where}: transactions need a {col!r} column; found "
-                             f"{list(transactions.columns)}")
+            raise ValueError(
+                f"{where}: transactions need a {col!r} column; found {list(transactions.columns)}"
+            )
     unit = TIME_UNITS[time_unit]
     cal_end = int(_days([calibration_end])[0])
     obs_end = int(_days([observation_end])[0])
     if cal_end >= obs_end:
-        raise ValueError(f"{where}: calibration_end ({calibration_end}) must be before "
-                         f"observation_end ({observation_end})")
+        raise ValueError(
+            f"{where}: calibration_end ({calibration_end}) must be before observation_end ({observation_end})"
+        )
     days = _days(transactions["date"])
     keep = days <= obs_end
     codes, _ = pd.factorize(transactions["customer_id"].to_numpy()[keep])
@@ -937,32 +1046,36 @@ def cumulative_tracking(model, transactions: pd.DataFrame, calibration_end, obse
     np.minimum.at(first, codes, days)
     cohort = first <= cal_end
     if not cohort.any():
-        raise ValueError(f"{where}: no customer made a first purchase on or before calibration_end "
-                         f"{calibration_end}")
+        raise ValueError(
+            f"{where}: no customer made a first purchase on or before calibration_end {calibration_end}"
+        )
     # one row per (customer, day) of the cohort; the customer's first day is not a repeat
     pairs = np.unique(np.column_stack([codes, days])[cohort[codes]], axis=0)
     repeat_days = pairs[pairs[:, 1] > first[pairs[:, 0]], 1]
     d0 = int(first[cohort].min())
     n_periods = int(np.ceil((obs_end - d0 + 1) / unit - 1e-9))
-    ends = np.minimum(np.ceil(np.arange(1, n_periods + 1) * unit - 1e-9).astype(np.int64) - 1 + d0,
-                      obs_end)
+    ends = np.minimum(np.ceil(np.arange(1, n_periods + 1) * unit - 1e-9).astype(np.int64) - 1 + d0, obs_end)
     actual = np.searchsorted(np.sort(repeat_days), ends, side="right").astype(np.float64)
     first_days, n_first = np.unique(first[cohort], return_counts=True)
     age = (ends[:, None] - first_days[None, :]) / unit
     expected_each = model.expected_number_of_purchases_up_to_time(np.maximum(age, 0.0))
     expected = np.where(age >= 0, expected_each, 0.0) @ n_first
-    out = pd.DataFrame({
-        "date": pd.to_datetime(ends.astype("datetime64[D]")),
-        "actual": actual,
-        "expected": expected,
-        "actual_incremental": np.diff(actual, prepend=0.0),
-        "expected_incremental": np.diff(expected, prepend=0.0),
-        "period_type": np.where(ends <= cal_end, "calibration", "holdout"),
-    }, index=pd.RangeIndex(1, n_periods + 1, name="period"))
+    out = pd.DataFrame(
+        {
+            "date": pd.to_datetime(ends.astype("datetime64[D]")),
+            "actual": actual,
+            "expected": expected,
+            "actual_incremental": np.diff(actual, prepend=0.0),
+            "expected_incremental": np.diff(expected, prepend=0.0),
+            "period_type": np.where(ends <= cal_end, "calibration", "holdout"),
+        },
+        index=pd.RangeIndex(1, n_periods + 1, name="period"),
+    )
     return out
 
 
 # --------------------------------------------------------------------------- plots
+
 
 def plot_tracking(tracking: pd.DataFrame, cumulative: bool = True, ax=None, time_unit: str = "week"):
     """Line plot of actual vs expected (cumulative or per-period) repeat purchases; returns the Axes.
@@ -999,8 +1112,7 @@ def plot_expected_vs_actual(table: pd.DataFrame, ax=None):
     rows = table.drop(index="total", errors="ignore")
     pos = np.arange(len(rows))
     ax.plot(pos, rows["actual"].to_numpy(), color="black", marker="o", label="actual")
-    ax.plot(pos, rows["expected"].to_numpy(), color="tab:blue", marker="s", linestyle="--",
-            label="model")
+    ax.plot(pos, rows["expected"].to_numpy(), color="tab:blue", marker="s", linestyle="--", label="model")
     ax.set_xticks(pos, rows.index.astype(str))
     ax.set_xlabel("repeat purchases in the calibration period")
     ax.set_ylabel("mean repeat purchases in the holdout period")

@@ -89,8 +89,11 @@ def notebook_parameters(nb) -> dict:
         if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
             values = {}
             for node in ast.parse(cell.source).body:
-                if isinstance(node, ast.Assign) and len(node.targets) == 1 \
-                        and isinstance(node.targets[0], ast.Name):
+                if (
+                    isinstance(node, ast.Assign)
+                    and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name)
+                ):
                     values[node.targets[0].id] = ast.literal_eval(node.value)
             return values
     return {}
@@ -113,8 +116,14 @@ def _failing_cell(nb) -> tuple[int | None, str]:
     return None, ""
 
 
-def run(notebook, params: dict | None = None, tag: str | None = None, reports_dir=None,
-        timeout: int | None = 1800, write_index_page: bool = True) -> Path:
+def run(
+    notebook,
+    params: dict | None = None,
+    tag: str | None = None,
+    reports_dir=None,
+    timeout: int | None = 1800,
+    write_index_page: bool = True,
+) -> Path:
     """Execute one notebook and write its reports atomically; returns the HTML path."""
     import nbformat
     import papermill as pm
@@ -130,9 +139,16 @@ def run(notebook, params: dict | None = None, tag: str | None = None, reports_di
     params = dict(params or {})
     started = time.time()
     try:
-        pm.execute_notebook(str(notebook), str(tmp_exec), parameters=params, kernel_name="python3",
-                            cwd=str(notebook.parent), progress_bar=False, execution_timeout=timeout,
-                            log_output=False)
+        pm.execute_notebook(
+            str(notebook),
+            str(tmp_exec),
+            parameters=params,
+            kernel_name="python3",
+            cwd=str(notebook.parent),
+            progress_bar=False,
+            execution_timeout=timeout,
+            log_output=False,
+        )
     except Exception as exc:  # PapermillExecutionError, timeouts, dead kernels
         failed = executed_dir / f"{name}.failed.ipynb"
         cell, first_line = None, ""
@@ -141,9 +157,11 @@ def run(notebook, params: dict | None = None, tag: str | None = None, reports_di
             cell, first_line = _failing_cell(nbformat.read(failed, as_version=4))
         where = f"cell {cell} ({first_line!r})" if cell is not None else "setup"
         reason = f"{getattr(exc, 'ename', type(exc).__name__)}: {getattr(exc, 'evalue', exc)}"
-        raise NotebookFailed(f"{notebook.name} failed at {where}: {reason}\n"
-                             f"  executed copy: {failed}\n  the previous report, if any, is unchanged: "
-                             f"{reports / (name + '.html')}") from exc
+        raise NotebookFailed(
+            f"{notebook.name} failed at {where}: {reason}\n"
+            f"  executed copy: {failed}\n  the previous report, if any, is unchanged: "
+            f"{reports / (name + '.html')}"
+        ) from exc
 
     nb = nbformat.read(tmp_exec, as_version=4)
     title, summary = _title_and_summary(nb)
@@ -151,13 +169,19 @@ def run(notebook, params: dict | None = None, tag: str | None = None, reports_di
     template = {"template_name": "crmlab", "extra_template_basedirs": [str(TEMPLATES_DIR)]}
     full = HTMLExporter(**template)
     full_html, _ = full.from_notebook_node(nb, resources={"metadata": {"name": title or name}})
-    manager = HTMLExporter(**template, exclude_input=True, exclude_input_prompt=True,
-                           exclude_output_prompt=True)
+    manager = HTMLExporter(
+        **template, exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
     manager_html, _ = manager.from_notebook_node(nb, resources={"metadata": {"name": title or name}})
     meta = {
-        "name": name, "notebook": f"notebooks/{notebook.name}", "title": title or name, "summary": summary,
-        "parameters": {**defaults, **params}, "overrides": params,
-        "tag": tag, "built": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "name": name,
+        "notebook": f"notebooks/{notebook.name}",
+        "title": title or name,
+        "summary": summary,
+        "parameters": {**defaults, **params},
+        "overrides": params,
+        "tag": tag,
+        "built": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "seconds": round(time.time() - started, 1),
     }
     # everything rendered: now move into place, the main HTML last
@@ -198,28 +222,34 @@ def write_index(reports_dir=None) -> Path:
     cards = []
     for m in metas:
         overrides = m.get("overrides", {})
-        params = ", ".join(
-            ('<code class="override">' if k in overrides else "<code>")
-            + f"{html.escape(str(k))}={html.escape(repr(v))}</code>"
-            for k, v in m.get("parameters", {}).items()) or "none"
+        params = (
+            ", ".join(
+                ('<code class="override">' if k in overrides else "<code>")
+                + f"{html.escape(str(k))}={html.escape(repr(v))}</code>"
+                for k, v in m.get("parameters", {}).items()
+            )
+            or "none"
+        )
         cards.append(
             f'<div class="card"><h2><a href="{html.escape(m["name"])}.html">{html.escape(m["title"])}</a></h2>'
             f'<p class="summary">{html.escape(m.get("summary", ""))}</p>'
             f'<p class="meta">Parameters: {params}</p>'
             f'<p class="meta">Built {html.escape(m["built"])} in {m.get("seconds", "?")} s from '
-            f'<code>{html.escape(m["notebook"])}</code></p>'
+            f"<code>{html.escape(m['notebook'])}</code></p>"
             f'<p class="links"><a href="{html.escape(m["name"])}.html">research report (with code)</a>'
             f'<a href="management/{html.escape(m["name"])}.html">management report (no code)</a>'
-            f'<a href="executed/{html.escape(m["name"])}.ipynb">executed notebook</a></p></div>')
+            f'<a href="executed/{html.escape(m["name"])}.ipynb">executed notebook</a></p></div>'
+        )
     page = (
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>crmlab reports</title><style>{_CSS}</style></head><body>"
         "<header><h1>crmlab reports</h1><p>Analytical CRM: profiling, segmentation, loyalty, "
         "the satisfaction trap and customer lifetime value.</p></header><main>"
         + ("".join(cards) or "<p>No reports built yet: run <code>make reports</code>.</p>")
         + f"</main><footer>Index written {dt.datetime.now().astimezone().isoformat(timespec='seconds')}"
-        " by <code>python -m crmlab.build</code></footer></body></html>")
+        " by <code>python -m crmlab.build</code></footer></body></html>"
+    )
     atomic_write_text(reports / "index.html", page)
     return reports / "index.html"
 
@@ -249,8 +279,14 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="execute notebooks and write their reports")
     r.add_argument("notebooks", nargs="+", type=Path)
-    r.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                   help="override a parameter (papermill style), repeatable")
+    r.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="override a parameter (papermill style), repeatable",
+    )
     r.add_argument("--tag", default=None, help="suffix for the report name, e.g. d15 -> 04_clv-d15.html")
     r.add_argument("--reports-dir", type=Path, default=None)
     r.add_argument("--timeout", type=int, default=1800, help="seconds per cell")

@@ -29,9 +29,24 @@ import math
 from dataclasses import dataclass
 from numbers import Real
 
-
-__all__ = ["Check", "Number", "OptionalNumber", "Integer", "Boolean", "Text", "Numbers", "Mapping", "Item", "ITEMS",
-           "EXPECTED", "notebooks", "items_for", "expected_answers", "score_answer", "MISSING"]
+__all__ = [
+    "Check",
+    "Number",
+    "OptionalNumber",
+    "Integer",
+    "Boolean",
+    "Text",
+    "Numbers",
+    "Mapping",
+    "Item",
+    "ITEMS",
+    "EXPECTED",
+    "notebooks",
+    "items_for",
+    "expected_answers",
+    "score_answer",
+    "MISSING",
+]
 
 
 class _Missing:
@@ -45,7 +60,7 @@ MISSING = _Missing()
 
 def _show(value, limit: int = 80) -> str:
     text = repr(value)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _unsupported(value) -> str | None:
@@ -58,6 +73,7 @@ def _unsupported(value) -> str | None:
 
 
 # --------------------------------------------------------------------------- checks
+
 
 class Check:
     """Compare a submitted value with the expected one: ``(fraction of the points, reason)``."""
@@ -85,8 +101,11 @@ class Number(Check):
             parts.append(f"±{self.abs_tol:g}")
         if self.rel_tol:
             parts.append(f"±{100 * self.rel_tol:g} %")
-        return "within " + " or ".join(parts) + (" (whichever is larger)" if len(parts) > 1 else "") \
-            if parts else "exactly"
+        return (
+            "within " + " or ".join(parts) + (" (whichever is larger)" if len(parts) > 1 else "")
+            if parts
+            else "exactly"
+        )
 
     def __call__(self, got, expected):
         bad = _unsupported(got)
@@ -100,8 +119,9 @@ class Number(Check):
         diff = abs(got - expected)
         if diff <= self.tolerance(expected):
             return 1.0, "correct"
-        return 0.0, (f"{got:.6g} is off by {diff:.3g} from the expected {expected:.6g} "
-                     f"(accepted: {self.describe()})")
+        return 0.0, (
+            f"{got:.6g} is off by {diff:.3g} from the expected {expected:.6g} (accepted: {self.describe()})"
+        )
 
 
 @dataclass(frozen=True)
@@ -116,7 +136,9 @@ class OptionalNumber(Number):
     def __call__(self, got, expected):
         none = got is None or (isinstance(got, dict) and "__float__" in got)  # None or NaN
         if expected is None:
-            return (1.0, "correct") if none else (0.0, f"expected None (there is none here), got {_show(got)}")
+            return (
+                (1.0, "correct") if none else (0.0, f"expected None (there is none here), got {_show(got)}")
+            )
         if got is None:
             return 0.0, f"None, but there is one: expected a number near {expected:.6g}"
         return super().__call__(got, expected)
@@ -133,8 +155,12 @@ class Integer(Check):
         bad = _unsupported(got)
         if bad:
             return 0.0, f"expected a whole number, got {bad}"
-        if isinstance(got, bool) or not isinstance(got, Real) or not math.isfinite(float(got)) \
-                or float(got) != int(got):
+        if (
+            isinstance(got, bool)
+            or not isinstance(got, Real)
+            or not math.isfinite(float(got))
+            or float(got) != int(got)
+        ):
             return 0.0, f"expected a whole number, got {type(got).__name__} {_show(got)}"
         if int(got) == int(expected):
             return 1.0, "correct"
@@ -151,7 +177,11 @@ class Boolean(Check):
     def __call__(self, got, expected):
         if not isinstance(got, bool):
             return 0.0, f"expected True or False, got {type(got).__name__} {_show(got)}"
-        return (1.0, "correct") if got == bool(expected) else (0.0, f"{got} is not the expected {bool(expected)}")
+        return (
+            (1.0, "correct")
+            if got == bool(expected)
+            else (0.0, f"{got} is not the expected {bool(expected)}")
+        )
 
 
 def _norm_text(value: str) -> str:
@@ -216,7 +246,10 @@ class Mapping(Check):
         if bad:
             return 0.0, f"expected a dict with the keys {list(expected)}, got {bad}"
         if not isinstance(got, dict):
-            return 0.0, f"expected a dict with the keys {list(expected)}, got {type(got).__name__} {_show(got)}"
+            return (
+                0.0,
+                f"expected a dict with the keys {list(expected)}, got {type(got).__name__} {_show(got)}",
+            )
         got = {str(k): v for k, v in got.items()}
         wrong = []
         for key, exp in expected.items():
@@ -229,11 +262,13 @@ class Mapping(Check):
         right = len(expected) - len(wrong)
         if not wrong:
             return 1.0, "correct"
-        return right / len(expected), f"{right} of {len(expected)} correct; " + "; ".join(wrong[:3]) + \
-            (" ..." if len(wrong) > 3 else "")
+        return right / len(expected), f"{right} of {len(expected)} correct; " + "; ".join(wrong[:3]) + (
+            " ..." if len(wrong) > 3 else ""
+        )
 
 
 # --------------------------------------------------------------------------- items
+
 
 @dataclass(frozen=True)
 class Item:
@@ -250,61 +285,139 @@ ITEMS: list[Item] = [
     # ex01: the data overview and the seeds' concept questions, computed
     Item("ex01_data_overview", "answer_n_customers", 1, Integer(), "customers who bought"),
     Item("ex01_data_overview", "answer_revenue", 1, Number(abs_tol=0.01, rel_tol=1e-6), "total revenue"),
-    Item("ex01_data_overview", "answer_top20_share", 1, Number(abs_tol=0.005),
-         "share of revenue from the top 20 % of customers (the 80/20 rule)"),
-    Item("ex01_data_overview", "answer_repeat_share", 1, Number(abs_tol=0.002),
-         "share of customers who came back (2+ purchase days)"),
-    Item("ex01_data_overview", "answer_median_gap_days", 1, Number(abs_tol=0.5),
-         "median days between purchase days"),
+    Item(
+        "ex01_data_overview",
+        "answer_top20_share",
+        1,
+        Number(abs_tol=0.005),
+        "share of revenue from the top 20 % of customers (the 80/20 rule)",
+    ),
+    Item(
+        "ex01_data_overview",
+        "answer_repeat_share",
+        1,
+        Number(abs_tol=0.002),
+        "share of customers who came back (2+ purchase days)",
+    ),
+    Item(
+        "ex01_data_overview",
+        "answer_median_gap_days",
+        1,
+        Number(abs_tol=0.5),
+        "median days between purchase days",
+    ),
     # ex02: RFM
-    Item("ex02_segmentation", "answer_btyd_summary", 1, Numbers(abs_tol=0.01),
-         "frequency, recency and T (weeks) of one customer"),
+    Item(
+        "ex02_segmentation",
+        "answer_btyd_summary",
+        1,
+        Numbers(abs_tol=0.01),
+        "frequency, recency and T (weeks) of one customer",
+    ),
     Item("ex02_segmentation", "answer_rfm_codes", 2, Mapping(Text()), "RFM codes of five customers"),
     Item("ex02_segmentation", "answer_rfm_segments", 2, Mapping(Text()), "RFM segments of five customers"),
-    Item("ex02_segmentation", "answer_champions_revenue_share", 1, Number(abs_tol=0.002),
-         "revenue share of the champions"),
-    Item("ex02_segmentation", "answer_vip_quadrants", 2, Mapping(Integer()), "VIP quadrant of four customers"),
-    Item("ex02_segmentation", "answer_gold_share", 1, Number(abs_tol=0.002),
-         "share of active customers in quadrant 1 (gold)"),
-    Item("ex02_segmentation", "answer_high_tier_revenue_share", 1, Number(abs_tol=0.002),
-         "revenue share of the high value tier"),
+    Item(
+        "ex02_segmentation",
+        "answer_champions_revenue_share",
+        1,
+        Number(abs_tol=0.002),
+        "revenue share of the champions",
+    ),
+    Item(
+        "ex02_segmentation", "answer_vip_quadrants", 2, Mapping(Integer()), "VIP quadrant of four customers"
+    ),
+    Item(
+        "ex02_segmentation",
+        "answer_gold_share",
+        1,
+        Number(abs_tol=0.002),
+        "share of active customers in quadrant 1 (gold)",
+    ),
+    Item(
+        "ex02_segmentation",
+        "answer_high_tier_revenue_share",
+        1,
+        Number(abs_tol=0.002),
+        "revenue share of the high value tier",
+    ),
     # ex03: loyalty
-    Item("ex03_loyalty", "answer_ahp_weights", 1, Numbers(abs_tol=0.005), "AHP weights of the judgement matrix"),
+    Item(
+        "ex03_loyalty", "answer_ahp_weights", 1, Numbers(abs_tol=0.005), "AHP weights of the judgement matrix"
+    ),
     Item("ex03_loyalty", "answer_ahp_cr", 1, Number(abs_tol=0.005), "AHP consistency ratio"),
-    Item("ex03_loyalty", "answer_ahp_acceptable", 1, Boolean(), "is the matrix consistent enough (CR <= 0.10)?"),
-    Item("ex03_loyalty", "answer_customer_types", 2, Mapping(Text()),
-         "loyal / mercenary / hostage / defector of five customers"),
+    Item(
+        "ex03_loyalty", "answer_ahp_acceptable", 1, Boolean(), "is the matrix consistent enough (CR <= 0.10)?"
+    ),
+    Item(
+        "ex03_loyalty",
+        "answer_customer_types",
+        2,
+        Mapping(Text()),
+        "loyal / mercenary / hostage / defector of five customers",
+    ),
     Item("ex03_loyalty", "answer_n_mercenaries", 1, Integer(), "number of mercenaries"),
     Item("ex03_loyalty", "answer_stages", 1, Mapping(Text()), "relationship stage of four customers"),
     # ex04: the satisfaction trap
     Item("ex04_satisfaction_trap", "answer_basic_shape", 1, Text(), "shape of loyalty in basic satisfaction"),
-    Item("ex04_satisfaction_trap", "answer_latent_shape", 1, Text(), "shape of loyalty in latent satisfaction"),
+    Item(
+        "ex04_satisfaction_trap", "answer_latent_shape", 1, Text(), "shape of loyalty in latent satisfaction"
+    ),
     Item("ex04_satisfaction_trap", "answer_best_form_basic", 1, Text(), "best curve form for basic (BIC)"),
-    Item("ex04_satisfaction_trap", "answer_saturation_point", 2, OptionalNumber(abs_tol=0.05),
-         "saturation point of basic satisfaction"),
+    Item(
+        "ex04_satisfaction_trap",
+        "answer_saturation_point",
+        2,
+        OptionalNumber(abs_tol=0.05),
+        "saturation point of basic satisfaction",
+    ),
     Item("ex04_satisfaction_trap", "answer_trap", 1, Boolean(), "is there a satisfaction trap?"),
     Item("ex04_satisfaction_trap", "answer_kano", 2, Mapping(Text()), "Kano category of each attribute"),
-    Item("ex04_satisfaction_trap", "answer_better_worse", 1, Numbers(abs_tol=0.005),
-         "Better and Worse coefficients of one attribute"),
+    Item(
+        "ex04_satisfaction_trap",
+        "answer_better_worse",
+        1,
+        Numbers(abs_tol=0.005),
+        "Better and Worse coefficients of one attribute",
+    ),
     # ex05: CLV
     Item("ex05_clv", "answer_clv", 1, Number(abs_tol=0.01, rel_tol=1e-4), "four-step discounted CLV"),
     Item("ex05_clv", "answer_survival", 1, Number(abs_tol=1e-4), "survival at the horizon"),
     Item("ex05_clv", "answer_clv_infinite", 1, Number(abs_tol=0.01, rel_tol=1e-4), "CLV, infinite horizon"),
     Item("ex05_clv", "answer_margin_multiple", 1, Number(abs_tol=1e-4), "margin multiple"),
-    Item("ex05_clv", "answer_retention_lift_pct", 1, Number(abs_tol=0.05),
-         "% more CLV from 5 points more retention"),
+    Item(
+        "ex05_clv",
+        "answer_retention_lift_pct",
+        1,
+        Number(abs_tol=0.05),
+        "% more CLV from 5 points more retention",
+    ),
     Item("ex05_clv", "answer_p_alive", 2, Mapping(Number(abs_tol=0.01)), "BG/NBD P(alive) of four customers"),
-    Item("ex05_clv", "answer_expected_purchases", 1, Mapping(Number(abs_tol=0.02, rel_tol=0.02)),
-         "BG/NBD expected repeat purchases in the next 52 weeks"),
+    Item(
+        "ex05_clv",
+        "answer_expected_purchases",
+        1,
+        Mapping(Number(abs_tol=0.02, rel_tol=0.02)),
+        "BG/NBD expected repeat purchases in the next 52 weeks",
+    ),
     # ex06: PLS path model of satisfaction and loyalty
     Item("ex06_pls", "answer_path_basic_loyalty", 1, Number(abs_tol=0.005), "path basic -> loyalty"),
     Item("ex06_pls", "answer_path_latent_loyalty", 1, Number(abs_tol=0.005), "path latent -> loyalty"),
-    Item("ex06_pls", "answer_path_satisfaction_loyalty", 1, Number(abs_tol=0.005),
-         "path satisfaction -> loyalty"),
+    Item(
+        "ex06_pls",
+        "answer_path_satisfaction_loyalty",
+        1,
+        Number(abs_tol=0.005),
+        "path satisfaction -> loyalty",
+    ),
     Item("ex06_pls", "answer_r2_loyalty", 1, Number(abs_tol=0.005), "R² of loyalty"),
     Item("ex06_pls", "answer_alpha_basic", 1, Number(abs_tol=0.005), "Cronbach's alpha of the basic block"),
-    Item("ex06_pls", "answer_stronger_driver", 1, Text(),
-         "which expectation drives loyalty more (total effect)"),
+    Item(
+        "ex06_pls",
+        "answer_stronger_driver",
+        1,
+        Text(),
+        "which expectation drives loyalty more (total effect)",
+    ),
 ]
 
 
@@ -322,6 +435,7 @@ def items_for(notebooks_=None) -> list[Item]:
 
 
 # --------------------------------------------------------------------------- expected values
+
 
 def _f(x) -> float:
     return float(x)
@@ -362,7 +476,8 @@ def expected_segmentation(ex) -> dict:
         "answer_rfm_codes": {c: str(scores.loc[c, "RFM"]) for c in ids},
         "answer_rfm_segments": {c: str(scores.loc[c, "segment"]) for c in ids},
         "answer_champions_revenue_share": _f(seg.loc["champions", "revenue_share"])
-        if "champions" in seg.index else 0.0,
+        if "champions" in seg.index
+        else 0.0,
         "answer_vip_quadrants": {c: int(quadrants.loc[c, "quadrant"]) for c in spec["quadrant_customers"]},
         "answer_gold_share": _f((quadrants["quadrant"] == 1).mean()),
         "answer_high_tier_revenue_share": _f(tiers.loc["high", "revenue_share"]),
@@ -422,10 +537,11 @@ def expected_clv(ex) -> dict:
     some = summary.loc[ids]
     alive = model.conditional_probability_alive(some["frequency"], some["recency"], some["T"])
     expected = model.conditional_expected_number_of_purchases_up_to_time(
-        52, some["frequency"], some["recency"], some["T"])
+        52, some["frequency"], some["recency"], some["T"]
+    )
     return {
         "answer_clv": _f(discounted_clv(m, r, d, horizon=H, acquisition_cost=ac)),
-        "answer_survival": _f(r ** H),
+        "answer_survival": _f(r**H),
         "answer_clv_infinite": _f(discounted_clv(m, r, d, acquisition_cost=ac)),
         "answer_margin_multiple": _f(r / (1 + d - r)),
         "answer_retention_lift_pct": _f(100 * (discounted_clv(m, r + 0.05, d) / discounted_clv(m, r, d) - 1)),
@@ -448,7 +564,8 @@ def expected_pls(ex) -> dict:
         "answer_path_satisfaction_loyalty": _f(paths.loc["satisfaction", "loyalty"]),
         "answer_r2_loyalty": _f(model.r_squared_["loyalty"]),
         "answer_alpha_basic": _f(model.cronbach_alpha_["basic"]),
-        "answer_stronger_driver": "basic" if total.loc["basic", "loyalty"] > total.loc["latent", "loyalty"]
+        "answer_stronger_driver": "basic"
+        if total.loc["basic", "loyalty"] > total.loc["latent", "loyalty"]
         else "latent",
     }
 

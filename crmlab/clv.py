@@ -82,6 +82,7 @@ COMPONENTS = {
 
 # --------------------------------------------------------------------------- checks
 
+
 def _number(name: str, value, *, lo=None, hi=None, lo_open=False, where="") -> float:
     """A finite real number within [lo, hi] (or (lo, hi] with lo_open), else ValueError."""
     if isinstance(value, bool) or not isinstance(value, Real):
@@ -102,9 +103,12 @@ def _horizon(horizon, where: str, *, allow_none: bool) -> int | None:
             return None
         raise ValueError(f"{where}horizon must be a whole number of periods >= 1, not None")
     if isinstance(horizon, bool) or not isinstance(horizon, Integral) or horizon < 1:
-        raise ValueError(f"{where}horizon must be a whole number of periods >= 1 (or None for "
-                         f"an infinite horizon), not {horizon!r}" if allow_none else
-                         f"{where}horizon must be a whole number of periods >= 1, not {horizon!r}")
+        raise ValueError(
+            f"{where}horizon must be a whole number of periods >= 1 (or None for "
+            f"an infinite horizon), not {horizon!r}"
+            if allow_none
+            else f"{where}horizon must be a whole number of periods >= 1, not {horizon!r}"
+        )
     return int(horizon)
 
 
@@ -137,8 +141,10 @@ def _values(name: str, x, where: str):
         elif arr.ndim == 2:
             kind = "table"
         else:
-            raise ValueError(f"{where}{name} must be a scalar, 1-D (per period) or 2-D "
-                             f"(customer x period), not {arr.ndim}-D")
+            raise ValueError(
+                f"{where}{name} must be a scalar, 1-D (per period) or 2-D "
+                f"(customer x period), not {arr.ndim}-D"
+            )
     if np.size(arr) == 0:
         raise ValueError(f"{where}{name} is empty")
     bad = ~np.isfinite(arr)
@@ -160,8 +166,16 @@ def _as_2d(kind: str, arr) -> np.ndarray:
 
 # --------------------------------------------------------------------------- discounted CLV
 
-def discounted_clv(margins, retention, discount_rate: float, horizon: int | None = None,
-                   acquisition_cost=0.0, timing: str = "end", method: str = "auto"):
+
+def discounted_clv(
+    margins,
+    retention,
+    discount_rate: float,
+    horizon: int | None = None,
+    acquisition_cost=0.0,
+    timing: str = "end",
+    method: str = "auto",
+):
     """Present value of expected margins: ``CLV = sum_t m_t S_t / (1+d)^t - AC``.
 
     ``S_t`` is the share of customers still there at ``t`` (product of the retention
@@ -220,8 +234,11 @@ def discounted_clv(margins, retention, discount_rate: float, horizon: int | None
     # customer axis: index and size must agree across inputs
     index = None
     n = None
-    for name, kind, arr, idx in (("margins", mk, marr, midx), ("retention", rk, rarr, ridx),
-                                 ("acquisition_cost", ak, aarr, aidx)):
+    for name, kind, arr, idx in (
+        ("margins", mk, marr, midx),
+        ("retention", rk, rarr, ridx),
+        ("acquisition_cost", ak, aarr, aidx),
+    ):
         if kind in ("customer", "table"):
             size = np.shape(arr)[0]
             if n is not None and size != n:
@@ -229,8 +246,10 @@ def discounted_clv(margins, retention, discount_rate: float, horizon: int | None
             n = size
             if idx is not None:
                 if index is not None and not index.equals(idx):
-                    raise ValueError(f"{where}the customer indexes of the inputs differ; align "
-                                     f"them first (e.g. with .reindex)")
+                    raise ValueError(
+                        f"{where}the customer indexes of the inputs differ; align "
+                        f"them first (e.g. with .reindex)"
+                    )
                 index = idx if index is None else index
     # period axis
     periods = None
@@ -241,8 +260,10 @@ def discounted_clv(margins, retention, discount_rate: float, horizon: int | None
                 raise ValueError(f"{where}margins and retention give {periods} and {size} periods")
             periods = size
     if periods is not None and horizon is not None and horizon != periods:
-        raise ValueError(f"{where}horizon={horizon} but the inputs give {periods} periods; "
-                         "drop horizon or give one value per period")
+        raise ValueError(
+            f"{where}horizon={horizon} but the inputs give {periods} periods; "
+            "drop horizon or give one value per period"
+        )
     H = horizon if periods is None else periods
 
     constant = periods is None
@@ -251,8 +272,9 @@ def discounted_clv(margins, retention, discount_rate: float, horizon: int | None
     M = _as_2d(mk, marr)
     R = _as_2d(rk, rarr)
     if H is None and np.any(R >= 1 + d):
-        raise ValueError(f"{where}an infinite horizon needs retention < 1 + discount_rate "
-                         f"(here d={d}); the sum diverges")
+        raise ValueError(
+            f"{where}an infinite horizon needs retention < 1 + discount_rate (here d={d}); the sum diverges"
+        )
 
     if constant and method in ("auto", "closed"):
         m, r = M[:, 0], R[:, 0]
@@ -261,9 +283,9 @@ def discounted_clv(margins, retention, discount_rate: float, horizon: int | None
         if H is None:
             value = m * lead / (1.0 - q)
         else:
-            at_one = np.abs(1.0 - q) < 1e-12          # r = 1 + d: every term is m
+            at_one = np.abs(1.0 - q) < 1e-12  # r = 1 + d: every term is m
             q_safe = np.where(at_one, 0.0, q)
-            geo = np.where(at_one, float(H), (1.0 - q_safe ** H) / (1.0 - q_safe))
+            geo = np.where(at_one, float(H), (1.0 - q_safe**H) / (1.0 - q_safe))
             value = m * lead * geo
     else:
         if H is None:
@@ -271,10 +293,13 @@ def discounted_clv(margins, retention, discount_rate: float, horizon: int | None
             H = 1 if qmax == 0 else int(math.ceil(math.log(1e-15) / math.log(qmax))) + 1
         rows = max(M.shape[0], R.shape[0])
         if rows * H > 50_000_000:
-            raise ValueError(f"{where}{rows} x {H} periods is too large for the explicit sum; "
-                             "use method='auto' (closed form) or a shorter horizon")
-        value = _expected_pv(np.broadcast_to(M, (M.shape[0], H)),
-                             np.broadcast_to(R, (R.shape[0], H)), d, timing).sum(axis=1)
+            raise ValueError(
+                f"{where}{rows} x {H} periods is too large for the explicit sum; "
+                "use method='auto' (closed form) or a shorter horizon"
+            )
+        value = _expected_pv(
+            np.broadcast_to(M, (M.shape[0], H)), np.broadcast_to(R, (R.shape[0], H)), d, timing
+        ).sum(axis=1)
     value = value - np.asarray(_as_2d(ak, aarr))[:, 0]
 
     if n is None:
@@ -302,8 +327,9 @@ def _expected_pv(M: np.ndarray, R: np.ndarray, d: float, timing: str) -> np.ndar
     return M * S * disc
 
 
-def clv_schedule(margins, retention, discount_rate: float, horizon: int | None = None,
-                 timing: str = "end") -> pd.DataFrame:
+def clv_schedule(
+    margins, retention, discount_rate: float, horizon: int | None = None, timing: str = "end"
+) -> pd.DataFrame:
     """The four steps of CLV, one row per period: life cycle, net profit, discount, sum.
 
     Columns: ``margin`` (m_t, net profit of a customer still there), ``retention``
@@ -322,8 +348,10 @@ def clv_schedule(margins, retention, discount_rate: float, horizon: int | None =
     rk, rarr, _ = _values("retention", retention, where)
     for name, kind in (("margins", mk), ("retention", rk)):
         if kind not in ("scalar", "period"):
-            raise ValueError(f"{where}{name} must be a number or 1-D per period (one customer "
-                             "or cohort); use discounted_clv for many customers")
+            raise ValueError(
+                f"{where}{name} must be a number or 1-D per period (one customer "
+                "or cohort); use discounted_clv for many customers"
+            )
     if np.any((rarr < 0) | (rarr > 1)):
         raise ValueError(f"{where}retention rates must be within [0, 1]")
     lengths = {np.size(a) for k, a in ((mk, marr), (rk, rarr)) if k == "period"}
@@ -338,15 +366,18 @@ def clv_schedule(margins, retention, discount_rate: float, horizon: int | None =
     R = np.broadcast_to(_as_2d(rk, rarr), (1, H))
     t, S, disc = _survival_discount(R, d, timing)
     pv = M[0] * S[0] * disc
-    return pd.DataFrame({
-        "margin": M[0],
-        "retention": R[0],
-        "survival": S[0],
-        "discount_factor": disc,
-        "expected_margin": M[0] * S[0],
-        "present_value": pv,
-        "cumulative_clv": np.cumsum(pv),
-    }, index=pd.Index(t, name="period"))
+    return pd.DataFrame(
+        {
+            "margin": M[0],
+            "retention": R[0],
+            "survival": S[0],
+            "discount_factor": disc,
+            "expected_margin": M[0] * S[0],
+            "present_value": pv,
+            "cumulative_clv": np.cumsum(pv),
+        },
+        index=pd.Index(t, name="period"),
+    )
 
 
 def margin_multiples(retention, discount_rate, timing: str = "end") -> pd.DataFrame:
@@ -368,11 +399,11 @@ def margin_multiples(retention, discount_rate, timing: str = "end") -> pd.DataFr
         raise ValueError(f"{where}an infinite horizon needs retention < 1 + discount_rate")
     num = r[:, None] if timing == "end" else (1 + d)[None, :]
     out = num / (1 + d[None, :] - r[:, None])
-    return pd.DataFrame(out, index=pd.Index(r, name="retention"),
-                        columns=pd.Index(d, name="discount_rate"))
+    return pd.DataFrame(out, index=pd.Index(r, name="retention"), columns=pd.Index(d, name="discount_rate"))
 
 
 # --------------------------------------------------------------------------- six components
+
 
 @dataclass
 class CLVComponents:
@@ -397,11 +428,14 @@ class CLVComponents:
         """One row per component: ``source``, ``present_value``, ``share_of_clv`` (of the total)."""
         pv = self.by_year[list(COMPONENTS)].sum()
         total = float(pv.sum())
-        out = pd.DataFrame({
-            "source": list(COMPONENTS.values()),
-            "present_value": pv.to_numpy(),
-            "share_of_clv": pv.to_numpy() / total if total != 0 else np.nan,
-        }, index=pd.Index(list(COMPONENTS), name="component"))
+        out = pd.DataFrame(
+            {
+                "source": list(COMPONENTS.values()),
+                "present_value": pv.to_numpy(),
+                "share_of_clv": pv.to_numpy() / total if total != 0 else np.nan,
+            },
+            index=pd.Index(list(COMPONENTS), name="component"),
+        )
         out.loc["CLV"] = ["customer lifetime value", total, 1.0 if total != 0 else np.nan]
         return out
 
@@ -419,8 +453,7 @@ class CLVComponents:
         ax.bar(range(6), values, bottom=starts, color=colors, edgecolor="black", linewidth=0.5)
         ax.bar(6, self.total, color="#2f6690", edgecolor="black", linewidth=0.5)
         for i, (s, v) in enumerate(zip(starts, values)):
-            ax.text(i, s + v + (0.01 * abs(self.total)), f"{v:,.0f}", ha="center", va="bottom",
-                    fontsize=8)
+            ax.text(i, s + v + (0.01 * abs(self.total)), f"{v:,.0f}", ha="center", va="bottom", fontsize=8)
         ax.text(6, self.total, f"{self.total:,.0f}", ha="center", va="bottom", fontsize=8)
         ax.axhline(0, color="black", linewidth=0.8)
         ax.set_xticks(range(7), labels, fontsize=7)
@@ -443,15 +476,28 @@ def _rate_path(value, H: int, name: str, where: str, *, lo=0.0, hi=1.0) -> np.nd
     return arr
 
 
-def clv_components(*, horizon: int = 10, discount_rate: float = 0.10, retention=0.80,
-                   first_purchase_margin: float = 40.0, acquisition_cost: float = 60.0,
-                   revenue: float = 300.0, gross_margin: float = 0.30,
-                   revenue_growth: float = 0.03, wallet: float | None = None,
-                   share_of_wallet_max: float = 0.6, share_of_wallet_speed: float = 0.3,
-                   cross_sell_rate: float = 0.15, cross_sell_margin: float = 30.0,
-                   serving_cost: float = 25.0, cost_decline: float = 0.10,
-                   marketing_cost: float = 10.0, referral_rate: float = 0.05,
-                   referral_value: float = 80.0, price_premium: float = 0.03) -> CLVComponents:
+def clv_components(
+    *,
+    horizon: int = 10,
+    discount_rate: float = 0.10,
+    retention=0.80,
+    first_purchase_margin: float = 40.0,
+    acquisition_cost: float = 60.0,
+    revenue: float = 300.0,
+    gross_margin: float = 0.30,
+    revenue_growth: float = 0.03,
+    wallet: float | None = None,
+    share_of_wallet_max: float = 0.6,
+    share_of_wallet_speed: float = 0.3,
+    cross_sell_rate: float = 0.15,
+    cross_sell_margin: float = 30.0,
+    serving_cost: float = 25.0,
+    cost_decline: float = 0.10,
+    marketing_cost: float = 10.0,
+    referral_rate: float = 0.05,
+    referral_value: float = 80.0,
+    price_premium: float = 0.03,
+) -> CLVComponents:
     """CLV = CLV1 + ... + CLV6, the lecture's six sources of customer value, year by year.
 
     Year 0 (acquisition, certain): ``CLV1 = first_purchase_margin - acquisition_cost``.
@@ -507,25 +553,29 @@ def clv_components(*, horizon: int = 10, discount_rate: float = 0.10, retention=
     else:
         w = _number("wallet", wallet, lo=0.0, lo_open=True, where=where)
         if rev > w:
-            raise ValueError(f"{where}revenue ({rev}) cannot exceed the wallet ({w}): the "
-                             "share of wallet starts at revenue / wallet")
+            raise ValueError(
+                f"{where}revenue ({rev}) cannot exceed the wallet ({w}): the "
+                "share of wallet starts at revenue / wallet"
+            )
         s1 = rev / w
         smax = _number("share_of_wallet_max", share_of_wallet_max, lo=s1, hi=1.0, where=where)
-        speed = _number("share_of_wallet_speed", share_of_wallet_speed, lo=0.0, hi=1.0,
-                        where=where)
+        speed = _number("share_of_wallet_speed", share_of_wallet_speed, lo=0.0, hi=1.0, where=where)
         sow = smax - (smax - s1) * (1.0 - speed) ** (t - 1)
         R_t = w * growth * sow
 
-    flows = pd.DataFrame({
-        "revenue": np.r_[np.nan, R_t],
-        "share_of_wallet": np.r_[np.nan, sow],
-        "CLV1": np.r_[fpm - ac, np.zeros(H)],
-        "CLV2": np.r_[0.0, gm * R_t - c0 - mkt],
-        "CLV3": np.r_[0.0, xs_margin * (1.0 - (1.0 - xs_rate) ** (t - 1))],
-        "CLV4": np.r_[0.0, c0 * (1.0 - (1.0 - decline) ** (t - 1))],
-        "CLV5": np.r_[0.0, np.full(H, ref_rate * ref_value)],
-        "CLV6": np.r_[0.0, premium * R_t * (t >= 2)],
-    }, index=pd.Index(np.arange(H + 1), name="year"))
+    flows = pd.DataFrame(
+        {
+            "revenue": np.r_[np.nan, R_t],
+            "share_of_wallet": np.r_[np.nan, sow],
+            "CLV1": np.r_[fpm - ac, np.zeros(H)],
+            "CLV2": np.r_[0.0, gm * R_t - c0 - mkt],
+            "CLV3": np.r_[0.0, xs_margin * (1.0 - (1.0 - xs_rate) ** (t - 1))],
+            "CLV4": np.r_[0.0, c0 * (1.0 - (1.0 - decline) ** (t - 1))],
+            "CLV5": np.r_[0.0, np.full(H, ref_rate * ref_value)],
+            "CLV6": np.r_[0.0, premium * R_t * (t >= 2)],
+        },
+        index=pd.Index(np.arange(H + 1), name="year"),
+    )
     flows["net_profit"] = flows[list(COMPONENTS)].sum(axis=1)
 
     survival = np.r_[1.0, np.cumprod(r)]
@@ -535,33 +585,60 @@ def clv_components(*, horizon: int = 10, discount_rate: float = 0.10, retention=
         by_year[comp] = flows[comp].to_numpy() * survival * disc
     by_year["total"] = by_year[list(COMPONENTS)].sum(axis=1)
     by_year["cumulative"] = by_year["total"].cumsum()
-    assumptions = dict(horizon=H, discount_rate=d, retention=retention,
-                       first_purchase_margin=fpm, acquisition_cost=ac, revenue=rev,
-                       gross_margin=gm, revenue_growth=g, wallet=wallet,
-                       share_of_wallet_max=share_of_wallet_max,
-                       share_of_wallet_speed=share_of_wallet_speed, cross_sell_rate=xs_rate,
-                       cross_sell_margin=xs_margin, serving_cost=c0, cost_decline=decline,
-                       marketing_cost=mkt, referral_rate=ref_rate, referral_value=ref_value,
-                       price_premium=premium)
+    assumptions = dict(
+        horizon=H,
+        discount_rate=d,
+        retention=retention,
+        first_purchase_margin=fpm,
+        acquisition_cost=ac,
+        revenue=rev,
+        gross_margin=gm,
+        revenue_growth=g,
+        wallet=wallet,
+        share_of_wallet_max=share_of_wallet_max,
+        share_of_wallet_speed=share_of_wallet_speed,
+        cross_sell_rate=xs_rate,
+        cross_sell_margin=xs_margin,
+        serving_cost=c0,
+        cost_decline=decline,
+        marketing_cost=mkt,
+        referral_rate=ref_rate,
+        referral_value=ref_value,
+        price_premium=premium,
+    )
     return CLVComponents(cash_flows=flows, by_year=by_year, assumptions=assumptions)
 
 
 # Bounds used when a factor is moved by +-x % in the tornado.
 _FACTOR_BOUNDS = {
-    "retention": (0.0, 1.0), "gross_margin": (0.0, 1.0), "cross_sell_rate": (0.0, 1.0),
-    "cost_decline": (0.0, 1.0), "share_of_wallet_max": (0.0, 1.0),
-    "share_of_wallet_speed": (0.0, 1.0), "price_premium": (0.0, 1.0),
+    "retention": (0.0, 1.0),
+    "gross_margin": (0.0, 1.0),
+    "cross_sell_rate": (0.0, 1.0),
+    "cost_decline": (0.0, 1.0),
+    "share_of_wallet_max": (0.0, 1.0),
+    "share_of_wallet_speed": (0.0, 1.0),
+    "price_premium": (0.0, 1.0),
 }
 _SHOW_FACTORS = {
-    "horizon": "horizon (years)", "discount_rate": "discount rate", "retention": "retention rate",
-    "referral_rate": "referral rate", "revenue_growth": "change in customer revenue",
-    "serving_cost": "relationship-maintenance cost", "marketing_cost": "marketing cost",
-    "acquisition_cost": "acquisition cost", "first_purchase_margin": "first-purchase margin",
-    "revenue": "year-1 revenue", "gross_margin": "gross margin", "wallet": "wallet",
+    "horizon": "horizon (years)",
+    "discount_rate": "discount rate",
+    "retention": "retention rate",
+    "referral_rate": "referral rate",
+    "revenue_growth": "change in customer revenue",
+    "serving_cost": "relationship-maintenance cost",
+    "marketing_cost": "marketing cost",
+    "acquisition_cost": "acquisition cost",
+    "first_purchase_margin": "first-purchase margin",
+    "revenue": "year-1 revenue",
+    "gross_margin": "gross margin",
+    "wallet": "wallet",
     "share_of_wallet_max": "maximum share of wallet",
-    "share_of_wallet_speed": "share-of-wallet speed", "cross_sell_rate": "cross-sell uptake",
-    "cross_sell_margin": "cross-sell margin", "cost_decline": "cost-to-serve decline",
-    "referral_value": "value of a referral", "price_premium": "price premium",
+    "share_of_wallet_speed": "share-of-wallet speed",
+    "cross_sell_rate": "cross-sell uptake",
+    "cross_sell_margin": "cross-sell margin",
+    "cost_decline": "cost-to-serve decline",
+    "referral_value": "value of a referral",
+    "price_premium": "price premium",
 }
 
 
@@ -585,8 +662,11 @@ def clv_sensitivity(change: float = 0.10, factors=None, **assumptions) -> pd.Dat
     base_model = clv_components(**assumptions)
     base = dict(base_model.assumptions)
     if factors is None:
-        factors = [k for k in _SHOW_FACTORS if isinstance(base.get(k), Real)
-                   and not isinstance(base.get(k), bool) and base.get(k) != 0]
+        factors = [
+            k
+            for k in _SHOW_FACTORS
+            if isinstance(base.get(k), Real) and not isinstance(base.get(k), bool) and base.get(k) != 0
+        ]
         if base.get("wallet") is None:
             factors = [k for k in factors if not k.startswith("share_of_wallet")]
         if not isinstance(base["retention"], Real):  # a per-year path fixes the horizon
@@ -598,8 +678,10 @@ def clv_sensitivity(change: float = 0.10, factors=None, **assumptions) -> pd.Dat
             raise ValueError(f"{where}unknown factor(s) {unknown}; known: {list(_SHOW_FACTORS)}")
         not_scalar = [f for f in factors if not isinstance(base.get(f), Real)]
         if not_scalar:
-            raise ValueError(f"{where}factor(s) {not_scalar} are not single numbers here "
-                             "(per-year paths or None) and cannot be moved by +-x %")
+            raise ValueError(
+                f"{where}factor(s) {not_scalar} are not single numbers here "
+                "(per-year paths or None) and cannot be moved by +-x %"
+            )
     rows = []
     for f in factors:  # one model per factor and direction: a handful of tiny computations
         v = float(base[f])
@@ -620,8 +702,9 @@ def clv_sensitivity(change: float = 0.10, factors=None, **assumptions) -> pd.Dat
             moved.append(new)
         clvs = [clv_components(**{**base, f: m}).total for m in moved]
         rows.append((f, _SHOW_FACTORS[f], v, moved[0], moved[1], clvs[0], clvs[1]))
-    out = pd.DataFrame(rows, columns=["parameter", "factor", "base_value", "low_value",
-                                      "high_value", "clv_low", "clv_high"]).set_index("parameter")
+    out = pd.DataFrame(
+        rows, columns=["parameter", "factor", "base_value", "low_value", "high_value", "clv_low", "clv_high"]
+    ).set_index("parameter")
     out["swing"] = (out["clv_high"] - out["clv_low"]).abs()
     out["base_clv"] = base_model.total
     return out.sort_values("swing", ascending=False, kind="stable")
@@ -651,15 +734,19 @@ def plot_tornado(sensitivity: pd.DataFrame, ax=None, title: str | None = None):
 
 # --------------------------------------------------------------------------- profitability
 
+
 def _require_frame(frame, need, table: str) -> None:
     """CRMDataError unless ``frame`` is a DataFrame with every column in ``need``."""
     if not isinstance(frame, pd.DataFrame):
         raise CRMDataError(f"{table}: expected a DataFrame, not {type(frame).__name__}", table=table)
     missing = [c for c in need if c not in frame.columns]
     if missing:
-        raise CRMDataError(f"{table}.{missing[0]}: missing column(s) {missing}; found "
-                           f"{list(frame.columns)}", table=table, column=missing[0],
-                           n_bad=len(missing))
+        raise CRMDataError(
+            f"{table}.{missing[0]}: missing column(s) {missing}; found {list(frame.columns)}",
+            table=table,
+            column=missing[0],
+            n_bad=len(missing),
+        )
 
 
 def _check_transactions(transactions: pd.DataFrame, need, table: str = "transactions") -> None:
@@ -672,21 +759,33 @@ def _check_transactions(transactions: pd.DataFrame, need, table: str = "transact
         elif col == "date":
             bad = transactions[col].isna().to_numpy()
             if not pd.api.types.is_datetime64_any_dtype(transactions[col]):
-                raise CRMDataError(f"{table}.date: dates must be datetime64 (use "
-                                   "crmlab.data.load_transactions)", table=table, column="date")
+                raise CRMDataError(
+                    f"{table}.date: dates must be datetime64 (use crmlab.data.load_transactions)",
+                    table=table,
+                    column="date",
+                )
         else:
             if not pd.api.types.is_numeric_dtype(transactions[col]):
-                raise CRMDataError(f"{table}.{col}: must be numeric (dtype "
-                                   f"{transactions[col].dtype})", table=table, column=col)
+                raise CRMDataError(
+                    f"{table}.{col}: must be numeric (dtype {transactions[col].dtype})",
+                    table=table,
+                    column=col,
+                )
             bad = ~np.isfinite(transactions[col].to_numpy(dtype=np.float64, na_value=np.nan))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             row = transactions.iloc[i]
             example = f"row {transactions.index[i]!r}: " + ", ".join(
-                f"{c}={row[c]!r}" for c in ("customer_id", "date", col) if c in transactions.columns)
-            raise CRMDataError(f"{table}.{col}: {int(bad.sum()):,} of {len(transactions):,} rows "
-                               f"are missing or not finite (example: {example})", table=table,
-                               column=col, n_bad=int(bad.sum()), example=example)
+                f"{c}={row[c]!r}" for c in ("customer_id", "date", col) if c in transactions.columns
+            )
+            raise CRMDataError(
+                f"{table}.{col}: {int(bad.sum()):,} of {len(transactions):,} rows "
+                f"are missing or not finite (example: {example})",
+                table=table,
+                column=col,
+                n_bad=int(bad.sum()),
+                example=example,
+            )
 
 
 def customer_profitability(transactions: pd.DataFrame, customer_costs=None) -> pd.DataFrame:
@@ -710,12 +809,13 @@ def customer_profitability(transactions: pd.DataFrame, customer_costs=None) -> p
     _check_transactions(transactions, ["customer_id", "amount", "cost"], table)
     keys = transactions["customer_id"]
     grouped = transactions.groupby(keys, sort=True, observed=True)
-    out = pd.DataFrame({
-        "orders": grouped["order_id"].nunique() if "order_id" in transactions.columns
-        else grouped.size(),
-        "revenue": grouped["amount"].sum(),
-        "direct_cost": grouped["cost"].sum(),
-    })
+    out = pd.DataFrame(
+        {
+            "orders": grouped["order_id"].nunique() if "order_id" in transactions.columns else grouped.size(),
+            "revenue": grouped["amount"].sum(),
+            "direct_cost": grouped["cost"].sum(),
+        }
+    )
     out.index.name = "customer_id"
     indirect = pd.Series(0.0, index=out.index)
     if customer_costs is not None:
@@ -727,8 +827,9 @@ def customer_profitability(transactions: pd.DataFrame, customer_costs=None) -> p
     out["orders"] = out["orders"].astype(np.int64)
     out["contribution"] = out["revenue"] - out["direct_cost"]
     revenue = out["revenue"].to_numpy()
-    out["contribution_margin"] = np.divide(out["contribution"].to_numpy(), revenue,
-                                           out=np.full(len(out), np.nan), where=revenue != 0)
+    out["contribution_margin"] = np.divide(
+        out["contribution"].to_numpy(), revenue, out=np.full(len(out), np.nan), where=revenue != 0
+    )
     out["indirect_cost"] = indirect.to_numpy(dtype=np.float64)
     out["profit"] = out["contribution"] - out["indirect_cost"]
     return out
@@ -741,34 +842,50 @@ def _customer_costs(costs) -> pd.Series:
     elif isinstance(costs, pd.DataFrame):
         frame = costs.set_index("customer_id") if "customer_id" in costs.columns else costs
     else:
-        raise CRMDataError(f"{table}: expected a DataFrame or Series indexed by customer_id",
-                           table=table)
+        raise CRMDataError(f"{table}: expected a DataFrame or Series indexed by customer_id", table=table)
     frame = frame.copy()
     frame.index = frame.index.astype(str)
     dup = frame.index.duplicated(keep=False)
     if dup.any():
-        raise CRMDataError(f"{table}.customer_id: {int(dup.sum())} rows repeat a customer id "
-                           f"(example: {frame.index[dup][0]!r})", table=table,
-                           column="customer_id", n_bad=int(dup.sum()),
-                           example=str(frame.index[dup][0]))
-    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
-               and not pd.api.types.is_bool_dtype(frame[c])]
+        raise CRMDataError(
+            f"{table}.customer_id: {int(dup.sum())} rows repeat a customer id "
+            f"(example: {frame.index[dup][0]!r})",
+            table=table,
+            column="customer_id",
+            n_bad=int(dup.sum()),
+            example=str(frame.index[dup][0]),
+        )
+    numeric = [
+        c
+        for c in frame.columns
+        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+    ]
     if not numeric:
-        raise CRMDataError(f"{table}: no numeric cost column; found {list(frame.columns)}",
-                           table=table)
+        raise CRMDataError(f"{table}: no numeric cost column; found {list(frame.columns)}", table=table)
     values = frame[numeric].to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~np.isfinite(values)
     if bad.any():
         i, j = (int(a[0]) for a in np.nonzero(bad))
-        raise CRMDataError(f"{table}.{numeric[j]}: {int(bad.sum())} missing or infinite costs "
-                           f"(example: customer_id={frame.index[i]!r})", table=table,
-                           column=numeric[j], n_bad=int(bad.sum()), example=str(frame.index[i]))
+        raise CRMDataError(
+            f"{table}.{numeric[j]}: {int(bad.sum())} missing or infinite costs "
+            f"(example: customer_id={frame.index[i]!r})",
+            table=table,
+            column=numeric[j],
+            n_bad=int(bad.sum()),
+            example=str(frame.index[i]),
+        )
     return pd.Series(values.sum(axis=1), index=frame.index, name="indirect_cost")
 
 
-def relationship_costs(customers: pd.DataFrame, observation_end, maintenance_per_year: float = 0.0,
-                       acquisition_cost=0.0, since: str = "signup_date",
-                       transactions: pd.DataFrame | None = None, lapse_days: int = 365) -> pd.DataFrame:
+def relationship_costs(
+    customers: pd.DataFrame,
+    observation_end,
+    maintenance_per_year: float = 0.0,
+    acquisition_cost=0.0,
+    since: str = "signup_date",
+    transactions: pd.DataFrame | None = None,
+    lapse_days: int = 365,
+) -> pd.DataFrame:
     """Customer-level costs not tied to an order: acquisition and relationship maintenance.
 
     ``acquisition_cost``: a number, or a mapping ``{acquisition_channel: cost}`` (every
@@ -784,17 +901,20 @@ def relationship_costs(customers: pd.DataFrame, observation_end, maintenance_per
     table = "customers"
     where = "relationship_costs: "
     m = _number("maintenance_per_year", maintenance_per_year, lo=0.0, where=where)
-    need = ["customer_id", since] + (["acquisition_channel"] if isinstance(acquisition_cost, dict)
-                                     else [])
+    need = ["customer_id", since] + (["acquisition_channel"] if isinstance(acquisition_cost, dict) else [])
     _require_frame(customers, need, table)
     start = pd.to_datetime(customers[since], errors="coerce")
     bad = start.isna().to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         example = f"customer_id={customers['customer_id'].iloc[i]!r}, {since}={customers[since].iloc[i]!r}"
-        raise CRMDataError(f"{table}.{since}: {int(bad.sum())} missing or unreadable dates "
-                           f"(example: {example})", table=table, column=since,
-                           n_bad=int(bad.sum()), example=example)
+        raise CRMDataError(
+            f"{table}.{since}: {int(bad.sum())} missing or unreadable dates (example: {example})",
+            table=table,
+            column=since,
+            n_bad=int(bad.sum()),
+            example=example,
+        )
     end = pd.Timestamp(observation_end)
     until = pd.Series(end, index=customers.index)
     if transactions is not None:
@@ -810,23 +930,28 @@ def relationship_costs(customers: pd.DataFrame, observation_end, maintenance_per
         unpriced = cost.isna().to_numpy()
         if unpriced.any():
             missing_channels = sorted(map(str, channel[unpriced].unique()))
-            raise CRMDataError(f"{table}.acquisition_channel: {int(unpriced.sum())} customers "
-                               f"come from channels without a cost {missing_channels}",
-                               table=table, column="acquisition_channel",
-                               n_bad=int(unpriced.sum()), example=missing_channels[0])
+            raise CRMDataError(
+                f"{table}.acquisition_channel: {int(unpriced.sum())} customers "
+                f"come from channels without a cost {missing_channels}",
+                table=table,
+                column="acquisition_channel",
+                n_bad=int(unpriced.sum()),
+                example=missing_channels[0],
+            )
         acq = cost.to_numpy(dtype=np.float64)
         if np.any(~np.isfinite(acq) | (acq < 0)):
             raise ValueError(f"{where}acquisition costs must be finite and >= 0")
     else:
-        acq = np.full(len(customers), _number("acquisition_cost", acquisition_cost, lo=0.0,
-                                              where=where))
-    return pd.DataFrame({"acquisition_cost": acq, "maintenance_cost": m * years},
-                        index=pd.Index(customers["customer_id"].astype(str).to_numpy(),
-                                       name="customer_id"))
+        acq = np.full(len(customers), _number("acquisition_cost", acquisition_cost, lo=0.0, where=where))
+    return pd.DataFrame(
+        {"acquisition_cost": acq, "maintenance_cost": m * years},
+        index=pd.Index(customers["customer_id"].astype(str).to_numpy(), name="customer_id"),
+    )
 
 
-def share_of_wallet(transactions: pd.DataFrame, survey: pd.DataFrame, observation_end=None,
-                    min_years: float = 0.25) -> pd.DataFrame:
+def share_of_wallet(
+    transactions: pd.DataFrame, survey: pd.DataFrame, observation_end=None, min_years: float = 0.25
+) -> pd.DataFrame:
     """Share of wallet per surveyed customer: our yearly spend / (ours + spend elsewhere).
 
     ``annual_spend = revenue / max(years since first purchase, min_years)`` (years of
@@ -846,32 +971,45 @@ def share_of_wallet(transactions: pd.DataFrame, survey: pd.DataFrame, observatio
     bad = ~np.isfinite(outside) | (outside < 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        example = (f"customer_id={survey['customer_id'].iloc[i]!r}, "
-                   f"outside_spend={survey['outside_spend'].iloc[i]!r}")
-        raise CRMDataError(f"{table}.outside_spend: {int(bad.sum())} missing or negative values "
-                           f"(example: {example})", table=table, column="outside_spend",
-                           n_bad=int(bad.sum()), example=example)
+        example = (
+            f"customer_id={survey['customer_id'].iloc[i]!r}, "
+            f"outside_spend={survey['outside_spend'].iloc[i]!r}"
+        )
+        raise CRMDataError(
+            f"{table}.outside_spend: {int(bad.sum())} missing or negative values (example: {example})",
+            table=table,
+            column="outside_spend",
+            n_bad=int(bad.sum()),
+            example=example,
+        )
     ids = survey["customer_id"].astype(str)
     if ids.duplicated().any():
         dup = ids[ids.duplicated()].iloc[0]
-        raise CRMDataError(f"{table}.customer_id: {int(ids.duplicated().sum())} repeated ids "
-                           f"(example: {dup!r})", table=table, column="customer_id",
-                           n_bad=int(ids.duplicated().sum()), example=dup)
+        raise CRMDataError(
+            f"{table}.customer_id: {int(ids.duplicated().sum())} repeated ids (example: {dup!r})",
+            table=table,
+            column="customer_id",
+            n_bad=int(ids.duplicated().sum()),
+            example=dup,
+        )
     end = transactions["date"].max() if observation_end is None else pd.Timestamp(observation_end)
     tx = transactions.loc[(transactions["date"] <= end).to_numpy()]
     g = tx.groupby(tx["customer_id"].astype(str))
     revenue = g["amount"].sum().reindex(ids, fill_value=0.0).to_numpy(dtype=np.float64)
     first = g["date"].min().reindex(ids)
-    years = ((end - first).dt.days.to_numpy(dtype=np.float64, na_value=np.nan) / 365.25)
+    years = (end - first).dt.days.to_numpy(dtype=np.float64, na_value=np.nan) / 365.25
     years = np.maximum(np.nan_to_num(years, nan=my), my)
     annual = revenue / years
     wallet = annual + outside
-    return pd.DataFrame({
-        "annual_spend": annual,
-        "outside_spend": outside,
-        "wallet": wallet,
-        "share_of_wallet": np.divide(annual, wallet, out=np.zeros(len(ids)), where=wallet > 0),
-    }, index=pd.Index(ids.to_numpy(), name="customer_id"))
+    return pd.DataFrame(
+        {
+            "annual_spend": annual,
+            "outside_spend": outside,
+            "wallet": wallet,
+            "share_of_wallet": np.divide(annual, wallet, out=np.zeros(len(ids)), where=wallet > 0),
+        },
+        index=pd.Index(ids.to_numpy(), name="customer_id"),
+    )
 
 
 @dataclass
@@ -927,8 +1065,11 @@ def whale_curve(profitability, column: str = "profit") -> WhaleCurve:
         values = profitability
     elif isinstance(profitability, pd.DataFrame):
         if column not in profitability.columns:
-            raise CRMDataError(f"{table}.{column}: no such column; found "
-                               f"{list(profitability.columns)}", table=table, column=column)
+            raise CRMDataError(
+                f"{table}.{column}: no such column; found {list(profitability.columns)}",
+                table=table,
+                column=column,
+            )
         values = profitability[column]
     else:
         raise CRMDataError(f"{table}: expected a DataFrame or Series", table=table)
@@ -937,21 +1078,29 @@ def whale_curve(profitability, column: str = "profit") -> WhaleCurve:
     arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~np.isfinite(arr)
     if bad.any():
-        raise CRMDataError(f"{table}.{column}: {int(bad.sum())} missing or infinite values "
-                           f"(example: customer_id={values.index[bad][0]!r})", table=table,
-                           column=column, n_bad=int(bad.sum()), example=str(values.index[bad][0]))
+        raise CRMDataError(
+            f"{table}.{column}: {int(bad.sum())} missing or infinite values "
+            f"(example: customer_id={values.index[bad][0]!r})",
+            table=table,
+            column=column,
+            n_bad=int(bad.sum()),
+            example=str(values.index[bad][0]),
+        )
     order = np.argsort(-arr, kind="stable")
     prof = arr[order]
     cum = np.cumsum(prof)
     total = cum[-1]
     n = len(prof)
-    curve = pd.DataFrame({
-        "rank": np.arange(1, n + 1),
-        "customer_share": np.arange(1, n + 1) / n,
-        "profit": prof,
-        "cumulative_profit": cum,
-        "cumulative_pct": 100.0 * cum / total if total > 0 else np.full(n, np.nan),
-    }, index=pd.Index(values.index.to_numpy()[order], name="customer_id"))
+    curve = pd.DataFrame(
+        {
+            "rank": np.arange(1, n + 1),
+            "customer_share": np.arange(1, n + 1) / n,
+            "profit": prof,
+            "cumulative_profit": cum,
+            "cumulative_pct": 100.0 * cum / total if total > 0 else np.full(n, np.nan),
+        },
+        index=pd.Index(values.index.to_numpy()[order], name="customer_id"),
+    )
     return WhaleCurve(curve=curve, column=column)
 
 
@@ -976,8 +1125,13 @@ def plot_whale_curve(whale: WhaleCurve, ax=None, title: str | None = None):
     ax.plot(x, y, color="#2f6690")
     k = int(np.argmax(y))
     ax.plot(x[k], y[k], "o", color="#d1495b")
-    ax.annotate(f"peak {y[k]:,.0f}{'%' if total > 0 else ''} at {x[k]:.0f}% of customers",
-                (x[k], y[k]), textcoords="offset points", xytext=(5, 5), fontsize=8)
+    ax.annotate(
+        f"peak {y[k]:,.0f}{'%' if total > 0 else ''} at {x[k]:.0f}% of customers",
+        (x[k], y[k]),
+        textcoords="offset points",
+        xytext=(5, 5),
+        fontsize=8,
+    )
     ax.set_xlabel("customers ranked by profit, cumulative %")
     ax.set_title(title or "Whale curve of customer profitability")
     return ax
@@ -1038,16 +1192,24 @@ class CohortCLV:
         observed = self.retention.notna().sum(axis=1).to_numpy()
         clv = np.nansum(pv, axis=1)
         pooled_cum = self.pooled["cumulative_clv"].to_numpy()
-        return pd.DataFrame({
-            "customers": self.sizes.to_numpy(),
-            "periods_observed": observed,
-            "clv_observed": clv,
-            "clv_pooled_same_periods": pooled_cum[observed - 1],
-        }, index=self.retention.index)
+        return pd.DataFrame(
+            {
+                "customers": self.sizes.to_numpy(),
+                "periods_observed": observed,
+                "clv_observed": clv,
+                "clv_pooled_same_periods": pooled_cum[observed - 1],
+            },
+            index=self.retention.index,
+        )
 
 
-def cohort_clv(transactions: pd.DataFrame, discount_rate: float = 0.10, freq: str = "Q",
-               gross_margin: float | None = None, observation_end=None) -> CohortCLV:
+def cohort_clv(
+    transactions: pd.DataFrame,
+    discount_rate: float = 0.10,
+    freq: str = "Q",
+    gross_margin: float | None = None,
+    observation_end=None,
+) -> CohortCLV:
     """Cohort CLV from observed margins and retention of acquisition cohorts.
 
     Customers are grouped by the period (``freq``: "M" month, "Q" quarter, "Y" year) of
@@ -1070,9 +1232,12 @@ def cohort_clv(transactions: pd.DataFrame, discount_rate: float = 0.10, freq: st
     need = ["customer_id", "date", "amount"]
     if gross_margin is None:
         if isinstance(transactions, pd.DataFrame) and "cost" not in transactions.columns:
-            raise CRMDataError("transactions.cost: no cost column to compute margins; pass "
-                               "gross_margin= (share of amount that is margin)",
-                               table="transactions", column="cost")
+            raise CRMDataError(
+                "transactions.cost: no cost column to compute margins; pass "
+                "gross_margin= (share of amount that is margin)",
+                table="transactions",
+                column="cost",
+            )
         need.append("cost")
     else:
         gross_margin = _number("gross_margin", gross_margin, lo=0.0, hi=1.0, where=where)
@@ -1084,8 +1249,9 @@ def cohort_clv(transactions: pd.DataFrame, discount_rate: float = 0.10, freq: st
         raise ValueError(f"{where}no transactions on or before {end}")
     tx = transactions.loc[keep]
     amount = tx["amount"].to_numpy(dtype=np.float64)
-    margin = amount * gross_margin if gross_margin is not None else \
-        amount - tx["cost"].to_numpy(dtype=np.float64)
+    margin = (
+        amount * gross_margin if gross_margin is not None else amount - tx["cost"].to_numpy(dtype=np.float64)
+    )
     # last complete period: the one containing `end` is complete only if `end` is its last day
     end_ord = int(_period_ordinal(pd.DatetimeIndex([end]), freq)[0])
     next_day_ord = int(_period_ordinal(pd.DatetimeIndex([end + pd.Timedelta(days=1)]), freq)[0])
@@ -1101,8 +1267,7 @@ def cohort_clv(transactions: pd.DataFrame, discount_rate: float = 0.10, freq: st
     if not ok.any():
         raise ValueError(f"{where}no complete {freq} period before {end:%Y-%m-%d}")
     cohorts_all = first[first <= last_complete]
-    frame = pd.DataFrame({"cohort": cohort[ok], "k": k[ok], "customer": codes[ok],
-                          "margin": margin[ok]})
+    frame = pd.DataFrame({"cohort": cohort[ok], "k": k[ok], "customer": codes[ok], "margin": margin[ok]})
     grouped = frame.groupby(["cohort", "k"], sort=True)
     active = grouped["customer"].nunique().unstack("k")
     margin_sum = grouped["margin"].sum().unstack("k")
@@ -1135,21 +1300,31 @@ def cohort_clv(transactions: pd.DataFrame, discount_rate: float = 0.10, freq: st
     disc = (1.0 + dp) ** -cols.astype(np.float64)
     pv = active_share * mpa * disc
     # period-on-period retention among the same cohorts (those observed at k)
-    prev_share = np.r_[np.nan, ((observed[:, 1:] * active.fillna(0.0).to_numpy()[:, :-1])
-                                .sum(axis=0))]
-    retention_rate = np.divide(np.r_[np.nan, act[1:]], prev_share,
-                               out=np.full(K, np.nan), where=prev_share > 0)
-    pooled = pd.DataFrame({
-        "customers": at_risk.astype(np.int64),
-        "active_share": active_share,
-        "retention_rate": retention_rate,
-        "margin_per_active": mpa,
-        "discount_factor": disc,
-        "present_value": pv,
-        "cumulative_clv": np.cumsum(pv),
-    }, index=pd.Index(cols, name="period"))
-    return CohortCLV(active=active, retention=retention, margin=margin_per_active,
-                     pooled=pooled, sizes=sizes, freq=freq, period_discount_rate=dp)
+    prev_share = np.r_[np.nan, ((observed[:, 1:] * active.fillna(0.0).to_numpy()[:, :-1]).sum(axis=0))]
+    retention_rate = np.divide(
+        np.r_[np.nan, act[1:]], prev_share, out=np.full(K, np.nan), where=prev_share > 0
+    )
+    pooled = pd.DataFrame(
+        {
+            "customers": at_risk.astype(np.int64),
+            "active_share": active_share,
+            "retention_rate": retention_rate,
+            "margin_per_active": mpa,
+            "discount_factor": disc,
+            "present_value": pv,
+            "cumulative_clv": np.cumsum(pv),
+        },
+        index=pd.Index(cols, name="period"),
+    )
+    return CohortCLV(
+        active=active,
+        retention=retention,
+        margin=margin_per_active,
+        pooled=pooled,
+        sizes=sizes,
+        freq=freq,
+        period_discount_rate=dp,
+    )
 
 
 def holdout_calibration(predicted, actual, n_groups: int = 10) -> pd.DataFrame:
@@ -1164,8 +1339,11 @@ def holdout_calibration(predicted, actual, n_groups: int = 10) -> pd.DataFrame:
     with the same index (customer_id) or equal-length arrays, in one money unit.
     """
     where = "holdout_calibration: "
-    if isinstance(predicted, pd.Series) and isinstance(actual, pd.Series) \
-            and not predicted.index.equals(actual.index):
+    if (
+        isinstance(predicted, pd.Series)
+        and isinstance(actual, pd.Series)
+        and not predicted.index.equals(actual.index)
+    ):
         raise ValueError(f"{where}predicted and actual have different indexes; align them first")
     pred = np.asarray(predicted, dtype=np.float64).ravel()
     act = np.asarray(actual, dtype=np.float64).ravel()
@@ -1176,8 +1354,10 @@ def holdout_calibration(predicted, actual, n_groups: int = 10) -> pd.DataFrame:
     if not (np.all(np.isfinite(pred)) and np.all(np.isfinite(act))):
         raise ValueError(f"{where}predicted and actual must be finite (no NaN)")
     if isinstance(n_groups, bool) or not isinstance(n_groups, Integral) or not 1 <= n_groups <= pred.size:
-        raise ValueError(f"{where}n_groups must be a whole number between 1 and the number of "
-                         f"customers ({pred.size}), not {n_groups!r}")
+        raise ValueError(
+            f"{where}n_groups must be a whole number between 1 and the number of "
+            f"customers ({pred.size}), not {n_groups!r}"
+        )
     order = np.argsort(pred, kind="stable")
     group = np.empty(pred.size, dtype=np.int64)
     group[order] = np.arange(pred.size) * n_groups // pred.size
@@ -1185,16 +1365,20 @@ def holdout_calibration(predicted, actual, n_groups: int = 10) -> pd.DataFrame:
     ptot = np.bincount(group, weights=pred, minlength=n_groups)
     atot = np.bincount(group, weights=act, minlength=n_groups)
     counts, ptot, atot = np.r_[counts, counts.sum()], np.r_[ptot, ptot.sum()], np.r_[atot, atot.sum()]
-    return pd.DataFrame({
-        "customers": counts,
-        "predicted_mean": ptot / counts,
-        "actual_mean": atot / counts,
-        "predicted_total": ptot,
-        "actual_total": atot,
-    }, index=pd.Index([str(g) for g in range(1, n_groups + 1)] + ["total"], name="group"))
+    return pd.DataFrame(
+        {
+            "customers": counts,
+            "predicted_mean": ptot / counts,
+            "actual_mean": atot / counts,
+            "predicted_total": ptot,
+            "actual_total": atot,
+        },
+        index=pd.Index([str(g) for g in range(1, n_groups + 1)] + ["total"], name="group"),
+    )
 
 
 # --------------------------------------------------------------------------- retention economics
+
 
 @dataclass
 class RetentionDecision:
@@ -1228,8 +1412,9 @@ class RetentionDecision:
         return pd.DataFrame({"value": pd.Series(rows, dtype=np.float64)}).rename_axis("measure")
 
 
-def kotler_retention(churn_reasons: pd.DataFrame, customers: float, retention_rate: float,
-                     clv=None) -> RetentionDecision:
+def kotler_retention(
+    churn_reasons: pd.DataFrame, customers: float, retention_rate: float, clv=None
+) -> RetentionDecision:
     """Kotler's four steps: retention rate, churn reasons, lost profit, what to spend.
 
     ``defectors = customers (1 - retention_rate) share``; ``lost_profit = defectors
@@ -1259,8 +1444,12 @@ def kotler_retention(churn_reasons: pd.DataFrame, customers: float, retention_ra
         if clv is None:
             raise ValueError(f"{where}give clv= (CLV of a lost customer) or a 'clv' column")
         value_cols = ["share", "preventable", "cost_to_fix"]
-    checks = {"share": (0.0, 1.0), "preventable": (0.0, 1.0), "cost_to_fix": (0.0, np.inf),
-              "clv": (-np.inf, np.inf)}
+    checks = {
+        "share": (0.0, 1.0),
+        "preventable": (0.0, 1.0),
+        "cost_to_fix": (0.0, np.inf),
+        "clv": (-np.inf, np.inf),
+    }
     for col in value_cols:
         vals = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
         lo, hi = checks[col]
@@ -1268,13 +1457,22 @@ def kotler_retention(churn_reasons: pd.DataFrame, customers: float, retention_ra
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             example = f"reason={frame['reason'].iloc[i]!r}, {col}={frame[col].iloc[i]!r}"
-            raise CRMDataError(f"{table}.{col}: {int(bad.sum())} value(s) missing or outside "
-                               f"[{lo}, {hi}] (example: {example})", table=table, column=col,
-                               n_bad=int(bad.sum()), example=example)
+            raise CRMDataError(
+                f"{table}.{col}: {int(bad.sum())} value(s) missing or outside "
+                f"[{lo}, {hi}] (example: {example})",
+                table=table,
+                column=col,
+                n_bad=int(bad.sum()),
+                example=example,
+            )
         frame[col] = vals
     if frame["share"].sum() > 1 + 1e-9:
-        raise CRMDataError(f"{table}.share: the shares sum to {frame['share'].sum():.4g} > 1",
-                           table=table, column="share", n_bad=len(frame))
+        raise CRMDataError(
+            f"{table}.share: the shares sum to {frame['share'].sum():.4g} > 1",
+            table=table,
+            column="share",
+            n_bad=len(frame),
+        )
     if "clv" not in frame.columns:
         frame["clv"] = _number("clv", clv, where=where)
     out = frame[["reason", "share", "preventable", "cost_to_fix", "clv"]].copy()
@@ -1291,19 +1489,32 @@ def kotler_retention(churn_reasons: pd.DataFrame, customers: float, retention_ra
 # Reichheld & Sasser): yearly profit per customer in its first year, how that profit
 # grows with tenure (more purchases, lower cost to serve, referrals, price premium),
 # the acquisition cost paid up front, and the retention rate.
-REICHHELD_PROFILES = pd.DataFrame({
-    "industry": ["branch bank deposits", "credit card", "insurance brokerage",
-                 "industrial distribution", "software", "auto service", "discount retail",
-                 "prepaid mobile"],
-    "retention": [0.90, 0.90, 0.85, 0.85, 0.80, 0.70, 0.50, 0.40],
-    "first_year_profit": [25.0, 30.0, 30.0, 60.0, 50.0, 40.0, 12.0, 15.0],
-    "profit_growth": [0.10, 0.10, 0.08, 0.04, 0.05, 0.05, 0.00, 0.00],
-    "acquisition_cost": [100.0, 105.0, 70.0, 120.0, 80.0, 45.0, 2.0, 0.0],
-}).set_index("industry")
+REICHHELD_PROFILES = pd.DataFrame(
+    {
+        "industry": [
+            "branch bank deposits",
+            "credit card",
+            "insurance brokerage",
+            "industrial distribution",
+            "software",
+            "auto service",
+            "discount retail",
+            "prepaid mobile",
+        ],
+        "retention": [0.90, 0.90, 0.85, 0.85, 0.80, 0.70, 0.50, 0.40],
+        "first_year_profit": [25.0, 30.0, 30.0, 60.0, 50.0, 40.0, 12.0, 15.0],
+        "profit_growth": [0.10, 0.10, 0.08, 0.04, 0.05, 0.05, 0.00, 0.00],
+        "acquisition_cost": [100.0, 105.0, 70.0, 120.0, 80.0, 45.0, 2.0, 0.0],
+    }
+).set_index("industry")
 
 
-def reichheld_simulation(profiles: pd.DataFrame | None = None, retention_lift: float = 0.05,
-                         discount_rate: float = 0.10, horizon: int = 20) -> pd.DataFrame:
+def reichheld_simulation(
+    profiles: pd.DataFrame | None = None,
+    retention_lift: float = 0.05,
+    discount_rate: float = 0.10,
+    horizon: int = 20,
+) -> pd.DataFrame:
     """Profit per customer (NPV) before and after retention rises by ``retention_lift``.
 
     ``NPV = -AC + sum_{t=0}^{H-1} p (1 + g)^t r^t / (1 + d)^t`` (begin-of-year timing:
@@ -1338,9 +1549,13 @@ def reichheld_simulation(profiles: pd.DataFrame | None = None, retention_lift: f
             bad |= v <= -1
         if bad.any():
             example = f"{prof.index[bad][0]!r}: {col}={prof[col].to_numpy()[bad][0]!r}"
-            raise CRMDataError(f"{table}.{col}: {int(bad.sum())} invalid value(s) (example: "
-                               f"{example})", table=table, column=col, n_bad=int(bad.sum()),
-                               example=example)
+            raise CRMDataError(
+                f"{table}.{col}: {int(bad.sum())} invalid value(s) (example: {example})",
+                table=table,
+                column=col,
+                n_bad=int(bad.sum()),
+                example=example,
+            )
         vals[col] = v
     r = vals["retention"]
     lifted = r + lift
@@ -1348,21 +1563,23 @@ def reichheld_simulation(profiles: pd.DataFrame | None = None, retention_lift: f
         i = int(np.flatnonzero(lifted > 1)[0])
         raise ValueError(f"{where}retention {r[i]} + lift {lift} exceeds 1 for {prof.index[i]!r}")
     t = np.arange(H, dtype=np.float64)
-    margins = pd.DataFrame(vals["first_year_profit"][:, None] * (1 + vals["profit_growth"][:, None]) ** t,
-                           index=prof.index)
+    margins = pd.DataFrame(
+        vals["first_year_profit"][:, None] * (1 + vals["profit_growth"][:, None]) ** t, index=prof.index
+    )
     ac = pd.Series(vals["acquisition_cost"], index=prof.index)
-    npv = discounted_clv(margins, pd.Series(r, index=prof.index), d, acquisition_cost=ac,
-                         timing="begin")
-    npv_up = discounted_clv(margins, pd.Series(lifted, index=prof.index), d,
-                            acquisition_cost=ac, timing="begin")
+    npv = discounted_clv(margins, pd.Series(r, index=prof.index), d, acquisition_cost=ac, timing="begin")
+    npv_up = discounted_clv(
+        margins, pd.Series(lifted, index=prof.index), d, acquisition_cost=ac, timing="begin"
+    )
     out = prof[need].astype(np.float64).copy()
     out["retention_lifted"] = lifted
     out["expected_tenure"] = np.divide(1.0, 1.0 - r, out=np.full(len(r), np.inf), where=r < 1)
     out["npv"] = npv.to_numpy()
     out["npv_lifted"] = npv_up.to_numpy()
     base = out["npv"].to_numpy()
-    out["npv_increase_pct"] = np.divide(100.0 * (out["npv_lifted"].to_numpy() - base), base,
-                                        out=np.full(len(base), np.nan), where=base > 0)
+    out["npv_increase_pct"] = np.divide(
+        100.0 * (out["npv_lifted"].to_numpy() - base), base, out=np.full(len(base), np.nan), where=base > 0
+    )
     pct = out["npv_increase_pct"]
     out["in_reichheld_range"] = (pct >= 25) & (pct <= 85)
     return out
@@ -1391,14 +1608,19 @@ def customer_delivered_value(offers: pd.DataFrame) -> pd.DataFrame:
     if bad.any():
         i, j = (int(a[0]) for a in np.nonzero(bad))
         example = f"{offers.index[i]!r}: {need[j]}={offers[need[j]].iloc[i]!r}"
-        raise CRMDataError(f"{table}.{need[j]}: {int(bad.sum())} value(s) missing or negative "
-                           f"(example: {example})", table=table, column=need[j],
-                           n_bad=int(bad.sum()), example=example)
+        raise CRMDataError(
+            f"{table}.{need[j]}: {int(bad.sum())} value(s) missing or negative (example: {example})",
+            table=table,
+            column=need[j],
+            n_bad=int(bad.sum()),
+            example=example,
+        )
     out = values.copy()
     out["total_customer_value"] = values[_CDV_VALUE].sum(axis=1)
     out["total_customer_cost"] = values[_CDV_COST].sum(axis=1)
     out["delivered_value"] = out["total_customer_value"] - out["total_customer_cost"]
     tcc = out["total_customer_cost"].to_numpy()
-    out["value_ratio"] = np.divide(out["total_customer_value"].to_numpy(), tcc,
-                                   out=np.full(len(out), np.nan), where=tcc > 0)
+    out["value_ratio"] = np.divide(
+        out["total_customer_value"].to_numpy(), tcc, out=np.full(len(out), np.nan), where=tcc > 0
+    )
     return out

@@ -15,8 +15,14 @@ import pandas as pd
 
 from .data import data_error, require_columns
 
-__all__ = ["cohort_counts", "cohort_retention", "plot_retention_heatmap", "PERFORMANCE_DIMENSIONS",
-           "performance_table", "performance_tables"]
+__all__ = [
+    "cohort_counts",
+    "cohort_retention",
+    "plot_retention_heatmap",
+    "PERFORMANCE_DIMENSIONS",
+    "performance_table",
+    "performance_tables",
+]
 
 PERFORMANCE_DIMENSIONS = ("category", "channel", "region")
 
@@ -26,8 +32,11 @@ def _check(transactions, caller, columns=("customer_id", "date", "amount")) -> N
 
 
 def _kept(transactions: pd.DataFrame, observation_end) -> tuple[pd.DataFrame, pd.Timestamp]:
-    end = transactions["date"].max().normalize() if observation_end is None \
+    end = (
+        transactions["date"].max().normalize()
+        if observation_end is None
         else pd.Timestamp(observation_end).normalize()
+    )
     kept = transactions[transactions["date"].dt.normalize() <= end]
     if len(kept) == 0:
         raise data_error("transactions", "date", f"no transaction on or before {end.date()}", n_bad=0)
@@ -50,7 +59,9 @@ def cohort_counts(transactions: pd.DataFrame, observation_end=None) -> pd.DataFr
     active["cohort"] = first
     counts = active.groupby(["cohort", "since"]).size().unstack("since", fill_value=0)
     end_month = end.year * 12 + end.month - 1
-    counts = counts.reindex(columns=range(int(end_month - counts.index.min()) + 1), fill_value=0).astype(float)
+    counts = counts.reindex(columns=range(int(end_month - counts.index.min()) + 1), fill_value=0).astype(
+        float
+    )
     horizon = end_month - counts.index.to_numpy()[:, None]
     counts = counts.where(counts.columns.to_numpy()[None, :] <= horizon)
     counts.index = pd.to_datetime({"year": counts.index // 12, "month": counts.index % 12 + 1, "day": 1})
@@ -72,22 +83,30 @@ def cohort_retention(transactions: pd.DataFrame, observation_end=None) -> pd.Dat
     return out
 
 
-def plot_retention_heatmap(retention: pd.DataFrame, ax=None, max_months: int | None = 24,
-                           annotate: bool | None = None):
+def plot_retention_heatmap(
+    retention: pd.DataFrame, ax=None, max_months: int | None = 24, annotate: bool | None = None
+):
     """Heatmap of the retention matrix (cohorts down, months since acquisition across)."""
     import matplotlib.pyplot as plt
     import seaborn as sns
 
     shown = retention if max_months is None else retention.loc[:, retention.columns <= max_months]
-    shown = shown.loc[:, shown.columns >= 1]              # month 0 is 100 % by definition
+    shown = shown.loc[:, shown.columns >= 1]  # month 0 is 100 % by definition
     if ax is None:
         _, ax = plt.subplots(figsize=(min(2 + 0.45 * shown.shape[1], 16), min(2 + 0.3 * len(shown), 14)))
     annotate = len(shown) <= 15 and shown.shape[1] <= 15 if annotate is None else annotate
     sizes = retention.attrs.get("cohort_size", {})
     labels = [f"{c:%Y-%m} (n={sizes.get(c, 0):,})" for c in shown.index]
-    sns.heatmap(shown.set_axis(labels, axis=0), cmap="viridis", vmin=0,
-                vmax=float(np.nanmax(shown.to_numpy())) if shown.notna().any().any() else 1,
-                annot=annotate, fmt=".0%", ax=ax, cbar_kws={"label": "share of the cohort buying"})
+    sns.heatmap(
+        shown.set_axis(labels, axis=0),
+        cmap="viridis",
+        vmin=0,
+        vmax=float(np.nanmax(shown.to_numpy())) if shown.notna().any().any() else 1,
+        annot=annotate,
+        fmt=".0%",
+        ax=ax,
+        cbar_kws={"label": "share of the cohort buying"},
+    )
     ax.set_xlabel("months since acquisition")
     ax.set_ylabel("acquisition month")
     ax.set_title("cohort retention")
@@ -105,11 +124,13 @@ def performance_table(transactions: pd.DataFrame, by: str, observation_end=None)
     kept, _ = _kept(transactions, observation_end)
     key = kept[by].astype(object).where(kept[by].notna(), "unknown").astype(str)
     g = kept.groupby(key, observed=True)
-    out = pd.DataFrame({
-        "orders": g.size(),
-        "customers": g["customer_id"].nunique(),
-        "revenue": g["amount"].sum(),
-    })
+    out = pd.DataFrame(
+        {
+            "orders": g.size(),
+            "customers": g["customer_id"].nunique(),
+            "revenue": g["amount"].sum(),
+        }
+    )
     out["revenue_share"] = out["revenue"] / out["revenue"].sum()
     out["avg_order_value"] = out["revenue"] / out["orders"]
     if "cost" in kept.columns:
@@ -121,11 +142,15 @@ def performance_table(transactions: pd.DataFrame, by: str, observation_end=None)
     return out.sort_values("revenue", ascending=False)
 
 
-def performance_tables(transactions: pd.DataFrame, observation_end=None,
-                       dimensions=PERFORMANCE_DIMENSIONS) -> dict[str, pd.DataFrame]:
+def performance_tables(
+    transactions: pd.DataFrame, observation_end=None, dimensions=PERFORMANCE_DIMENSIONS
+) -> dict[str, pd.DataFrame]:
     """:func:`performance_table` for each of ``dimensions`` present in the transactions."""
-    return {dim: performance_table(transactions, dim, observation_end)
-            for dim in dimensions if dim in transactions.columns}
+    return {
+        dim: performance_table(transactions, dim, observation_end)
+        for dim in dimensions
+        if dim in transactions.columns
+    }
 
 
 def plot_performance(tables: dict[str, pd.DataFrame]):

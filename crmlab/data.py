@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 
 from . import paths
+from ._validate import data_error, require_columns
+from .exceptions import CRMDataError
 
 __all__ = [
     "CRMDataError",
@@ -50,27 +52,23 @@ __all__ = [
 ]
 
 
-class CRMDataError(ValueError):
-    """Bad input data. Carries ``table``, ``column``, ``n_bad`` and ``example``."""
-
-    def __init__(self, message: str, *, table: str, column: str | None = None,
-                 n_bad: int | None = None, example: str | None = None):
-        super().__init__(message)
-        self.table = table
-        self.column = column
-        self.n_bad = n_bad
-        self.example = example
-
-
 TRANSACTION_COLUMNS = {
     "required": ["customer_id", "date", "amount"],
-    "optional": ["order_id", "quantity", "product", "category", "channel", "region",
-                 "promotion_id", "cost"],
+    "optional": ["order_id", "quantity", "product", "category", "channel", "region", "promotion_id", "cost"],
 }
 CUSTOMER_COLUMNS = {
     "required": ["customer_id"],
-    "optional": ["signup_date", "first_purchase_date", "card_date", "age_band", "gender",
-                 "income_band", "region", "city_tier", "acquisition_channel"],
+    "optional": [
+        "signup_date",
+        "first_purchase_date",
+        "card_date",
+        "age_band",
+        "gender",
+        "income_band",
+        "region",
+        "city_tier",
+        "acquisition_channel",
+    ],
 }
 PROMOTION_COLUMNS = {
     "required": ["promotion_id", "type", "medium", "start", "end", "cost"],
@@ -111,35 +109,8 @@ SURVEYS = {
 
 # --------------------------------------------------------------------------- reading
 
-def data_error(table: str, column: str | None, message: str, *, n_bad: int | None = None,
-               example: str | None = None) -> CRMDataError:
-    """Build the house error: ``"<table>.<column>: <message> (example: <example>)"``."""
-    where = f"{table}.{column}" if column else table
-    text = f"{where}: {message}"
-    if example is not None:
-        text += f" (example: {example})"
-    return CRMDataError(text, table=table, column=column, n_bad=n_bad, example=example)
-
 
 _fail = data_error
-
-
-def require_columns(frame, columns: Sequence[str], table: str = "transactions",
-                    caller: str | None = None) -> None:
-    """Raise the house error unless ``frame`` is a DataFrame holding every one of ``columns``.
-
-    ``None`` -> CRMDataError ("needs a <table> table"); not a DataFrame -> TypeError;
-    missing columns -> CRMDataError naming the first, listing all and what was found.
-    """
-    who = f"{caller} " if caller else ""
-    if frame is None:
-        raise data_error(table, None, f"{who}needs a {table} table")
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{caller or table}: {table} must be a DataFrame, not {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise data_error(table, missing[0], f"{who}needs column(s) {missing}; found {list(frame.columns)}",
-                         n_bad=len(missing))
 
 
 def _check_text_file(path: Path, table: str) -> None:
@@ -148,8 +119,11 @@ def _check_text_file(path: Path, table: str) -> None:
     if not head.strip():
         raise _fail(table, None, f"the file {path} is empty (no header, no rows)", n_bad=0)
     if b"\x00" in head:
-        raise _fail(table, None, f"the file {path} is not a text file (it contains NUL bytes); "
-                    "give a CSV or a Parquet file")
+        raise _fail(
+            table,
+            None,
+            f"the file {path} is not a text file (it contains NUL bytes); give a CSV or a Parquet file",
+        )
 
 
 def _header_fields(path: Path, sep: str) -> list[str]:
@@ -191,8 +165,13 @@ def _read_table(source, table: str, *, sep: str | None, read_kwargs: Mapping | N
         seen[name] = seen.get(name, 0) + 1
     dup = [name for name, count in seen.items() if count > 1]
     if dup:
-        raise _fail(table, dup[0], f"duplicated column names {dup} in the header of {path}",
-                    n_bad=len(dup), example=delimiter.join(header))
+        raise _fail(
+            table,
+            dup[0],
+            f"duplicated column names {dup} in the header of {path}",
+            n_bad=len(dup),
+            example=delimiter.join(header),
+        )
     kwargs = {"sep": delimiter, "index_col": False, "skipinitialspace": True}
     kwargs.update(read_kwargs or {})
     try:
@@ -201,8 +180,13 @@ def _read_table(source, table: str, *, sep: str | None, read_kwargs: Mapping | N
         raise _fail(table, None, f"the file {path} is empty (no header, no rows)", n_bad=0) from exc
     except pd.errors.ParserError as exc:
         # pandas: "Error tokenizing data. C error: Expected 3 fields in line 5, saw 4"
-        raise _fail(table, None, f"rows with extra fields in {path}: {exc}; each row must have "
-                    f"as many fields as the header ({len(header)})", n_bad=None) from exc
+        raise _fail(
+            table,
+            None,
+            f"rows with extra fields in {path}: {exc}; each row must have "
+            f"as many fields as the header ({len(header)})",
+            n_bad=None,
+        ) from exc
     except UnicodeDecodeError as exc:
         raise _fail(table, None, f"the file {path} is not UTF-8 text: {exc}") from exc
     if frame.shape[1] > len(header):  # python engine pads instead of failing
@@ -217,8 +201,12 @@ def _rename(frame: pd.DataFrame, columns: Mapping[str, str] | None, table: str) 
         return frame
     missing = [user for user in columns.values() if user not in frame.columns]
     if missing:
-        raise _fail(table, missing[0], f"column mapping names {missing}, not in the table; "
-                    f"found {list(frame.columns)}", n_bad=len(missing))
+        raise _fail(
+            table,
+            missing[0],
+            f"column mapping names {missing}, not in the table; found {list(frame.columns)}",
+            n_bad=len(missing),
+        )
     return frame.rename(columns={user: canon for canon, user in columns.items()})
 
 
@@ -234,14 +222,16 @@ def _require(frame: pd.DataFrame, required: Sequence[str], table: str, source) -
         hint = " The file looks tab-separated: pass sep='\\t'."
     else:
         hint = " Map your names with columns={'customer_id': 'your_name', ...}."
-    raise _fail(table, missing[0], f"missing required column(s) {missing}; found {found}.{hint}",
-                n_bad=len(missing))
+    raise _fail(
+        table, missing[0], f"missing required column(s) {missing}; found {found}.{hint}", n_bad=len(missing)
+    )
 
 
 def _example(frame: pd.DataFrame, mask: np.ndarray, cols: Sequence[str], from_file: bool) -> str:
     idx = int(np.flatnonzero(mask)[0])
     row = frame.iloc[idx]
     where = f"line {idx + 2} of the file" if from_file else f"row {frame.index[idx]!r}"
+
     def plain(value):  # np.int64(-9) -> -9, Timestamp -> '2024-01-01'
         if isinstance(value, pd.Timestamp):
             return str(value.date()) if value == value.normalize() else str(value)
@@ -254,8 +244,13 @@ def _example(frame: pd.DataFrame, mask: np.ndarray, cols: Sequence[str], from_fi
 def _bad(frame, mask, table, column, what, cols, from_file) -> CRMDataError:
     mask = np.asarray(mask, dtype=bool)
     n_bad = int(mask.sum())
-    return _fail(table, column, f"{n_bad:,} of {len(frame):,} rows {what}", n_bad=n_bad,
-                 example=_example(frame, mask, cols, from_file))
+    return _fail(
+        table,
+        column,
+        f"{n_bad:,} of {len(frame):,} rows {what}",
+        n_bad=n_bad,
+        example=_example(frame, mask, cols, from_file),
+    )
 
 
 def _parse_dates(raw: pd.Series, date_format: str | None) -> pd.Series:
@@ -301,8 +296,15 @@ def _numeric(frame, column, table, from_file, cols, *, allow_negative=False, req
     if not allow_negative:
         neg = (values < 0).to_numpy()
         if neg.any():
-            raise _bad(frame, neg, table, column, "are negative (returns and refunds are not "
-                       "supported: net them out or drop them first)", cols, from_file)
+            raise _bad(
+                frame,
+                neg,
+                table,
+                column,
+                "are negative (returns and refunds are not supported: net them out or drop them first)",
+                cols,
+                from_file,
+            )
     return values
 
 
@@ -314,9 +316,16 @@ def _no_rows(frame: pd.DataFrame, table: str, source) -> None:
 
 # --------------------------------------------------------------------------- loaders
 
-def load_transactions(source, columns: Mapping[str, str] | None = None, *, sep: str | None = None,
-                      date_format: str | None = None, read_kwargs: Mapping | None = None,
-                      table: str = "transactions") -> pd.DataFrame:
+
+def load_transactions(
+    source,
+    columns: Mapping[str, str] | None = None,
+    *,
+    sep: str | None = None,
+    date_format: str | None = None,
+    read_kwargs: Mapping | None = None,
+    table: str = "transactions",
+) -> pd.DataFrame:
     """Load and validate a transactions table.
 
     Parameters
@@ -345,8 +354,15 @@ def load_transactions(source, columns: Mapping[str, str] | None = None, *, sep: 
         raise _bad(frame, missing, table, "date", "have no date", show, from_file)
     bad = dates.isna().to_numpy()
     if bad.any():
-        raise _bad(frame, bad, table, "date", "have dates that cannot be parsed"
-                   + (f" with format {date_format!r}" if date_format else ""), show, from_file)
+        raise _bad(
+            frame,
+            bad,
+            table,
+            "date",
+            "have dates that cannot be parsed" + (f" with format {date_format!r}" if date_format else ""),
+            show,
+            from_file,
+        )
     out["date"] = dates.astype("datetime64[ns]")
     out["amount"] = _numeric(frame, "amount", table, from_file, show)
     for col in ("quantity", "cost"):
@@ -358,8 +374,13 @@ def load_transactions(source, columns: Mapping[str, str] | None = None, *, sep: 
     return out
 
 
-def load_customers(source, columns: Mapping[str, str] | None = None, *, sep: str | None = None,
-                   read_kwargs: Mapping | None = None) -> pd.DataFrame:
+def load_customers(
+    source,
+    columns: Mapping[str, str] | None = None,
+    *,
+    sep: str | None = None,
+    read_kwargs: Mapping | None = None,
+) -> pd.DataFrame:
     """Load and validate a customers table (one row per customer_id)."""
     table = "customers"
     frame = _rename(_read_table(source, table, sep=sep, read_kwargs=read_kwargs), columns, table)
@@ -370,21 +391,40 @@ def load_customers(source, columns: Mapping[str, str] | None = None, *, sep: str
     out["customer_id"] = _ids(frame, "customer_id", table, from_file, ["customer_id"])
     dup = out["customer_id"].duplicated(keep=False).to_numpy()
     if dup.any():
-        raise _bad(out, dup, table, "customer_id", "repeat a customer id (one row per customer)",
-                   ["customer_id"], from_file)
+        raise _bad(
+            out,
+            dup,
+            table,
+            "customer_id",
+            "repeat a customer id (one row per customer)",
+            ["customer_id"],
+            from_file,
+        )
     for col in ("signup_date", "first_purchase_date", "card_date"):
         if col in out.columns:
             parsed = _parse_dates(frame[col], None)
             bad = (parsed.isna() & frame[col].notna()).to_numpy()
             if bad.any():
-                raise _bad(frame, bad, table, col, "have dates that cannot be parsed",
-                           ["customer_id", col], from_file)
+                raise _bad(
+                    frame,
+                    bad,
+                    table,
+                    col,
+                    "have dates that cannot be parsed",
+                    ["customer_id", col],
+                    from_file,
+                )
             out[col] = parsed.astype("datetime64[ns]")
     return out
 
 
-def load_promotions(source, columns: Mapping[str, str] | None = None, *, sep: str | None = None,
-                    read_kwargs: Mapping | None = None) -> pd.DataFrame:
+def load_promotions(
+    source,
+    columns: Mapping[str, str] | None = None,
+    *,
+    sep: str | None = None,
+    read_kwargs: Mapping | None = None,
+) -> pd.DataFrame:
     """Load and validate a promotions table (promotion_id, type, medium, start, end, cost)."""
     table = "promotions"
     frame = _rename(_read_table(source, table, sep=sep, read_kwargs=read_kwargs), columns, table)
@@ -397,8 +437,9 @@ def load_promotions(source, columns: Mapping[str, str] | None = None, *, sep: st
         parsed = _parse_dates(frame[col], None)
         bad = parsed.isna().to_numpy()
         if bad.any():
-            raise _bad(frame, bad, table, col, "have dates that are missing or cannot be parsed",
-                       show, from_file)
+            raise _bad(
+                frame, bad, table, col, "have dates that are missing or cannot be parsed", show, from_file
+            )
         out[col] = parsed.astype("datetime64[ns]")
     backwards = (out["end"] < out["start"]).to_numpy()
     if backwards.any():
@@ -422,9 +463,13 @@ def load_cdnow(kind: str = "master") -> pd.DataFrame:
         raw = pd.read_csv(root / "CDNOW_master.txt", sep=r"\s+", dtype={"customer_id": str})
         raw = raw.rename(columns={"number_of_cds": "quantity", "dollar_value": "amount"})
     elif kind == "sample":
-        raw = pd.read_csv(root / "CDNOW_sample.txt", sep=r"\s+", header=None,
-                          names=["master_id", "customer_id", "date", "quantity", "amount"],
-                          dtype={"master_id": str, "customer_id": str})
+        raw = pd.read_csv(
+            root / "CDNOW_sample.txt",
+            sep=r"\s+",
+            header=None,
+            names=["master_id", "customer_id", "date", "quantity", "amount"],
+            dtype={"master_id": str, "customer_id": str},
+        )
         raw["customer_id"] = raw["customer_id"].str.lstrip("0")
     else:
         raise ValueError(f"load_cdnow: kind must be 'master' or 'sample', not {kind!r}")
@@ -439,8 +484,14 @@ def survey_blocks(name: str) -> dict[str, list[str]]:
     return {k: list(v) for k, v in SURVEYS[name]["blocks"].items()}
 
 
-def load_survey(source, items: Sequence[str] | None = None, scale: tuple[float, float] | None = None,
-                columns: Mapping[str, str] | None = None, *, sep: str | None = None) -> pd.DataFrame:
+def load_survey(
+    source,
+    items: Sequence[str] | None = None,
+    scale: tuple[float, float] | None = None,
+    columns: Mapping[str, str] | None = None,
+    *,
+    sep: str | None = None,
+) -> pd.DataFrame:
     """Load and validate a survey table.
 
     ``source`` is a shipped survey name -- ``"ecsi_mobi"`` (250 x 24 items, 1..10)
@@ -468,24 +519,38 @@ def load_survey(source, items: Sequence[str] | None = None, scale: tuple[float, 
         items = [c for c in out.columns if c != "customer_id" and pd.api.types.is_numeric_dtype(out[c])]
     missing = [c for c in items if c not in out.columns]
     if missing:
-        raise _fail(table, missing[0], f"missing item column(s) {missing}; found {list(out.columns)}",
-                    n_bad=len(missing))
+        raise _fail(
+            table,
+            missing[0],
+            f"missing item column(s) {missing}; found {list(out.columns)}",
+            n_bad=len(missing),
+        )
     for item in items:
-        out[item] = _numeric(frame, item, table, from_file, ["customer_id", item],
-                             allow_negative=True, required=False)
+        out[item] = _numeric(
+            frame, item, table, from_file, ["customer_id", item], allow_negative=True, required=False
+        )
         if scale is not None:
             lo, hi = scale
             outside = ((out[item] < lo) | (out[item] > hi)).to_numpy()
             if outside.any():
-                raise _bad(out, outside, table, item, f"are outside the scale {lo}..{hi}",
-                           ["customer_id", item], from_file)
+                raise _bad(
+                    out,
+                    outside,
+                    table,
+                    item,
+                    f"are outside the scale {lo}..{hi}",
+                    ["customer_id", item],
+                    from_file,
+                )
     return out
 
 
 # --------------------------------------------------------------------------- privacy
 
-def pseudonymize(frame: pd.DataFrame, key: str | bytes, column: str = "customer_id",
-                 length: int = 16) -> pd.DataFrame:
+
+def pseudonymize(
+    frame: pd.DataFrame, key: str | bytes, column: str = "customer_id", length: int = 16
+) -> pd.DataFrame:
     """Replace customer ids by a keyed hash: HMAC-SHA256(key, id), hex, first ``length`` chars.
 
     Stable for a key (the same id maps to the same pseudonym in every table), not
@@ -500,7 +565,8 @@ def pseudonymize(frame: pd.DataFrame, key: str | bytes, column: str = "customer_
     key_bytes = key.encode() if isinstance(key, str) else key
     out = frame.copy()
     codes, uniques = pd.factorize(out[column].astype(str))
-    mapped = np.array([hmac.new(key_bytes, u.encode(), hashlib.sha256).hexdigest()[:length]
-                       for u in uniques], dtype=object)
+    mapped = np.array(
+        [hmac.new(key_bytes, u.encode(), hashlib.sha256).hexdigest()[:length] for u in uniques], dtype=object
+    )
     out[column] = np.where(codes >= 0, mapped[np.maximum(codes, 0)], None)
     return out

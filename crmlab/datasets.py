@@ -43,7 +43,7 @@ class Dataset:
             return pd.Timestamp(self.truth.params["end"])
         return self.transactions["date"].max().normalize()
 
-    def pseudonymized(self, key: str | bytes | None = None) -> "Dataset":
+    def pseudonymized(self, key: str | bytes | None = None) -> Dataset:
         """A copy with every customer id replaced by its keyed hash (``crmlab.data.pseudonymize``).
 
         The same key maps an id to the same pseudonym in every table, so joins still work.
@@ -53,6 +53,7 @@ class Dataset:
         key = key if key is not None else os.environ.get(PSEUDONYM_KEY_ENV)
         if not key:
             raise ValueError(f"pseudonymized: no key given and {PSEUDONYM_KEY_ENV} is not set")
+
         def swap(frame):
             return None if frame is None else data.pseudonymize(frame, key)
 
@@ -60,23 +61,42 @@ class Dataset:
         if self.truth is not None:
             customers = data.pseudonymize(self.truth.customers.reset_index(), key).set_index("customer_id")
             truth = synth.GroundTruth(customers, self.truth.orders, self.truth.params)
-        return Dataset(self.name, swap(self.transactions), swap(self.customers), swap(self.survey),
-                       self.promotions, truth, self.description + " (pseudonymized)")
+        return Dataset(
+            self.name,
+            swap(self.transactions),
+            swap(self.customers),
+            swap(self.survey),
+            self.promotions,
+            truth,
+            self.description + " (pseudonymized)",
+        )
 
     def tables(self) -> pd.DataFrame:
         """Which tables are present, with rows and columns."""
         rows = []
         for name in ("transactions", "customers", "survey", "promotions"):
             frame = getattr(self, name)
-            rows.append({"table": name, "rows": 0 if frame is None else len(frame),
-                         "columns": "" if frame is None else ", ".join(map(str, frame.columns[:12]))
-                         + (" ..." if frame is not None and frame.shape[1] > 12 else "")})
+            rows.append(
+                {
+                    "table": name,
+                    "rows": 0 if frame is None else len(frame),
+                    "columns": ""
+                    if frame is None
+                    else ", ".join(map(str, frame.columns[:12]))
+                    + (" ..." if frame is not None and frame.shape[1] > 12 else ""),
+                }
+            )
         return pd.DataFrame(rows).set_index("table")
 
 
-def load_dataset(dataset: str = "synthetic", seed: int = 0, n_customers: int = 10_000,
-                 start: str = "2023-01-01", end: str = "2025-12-31",
-                 pseudonymize: bool | None = None) -> Dataset:
+def load_dataset(
+    dataset: str = "synthetic",
+    seed: int = 0,
+    n_customers: int = 10_000,
+    start: str = "2023-01-01",
+    end: str = "2025-12-31",
+    pseudonymize: bool | None = None,
+) -> Dataset:
     """Load a named data set or the user's own files (see the module docstring).
 
     ``pseudonymize``: replace customer ids by keyed hashes (``Dataset.pseudonymized``), with the
@@ -91,31 +111,50 @@ def load_dataset(dataset: str = "synthetic", seed: int = 0, n_customers: int = 1
 
 def _load(dataset: str, seed: int, n_customers: int, start: str, end: str) -> Dataset:
     if dataset in ("synthetic", "synthetic_no_trap"):
-        pop = synth.generate(n_customers, seed=seed, start=start, end=end,
-                             satisfaction_trap=dataset == "synthetic")
-        return Dataset(dataset, pop.transactions, pop.customers, pop.survey, pop.promotions, pop.truth,
-                       description=f"synthetic population, {n_customers:,} sign-ups, seed {seed}, "
-                                   f"{start}..{end}")
+        pop = synth.generate(
+            n_customers, seed=seed, start=start, end=end, satisfaction_trap=dataset == "synthetic"
+        )
+        return Dataset(
+            dataset,
+            pop.transactions,
+            pop.customers,
+            pop.survey,
+            pop.promotions,
+            pop.truth,
+            description=f"synthetic population, {n_customers:,} sign-ups, seed {seed}, {start}..{end}",
+        )
     if dataset in ("cdnow", "cdnow_master"):
-        return Dataset("cdnow", data.load_cdnow("master"),
-                       description="CDNOW 1997-Q1 cohort, 23,570 customers (Fader & Hardie)")
+        return Dataset(
+            "cdnow",
+            data.load_cdnow("master"),
+            description="CDNOW 1997-Q1 cohort, 23,570 customers (Fader & Hardie)",
+        )
     if dataset == "cdnow_sample":
-        return Dataset("cdnow_sample", data.load_cdnow("sample"),
-                       description="CDNOW 1/10 sample, 2,357 customers (Fader, Hardie & Lee 2005)")
+        return Dataset(
+            "cdnow_sample",
+            data.load_cdnow("sample"),
+            description="CDNOW 1/10 sample, 2,357 customers (Fader, Hardie & Lee 2005)",
+        )
     path = Path(dataset)
     if not path.is_absolute() and not path.exists() and (paths.PROJECT_ROOT / path).exists():
         path = paths.PROJECT_ROOT / path  # notebooks run in notebooks/; paths are given from the project root
     if path.is_dir():
         found = {p.stem: p for p in path.iterdir() if p.suffix.lower() in {".csv", ".parquet"}}
         if "transactions" not in found:
-            raise data.CRMDataError(f"transactions: no transactions.csv or .parquet in {path}",
-                                    table="transactions")
-        return Dataset(path.name, data.load_transactions(found["transactions"]),
-                       customers=data.load_customers(found["customers"]) if "customers" in found else None,
-                       survey=data.load_survey(found["survey"]) if "survey" in found else None,
-                       promotions=data.load_promotions(found["promotions"]) if "promotions" in found else None,
-                       description=f"files in {path}")
+            raise data.CRMDataError(
+                f"transactions: no transactions.csv or .parquet in {path}", table="transactions"
+            )
+        return Dataset(
+            path.name,
+            data.load_transactions(found["transactions"]),
+            customers=data.load_customers(found["customers"]) if "customers" in found else None,
+            survey=data.load_survey(found["survey"]) if "survey" in found else None,
+            promotions=data.load_promotions(found["promotions"]) if "promotions" in found else None,
+            description=f"files in {path}",
+        )
     if path.exists():
         return Dataset(path.stem, data.load_transactions(path), description=f"transactions from {path}")
-    raise ValueError(f"unknown dataset {dataset!r}: use one of {NAMED_DATASETS}, a transactions file "
-                     "(CSV/Parquet) or a folder with transactions.csv")
+    raise ValueError(
+        f"unknown dataset {dataset!r}: use one of {NAMED_DATASETS}, a transactions file "
+        "(CSV/Parquet) or a folder with transactions.csv"
+    )

@@ -49,8 +49,16 @@ import pandas as pd
 from . import checks, teaching
 from .files import atomic_write_text
 
-__all__ = ["ItemResult", "NotebookResult", "StudentResult", "run_notebooks", "grade_student", "grade",
-           "feedback_html", "tamper_findings"]
+__all__ = [
+    "ItemResult",
+    "NotebookResult",
+    "StudentResult",
+    "run_notebooks",
+    "grade_student",
+    "grade",
+    "feedback_html",
+    "tamper_findings",
+]
 
 GRADER_TAG = "crmlab-grader"
 _ANSWER_KEY_USE = [
@@ -77,7 +85,7 @@ class NotebookResult:
 
     notebook: str
     items: list[ItemResult]
-    status: str                 # graded, missing, unreadable, tampered, timeout, failed
+    status: str  # graded, missing, unreadable, tampered, timeout, failed
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -100,9 +108,10 @@ class StudentResult:
 
 # --------------------------------------------------------------------------- execution
 
+
 def _dump_source(path: Path) -> str:
     """The grader's last cell: every ``answer_*`` global to JSON (values it cannot read are marked)."""
-    return f'''# added by the crmlab grader: collect the answers
+    return f"""# added by the crmlab grader: collect the answers
 def _crmlab_grader_dump(_path):
     import json as _json, math as _math, sys as _sys
 
@@ -150,7 +159,7 @@ def _crmlab_grader_dump(_path):
 
 _crmlab_grader_dump({str(path)!r})
 del _crmlab_grader_dump
-'''
+"""
 
 
 #: the child process: runs a list of notebooks with papermill, one deadline per notebook.
@@ -193,7 +202,7 @@ for job in json.loads(sys.stdin.read()):
 
 @dataclass
 class _Job:
-    nb: object              # the prepared notebook (NotebookNode)
+    nb: object  # the prepared notebook (NotebookNode)
     workdir: Path
     parameters: dict
     timeout: float
@@ -219,20 +228,35 @@ def run_notebooks(jobs: list[_Job]) -> list[tuple[dict, object]]:
     for job in jobs:
         job.workdir.mkdir(parents=True, exist_ok=True)
         nbformat.write(job.nb, str(job.path("submission")))
-        specs.append({"input": str(job.path("submission")), "output": str(job.path("executed")),
-                      "cwd": str(job.workdir), "timeout": job.timeout, "parameters": job.parameters,
-                      "status": str(job.path("status"))})
+        specs.append(
+            {
+                "input": str(job.path("submission")),
+                "output": str(job.path("executed")),
+                "cwd": str(job.workdir),
+                "timeout": job.timeout,
+                "parameters": job.parameters,
+                "status": str(job.path("status")),
+            }
+        )
     env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1", MPLBACKEND="Agg")
-    proc = subprocess.Popen([sys.executable, "-c", _RUNNER], cwd=str(jobs[0].workdir), env=env,
-                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _RUNNER],
+        cwd=str(jobs[0].workdir),
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     backstop = sum(job.timeout + 60 for job in jobs)
     stopped = ""
     try:
         _, err = proc.communicate(json.dumps(specs).encode(), timeout=backstop)
         if proc.returncode:
             lines = err.decode(errors="replace").strip().splitlines()
-            stopped = f"the grader's runner stopped (exit code {proc.returncode})" + (f": {lines[-1]}" if lines else "")
+            stopped = f"the grader's runner stopped (exit code {proc.returncode})" + (
+                f": {lines[-1]}" if lines else ""
+            )
     except subprocess.TimeoutExpired:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -262,6 +286,7 @@ def run_notebooks(jobs: list[_Job]) -> list[tuple[dict, object]]:
 
 # --------------------------------------------------------------------------- checks on the submission
 
+
 def _parameters(nb) -> tuple[dict | None, str]:
     """Literal values of the first code cell tagged parameters, or (None, why not)."""
     import ast
@@ -271,8 +296,11 @@ def _parameters(nb) -> tuple[dict | None, str]:
             values = {}
             try:
                 for node in ast.parse(cell.source).body:
-                    if isinstance(node, ast.Assign) and len(node.targets) == 1 \
-                            and isinstance(node.targets[0], ast.Name):
+                    if (
+                        isinstance(node, ast.Assign)
+                        and len(node.targets) == 1
+                        and isinstance(node.targets[0], ast.Name)
+                    ):
                         values[node.targets[0].id] = ast.literal_eval(node.value)
             except (SyntaxError, ValueError) as exc:
                 return None, f"the parameters cell was edited and no longer holds plain values ({exc})"
@@ -288,11 +316,15 @@ def tamper_findings(nb, student_id: str, seed: int) -> list[str]:
         found.append(why)
     else:
         if values.get("student_id") != student_id:
-            found.append(f"the parameters cell was edited: student_id = {values.get('student_id')!r}, "
-                         f"but this is {student_id!r}'s notebook")
+            found.append(
+                f"the parameters cell was edited: student_id = {values.get('student_id')!r}, "
+                f"but this is {student_id!r}'s notebook"
+            )
         if values.get("seed") != seed:
-            found.append(f"the parameters cell was edited: seed = {values.get('seed')!r} is not your seed "
-                         f"{seed} (answers are checked against your own data only)")
+            found.append(
+                f"the parameters cell was edited: seed = {values.get('seed')!r} is not your seed "
+                f"{seed} (answers are checked against your own data only)"
+            )
     for k, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and any(p.search(cell.source) for p in _ANSWER_KEY_USE):
             found.append(f"cell {k + 1} uses the grader's answer key (crmlab.checks / crmlab.grading)")
@@ -325,8 +357,13 @@ def _cell_errors(executed) -> list[tuple[str, int, str]]:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 message = str(out.get("evalue", "")).strip().splitlines()
-                errors.append((cell.get("id", ""), position,
-                               f"{out.get('ename', 'Error')}" + (f": {message[0][:200]}" if message else "")))
+                errors.append(
+                    (
+                        cell.get("id", ""),
+                        position,
+                        f"{out.get('ename', 'Error')}" + (f": {message[0][:200]}" if message else ""),
+                    )
+                )
                 break
     return errors
 
@@ -365,8 +402,17 @@ class _Pending:
     keep_executed: Path | None
 
 
-def _prepare(submission: Path, template_path: Path, student_id: str, seed: int, data_dir: Path,
-             expected: dict, timeout: float, workdir: Path, keep_executed: Path | None):
+def _prepare(
+    submission: Path,
+    template_path: Path,
+    student_id: str,
+    seed: int,
+    data_dir: Path,
+    expected: dict,
+    timeout: float,
+    workdir: Path,
+    keep_executed: Path | None,
+):
     """Pre-checks of one submission: a final NotebookResult (missing, unreadable, tampered)
     or a :class:`_Pending` execution with the grader's answer-dump cell appended."""
     import nbformat
@@ -374,25 +420,39 @@ def _prepare(submission: Path, template_path: Path, student_id: str, seed: int, 
     stem = template_path.stem
     items = checks.items_for([stem])
     if not submission.exists():
-        return NotebookResult(stem, _zero(items, f"no submission: {submission.name} was not handed in",
-                                          expected), "missing")
+        return NotebookResult(
+            stem, _zero(items, f"no submission: {submission.name} was not handed in", expected), "missing"
+        )
     try:
         nb = nbformat.read(str(submission), as_version=4)
     except Exception as exc:
-        return NotebookResult(stem, _zero(items, f"{submission.name} is not a readable notebook "
-                                                 f"({type(exc).__name__}: {str(exc)[:200]})", expected),
-                              "unreadable")
+        return NotebookResult(
+            stem,
+            _zero(
+                items,
+                f"{submission.name} is not a readable notebook ({type(exc).__name__}: {str(exc)[:200]})",
+                expected,
+            ),
+            "unreadable",
+        )
     tampered = tamper_findings(nb, student_id, seed)
     if tampered:
-        return NotebookResult(stem, _zero(items, "not graded: " + "; ".join(tampered), expected), "tampered",
-                              notes=tampered)
+        return NotebookResult(
+            stem, _zero(items, "not graded: " + "; ".join(tampered), expected), "tampered", notes=tampered
+        )
     template = nbformat.read(str(template_path), as_version=4)
     notes = _edited_given_cells(template, nb)
-    claimed = nb.metadata.get("crmlab", {}).get("data_sha256") if isinstance(nb.metadata.get("crmlab"), dict) else None
+    claimed = (
+        nb.metadata.get("crmlab", {}).get("data_sha256")
+        if isinstance(nb.metadata.get("crmlab"), dict)
+        else None
+    )
     if claimed and claimed != teaching.data_fingerprint(data_dir):
-        notes.append("the data the grader regenerated from your seed differ from the data handed out with this "
-                     "notebook (crmlab changed between 'make exercises' and 'make grade', or the notebook's "
-                     "metadata was edited); answers are checked against the grader's data")
+        notes.append(
+            "the data the grader regenerated from your seed differ from the data handed out with this "
+            "notebook (crmlab changed between 'make exercises' and 'make grade', or the notebook's "
+            "metadata was edited); answers are checked against the grader's data"
+        )
     submitted = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -410,7 +470,9 @@ def _finish(p: _Pending, status: dict, executed, expected: dict) -> NotebookResu
     seconds = float(status.get("seconds", 0.0) or 0.0)
     if executed is not None and p.keep_executed is not None:
         executed = copy.deepcopy(executed)
-        executed.cells = [c for c in executed.cells if GRADER_TAG not in c.get("metadata", {}).get("tags", [])]
+        executed.cells = [
+            c for c in executed.cells if GRADER_TAG not in c.get("metadata", {}).get("tags", [])
+        ]
         atomic_write_text(p.keep_executed, nbformat.writes(executed))
     dumped = None
     if p.answers_path.exists():
@@ -421,8 +483,13 @@ def _finish(p: _Pending, status: dict, executed, expected: dict) -> NotebookResu
         p.answers_path.unlink()
     if status["status"] != "ok" or not isinstance(dumped, dict):
         why = status["message"] or "the notebook did not run to the end, so its answers could not be read"
-        return NotebookResult(p.stem, _zero(p.items, why, expected),
-                              "timeout" if status["status"] == "timeout" else "failed", p.notes, seconds)
+        return NotebookResult(
+            p.stem,
+            _zero(p.items, why, expected),
+            "timeout" if status["status"] == "timeout" else "failed",
+            p.notes,
+            seconds,
+        )
     if dumped.get("modules"):
         why = f"not graded: the notebook imported the grader's answer key ({', '.join(map(str, dumped['modules']))})"
         return NotebookResult(p.stem, _zero(p.items, why, expected), "tampered", p.notes + [why], seconds)
@@ -452,8 +519,15 @@ def _finish(p: _Pending, status: dict, executed, expected: dict) -> NotebookResu
     return NotebookResult(p.stem, results, "graded", p.notes, seconds)
 
 
-def grade_student(student_id: str, name: str, submissions: Path, out: Path, course_key: str,
-                  timeout: float, templates: list[Path]) -> StudentResult:
+def grade_student(
+    student_id: str,
+    name: str,
+    submissions: Path,
+    out: Path,
+    course_key: str,
+    timeout: float,
+    templates: list[Path],
+) -> StudentResult:
     """Grade every notebook of one student; never raises (failures become reasons).
 
     The grader writes the student's data afresh from the seed, computes the expected
@@ -471,17 +545,44 @@ def grade_student(student_id: str, name: str, submissions: Path, out: Path, cour
             slots = []
             for template in templates:
                 if not folder.is_dir():
-                    slots.append(NotebookResult(template.stem, _zero(
-                        checks.items_for([template.stem]), f"no submission: there is no folder {folder}",
-                        expected), "missing"))
+                    slots.append(
+                        NotebookResult(
+                            template.stem,
+                            _zero(
+                                checks.items_for([template.stem]),
+                                f"no submission: there is no folder {folder}",
+                                expected,
+                            ),
+                            "missing",
+                        )
+                    )
                     continue
                 try:
-                    slots.append(_prepare(folder / template.name, template, student_id, seed, data_dir, expected,
-                                          timeout, work, out / student_id / "executed" / template.name))
+                    slots.append(
+                        _prepare(
+                            folder / template.name,
+                            template,
+                            student_id,
+                            seed,
+                            data_dir,
+                            expected,
+                            timeout,
+                            work,
+                            out / student_id / "executed" / template.name,
+                        )
+                    )
                 except Exception as exc:  # the grader's own failure on one notebook
-                    slots.append(NotebookResult(template.stem, _zero(
-                        checks.items_for([template.stem]), f"grading failed: {type(exc).__name__}: {exc}",
-                        expected), "failed"))
+                    slots.append(
+                        NotebookResult(
+                            template.stem,
+                            _zero(
+                                checks.items_for([template.stem]),
+                                f"grading failed: {type(exc).__name__}: {exc}",
+                                expected,
+                            ),
+                            "failed",
+                        )
+                    )
             pending = [s for s in slots if isinstance(s, _Pending)]
             runs = dict(zip(map(id, pending), run_notebooks([p.job for p in pending])))
             results = []
@@ -490,14 +591,21 @@ def grade_student(student_id: str, name: str, submissions: Path, out: Path, cour
                     try:
                         slot = _finish(slot, *runs[id(slot)], expected)
                     except Exception as exc:
-                        slot = NotebookResult(slot.stem, _zero(slot.items, f"grading failed: {type(exc).__name__}: "
-                                                                           f"{exc}", expected), "failed")
+                        slot = NotebookResult(
+                            slot.stem,
+                            _zero(slot.items, f"grading failed: {type(exc).__name__}: {exc}", expected),
+                            "failed",
+                        )
                 results.append(slot)
         return StudentResult(student_id, name, results)
     except Exception as exc:
         reason = f"grading failed for this student: {type(exc).__name__}: {exc}"
-        return StudentResult(student_id, name, [NotebookResult(stem, _zero(checks.items_for([stem]), reason, {}),
-                                                               "failed") for stem in stems], [reason])
+        return StudentResult(
+            student_id,
+            name,
+            [NotebookResult(stem, _zero(checks.items_for([stem]), reason, {}), "failed") for stem in stems],
+            [reason],
+        )
 
 
 # --------------------------------------------------------------------------- reports
@@ -547,32 +655,51 @@ def feedback_html(result: StudentResult, show_expected: bool = True) -> str:
             rows.append(
                 f'<tr class="{cls}"><td><code>{esc(r.item.name)}</code><br>{esc(r.item.description)}</td>'
                 f'<td class="num">{r.score:g} / {r.item.points:g}</td><td><code>{esc(_value(r.answer, True))}</code></td>'
-                + (f'<td><code>{esc(_value(r.expected, True))}</code><br><span class="status">'
-                   f'{esc(r.item.check.describe())}</span></td>' if show_expected else "")
-                + f"<td>{esc(r.reason)}</td></tr>")
+                + (
+                    f'<td><code>{esc(_value(r.expected, True))}</code><br><span class="status">'
+                    f"{esc(r.item.check.describe())}</span></td>"
+                    if show_expected
+                    else ""
+                )
+                + f"<td>{esc(r.reason)}</td></tr>"
+            )
         notes = "".join(f'<p class="note">Note: {esc(n)}</p>' for n in nb.notes)
         sections.append(
             f"<section><h2>{esc(nb.notebook)}.ipynb — {got:g} / {best:g}</h2>"
             f'<p class="status">Status: {esc(nb.status)}'
-            + (f", ran in {nb.seconds:g} s" if nb.seconds else "") + f"</p>{notes}"
+            + (f", ran in {nb.seconds:g} s" if nb.seconds else "")
+            + f"</p>{notes}"
             "<table><tr><th>Item</th><th>Score</th><th>Your answer</th>"
-            + ("<th>Expected</th>" if show_expected else "") + "<th>Why</th></tr>"
-            + "".join(rows) + "</table></section>")
+            + ("<th>Expected</th>" if show_expected else "")
+            + "<th>Why</th></tr>"
+            + "".join(rows)
+            + "</table></section>"
+        )
     notes = "".join(f'<p class="note">{esc(n)}</p>' for n in result.notes)
     stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>Feedback — {esc(result.name or result.student_id)}</title><style>{_CSS}</style></head><body>"
-            f"<header><h1>Feedback for {esc(result.name or result.student_id)} ({esc(result.student_id)})</h1>"
-            f"<p>Total: {result.total:g} of {result.max_total:g} points</p></header><main>{notes}"
-            + "".join(sections)
-            + f"</main><footer>Graded {esc(stamp)} by <code>python -m crmlab.teaching grade</code>. Answers are "
-              "checked against values recomputed from your own data; the tolerance of each item is stated "
-              "under the expected value.</footer></body></html>")
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Feedback — {esc(result.name or result.student_id)}</title><style>{_CSS}</style></head><body>"
+        f"<header><h1>Feedback for {esc(result.name or result.student_id)} ({esc(result.student_id)})</h1>"
+        f"<p>Total: {result.total:g} of {result.max_total:g} points</p></header><main>{notes}"
+        + "".join(sections)
+        + f"</main><footer>Graded {esc(stamp)} by <code>python -m crmlab.teaching grade</code>. Answers are "
+        "checked against values recomputed from your own data; the tolerance of each item is stated "
+        "under the expected value.</footer></body></html>"
+    )
 
 
-def grade(submissions, roster, out, course_key: str = teaching.DEFAULT_COURSE_KEY, timeout: float = 120,
-          templates=None, show_expected: bool = True, log=None) -> pd.DataFrame:
+def grade(
+    submissions,
+    roster,
+    out,
+    course_key: str = teaching.DEFAULT_COURSE_KEY,
+    timeout: float = 120,
+    templates=None,
+    show_expected: bool = True,
+    log=None,
+) -> pd.DataFrame:
     """Grade every student of the roster; write grades.csv, details.csv, items.csv and feedback.
 
     Returns the grades table (student_id, name, one column per item, total).
@@ -582,7 +709,9 @@ def grade(submissions, roster, out, course_key: str = teaching.DEFAULT_COURSE_KE
     stems = [t.stem for t in templates]
     unknown = [s for s in stems if s not in checks.EXPECTED]
     if unknown:
-        raise ValueError(f"grade: no checks for the exercise notebook(s) {unknown}; add them to crmlab/checks.py")
+        raise ValueError(
+            f"grade: no checks for the exercise notebook(s) {unknown}; add them to crmlab/checks.py"
+        )
     items = checks.items_for(stems)
     submissions, out = Path(submissions), Path(out)
     known = set(students["student_id"])
@@ -595,22 +724,52 @@ def grade(submissions, roster, out, course_key: str = teaching.DEFAULT_COURSE_KE
             log(f"grading {row.student_id} ...")
         result = grade_student(row.student_id, row.name, submissions, out, course_key, timeout, templates)
         scores = {r.item.name: r.score for nb in result.notebooks for r in nb.items}
-        rows.append({"student_id": row.student_id, "name": row.name,
-                     **{item.name: scores.get(item.name, 0.0) for item in items}, "total": result.total})
+        rows.append(
+            {
+                "student_id": row.student_id,
+                "name": row.name,
+                **{item.name: scores.get(item.name, 0.0) for item in items},
+                "total": result.total,
+            }
+        )
         for nb in result.notebooks:
             for r in nb.items:
-                details.append({"student_id": row.student_id, "name": row.name, "notebook": nb.notebook,
-                                "status": nb.status, "item": r.item.name, "score": r.score,
-                                "points": r.item.points, "reason": r.reason, "answer": _value(r.answer),
-                                "expected": _value(r.expected)})
+                details.append(
+                    {
+                        "student_id": row.student_id,
+                        "name": row.name,
+                        "notebook": nb.notebook,
+                        "status": nb.status,
+                        "item": r.item.name,
+                        "score": r.score,
+                        "points": r.item.points,
+                        "reason": r.reason,
+                        "answer": _value(r.answer),
+                        "expected": _value(r.expected),
+                    }
+                )
         atomic_write_text(out / row.student_id / "feedback.html", feedback_html(result, show_expected))
         if log:
-            log(f"  {row.student_id}: {result.total:g} / {result.max_total:g} "
-                + ", ".join(f"{nb.notebook} {nb.status}" for nb in result.notebooks))
+            log(
+                f"  {row.student_id}: {result.total:g} / {result.max_total:g} "
+                + ", ".join(f"{nb.notebook} {nb.status}" for nb in result.notebooks)
+            )
     table = pd.DataFrame(rows, columns=["student_id", "name", *[i.name for i in items], "total"])
     atomic_write_text(out / "details.csv", pd.DataFrame(details).to_csv(index=False))
-    atomic_write_text(out / "items.csv", pd.DataFrame(
-        [{"notebook": i.notebook, "item": i.name, "points": i.points, "description": i.description,
-          "accepted": i.check.describe()} for i in items]).to_csv(index=False))
+    atomic_write_text(
+        out / "items.csv",
+        pd.DataFrame(
+            [
+                {
+                    "notebook": i.notebook,
+                    "item": i.name,
+                    "points": i.points,
+                    "description": i.description,
+                    "accepted": i.check.describe(),
+                }
+                for i in items
+            ]
+        ).to_csv(index=False),
+    )
     atomic_write_text(out / "grades.csv", table.to_csv(index=False))
     return table

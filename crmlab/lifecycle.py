@@ -18,8 +18,15 @@ import pandas as pd
 
 from .data import data_error, require_columns
 
-__all__ = ["STAGES", "lifecycle_stages", "stage_economics", "stage_accuracy", "stage_confusion",
-           "plot_stage_economics", "plot_stage_confusion"]
+__all__ = [
+    "STAGES",
+    "lifecycle_stages",
+    "stage_economics",
+    "stage_accuracy",
+    "stage_confusion",
+    "plot_stage_economics",
+    "plot_stage_confusion",
+]
 
 STAGES = ["potential", "development", "growth", "maturity", "decline", "termination"]
 
@@ -34,10 +41,18 @@ def _end(transactions: pd.DataFrame, observation_end) -> pd.Timestamp:
     return pd.Timestamp(observation_end).normalize()
 
 
-def lifecycle_stages(transactions: pd.DataFrame, customers: pd.DataFrame | None = None,
-                     observation_end=None, termination_k: float = 3.0, development_days: int = 90,
-                     growth_days: int = 270, window_days: int = 180, growth_ratio: float = 2.0,
-                     decline_k: float = 2.0, decline_ratio: float = 0.5) -> pd.DataFrame:
+def lifecycle_stages(
+    transactions: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    observation_end=None,
+    termination_k: float = 3.0,
+    development_days: int = 90,
+    growth_days: int = 270,
+    window_days: int = 180,
+    growth_ratio: float = 2.0,
+    decline_k: float = 2.0,
+    decline_ratio: float = 0.5,
+) -> pd.DataFrame:
     """Life-cycle stage of each customer at ``observation_end``, from its own trajectory.
 
     Per customer (visits = purchase days up to ``observation_end``): ``tenure_days`` since
@@ -65,9 +80,14 @@ def lifecycle_stages(transactions: pd.DataFrame, customers: pd.DataFrame | None 
     Schmittlein, Morrison & Colombo (1987) ("is the customer still active?").
     """
     _check(transactions, "lifecycle_stages")
-    for name, value in (("termination_k", termination_k), ("decline_k", decline_k),
-                        ("development_days", development_days), ("growth_days", growth_days),
-                        ("window_days", window_days), ("growth_ratio", growth_ratio)):
+    for name, value in (
+        ("termination_k", termination_k),
+        ("decline_k", decline_k),
+        ("development_days", development_days),
+        ("growth_days", growth_days),
+        ("window_days", window_days),
+        ("growth_ratio", growth_ratio),
+    ):
         if not np.isfinite(value) or value <= 0:
             raise ValueError(f"lifecycle_stages: {name} must be positive, not {value!r}")
     if decline_k > termination_k:
@@ -77,13 +97,19 @@ def lifecycle_stages(transactions: pd.DataFrame, customers: pd.DataFrame | None 
     end = _end(transactions, observation_end)
     day = transactions["date"].dt.normalize()
     keep = day <= end
-    visits = pd.DataFrame({"customer_id": transactions["customer_id"][keep], "day": day[keep]}) \
-        .drop_duplicates()
+    visits = pd.DataFrame(
+        {"customer_id": transactions["customer_id"][keep], "day": day[keep]}
+    ).drop_duplicates()
     g = visits.groupby("customer_id", observed=True)["day"]
     out = pd.DataFrame({"visits": g.size().astype(float), "first": g.min(), "last": g.max()})
     recent_start = end - pd.Timedelta(days=window_days - 1)
-    out["recent_visits"] = visits.loc[visits["day"] >= recent_start].groupby(
-        "customer_id", observed=True).size().reindex(out.index, fill_value=0).astype(float)
+    out["recent_visits"] = (
+        visits.loc[visits["day"] >= recent_start]
+        .groupby("customer_id", observed=True)
+        .size()
+        .reindex(out.index, fill_value=0)
+        .astype(float)
+    )
     if customers is not None:
         if "customer_id" not in customers.columns:
             raise data_error("customers", "customer_id", "lifecycle_stages needs a customer_id column")
@@ -106,29 +132,42 @@ def lifecycle_stages(transactions: pd.DataFrame, customers: pd.DataFrame | None 
     seasoned = tenure >= 2 * window_days
     bought = out["visits"].notna().to_numpy()
     stage = np.select(
-        [~bought,
-         (ratio > termination_k).to_numpy(),
-         (tenure < development_days).to_numpy(),
-         ((ratio > decline_k) | (seasoned & (recent_rate < decline_ratio * earlier_rate))).to_numpy(),
-         ((tenure < growth_days) | (seasoned & (recent_rate > growth_ratio * earlier_rate))).to_numpy()],
-        ["potential", "termination", "development", "decline", "growth"], "maturity")
-    result = pd.DataFrame({
-        "visits": out["visits"].fillna(0.0),
-        "tenure_days": tenure,
-        "recency_days": recency,
-        "typical_gap_days": typical,
-        "silence_ratio": ratio,
-        "recent_rate": recent_rate,
-        "earlier_rate": earlier_rate.where(seasoned),
-        "stage": pd.Categorical(stage, categories=STAGES, ordered=True),
-    }, index=out.index)
+        [
+            ~bought,
+            (ratio > termination_k).to_numpy(),
+            (tenure < development_days).to_numpy(),
+            ((ratio > decline_k) | (seasoned & (recent_rate < decline_ratio * earlier_rate))).to_numpy(),
+            ((tenure < growth_days) | (seasoned & (recent_rate > growth_ratio * earlier_rate))).to_numpy(),
+        ],
+        ["potential", "termination", "development", "decline", "growth"],
+        "maturity",
+    )
+    result = pd.DataFrame(
+        {
+            "visits": out["visits"].fillna(0.0),
+            "tenure_days": tenure,
+            "recency_days": recency,
+            "typical_gap_days": typical,
+            "silence_ratio": ratio,
+            "recent_rate": recent_rate,
+            "earlier_rate": earlier_rate.where(seasoned),
+            "stage": pd.Categorical(stage, categories=STAGES, ordered=True),
+        },
+        index=out.index,
+    )
     result.attrs.update(observation_end=str(end.date()), pooled_gap_days=pooled)
     return result
 
 
-def stage_economics(transactions: pd.DataFrame, stages: pd.DataFrame, promotions: pd.DataFrame | None = None,
-                    customers: pd.DataFrame | None = None, observation_end=None, window_months: int = 12,
-                    acquisition_cost: float = 0.0) -> pd.DataFrame:
+def stage_economics(
+    transactions: pd.DataFrame,
+    stages: pd.DataFrame,
+    promotions: pd.DataFrame | None = None,
+    customers: pd.DataFrame | None = None,
+    observation_end=None,
+    window_months: int = 12,
+    acquisition_cost: float = 0.0,
+) -> pd.DataFrame:
     """The firm's investment against the customer's contribution in each life-cycle stage.
 
     Over the last ``window_months`` before ``observation_end``, per customer:
@@ -161,7 +200,11 @@ def stage_economics(transactions: pd.DataFrame, stages: pd.DataFrame, promotions
     else:
         per["contribution"] = per["revenue"]
     per["promotion_cost"] = 0.0
-    if promotions is not None and "promotion_id" in window.columns and {"promotion_id", "cost"} <= set(promotions):
+    if (
+        promotions is not None
+        and "promotion_id" in window.columns
+        and {"promotion_id", "cost"} <= set(promotions)
+    ):
         used = transactions.loc[transactions["promotion_id"].notna(), "promotion_id"].astype(str)
         share = promotions.set_index(promotions["promotion_id"].astype(str))["cost"] / used.value_counts()
         promo = window.loc[window["promotion_id"].notna()]
@@ -185,8 +228,11 @@ def stage_economics(transactions: pd.DataFrame, stages: pd.DataFrame, promotions
     out["net_per_customer"] = out["contribution_per_customer"] - out["investment_per_customer"]
     out["return_on_investment"] = out["contribution"] / out["investment"].where(out["investment"] > 0)
     out.index = pd.Index(out.index.astype(str), name="stage")
-    out.attrs.update(window_months=window_months, observation_end=str(end.date()),
-                     contribution="margin" if "cost" in transactions.columns else "revenue")
+    out.attrs.update(
+        window_months=window_months,
+        observation_end=str(end.date()),
+        contribution="margin" if "cost" in transactions.columns else "revenue",
+    )
     return out
 
 
@@ -199,8 +245,9 @@ def stage_confusion(stages: pd.DataFrame | pd.Series, truth: pd.Series) -> pd.Da
     if len(common) == 0:
         raise ValueError("stage_confusion: the stages and the truth share no customer_id")
     matrix = confusion_matrix(truth.loc[common].astype(str), pred.loc[common].astype(str), labels=STAGES)
-    return pd.DataFrame(matrix, index=pd.Index(STAGES, name="true stage"),
-                        columns=pd.Index(STAGES, name="rule stage"))
+    return pd.DataFrame(
+        matrix, index=pd.Index(STAGES, name="true stage"), columns=pd.Index(STAGES, name="rule stage")
+    )
 
 
 def stage_accuracy(stages: pd.DataFrame | pd.Series, truth: pd.Series) -> float:
@@ -235,8 +282,16 @@ def plot_stage_confusion(confusion: pd.DataFrame, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 5))
     shares = confusion.div(confusion.sum(axis=1).where(lambda s: s > 0), axis=0)
-    sns.heatmap(shares, annot=True, fmt=".2f", cmap="Blues", vmin=0, vmax=1, ax=ax,
-                cbar_kws={"label": "share of the true stage"})
+    sns.heatmap(
+        shares,
+        annot=True,
+        fmt=".2f",
+        cmap="Blues",
+        vmin=0,
+        vmax=1,
+        ax=ax,
+        cbar_kws={"label": "share of the true stage"},
+    )
     acc = np.trace(confusion.to_numpy()) / confusion.to_numpy().sum()
     ax.set_title(f"rule stage against true stage (accuracy {acc:.0%})")
     return ax

@@ -46,16 +46,37 @@ from .data import data_error, require_columns
 from .rfm import rfm_summary
 
 __all__ = [
-    "SUBSYSTEMS", "FACTORS", "SURVEY_ITEMS", "RANDOM_INDEX", "CUSTOMER_TYPES",
-    "INCENTIVE_PROGRAMS", "LOYALTY_TYPES",
-    "factor_catalog", "loyalty_factors", "normalize_factors",
-    "AHPResult", "ahp_weights", "EntropyResult", "entropy_weights", "consistent_matrix",
-    "index_weights", "loyalty_index",
-    "scheme_agreement", "StabilityResult", "top_decile_stability",
-    "holdout_outcomes", "ValidityResult", "predictive_validity",
-    "dick_basu_types", "loyalty_types", "TypologyAgreement", "typology_agreement",
-    "satisfaction_loyalty_matrix", "relationship_stages",
-    "plot_satisfaction_loyalty", "plot_lift",
+    "SUBSYSTEMS",
+    "FACTORS",
+    "SURVEY_ITEMS",
+    "RANDOM_INDEX",
+    "CUSTOMER_TYPES",
+    "INCENTIVE_PROGRAMS",
+    "LOYALTY_TYPES",
+    "factor_catalog",
+    "loyalty_factors",
+    "normalize_factors",
+    "AHPResult",
+    "ahp_weights",
+    "EntropyResult",
+    "entropy_weights",
+    "consistent_matrix",
+    "index_weights",
+    "loyalty_index",
+    "scheme_agreement",
+    "StabilityResult",
+    "top_decile_stability",
+    "holdout_outcomes",
+    "ValidityResult",
+    "predictive_validity",
+    "dick_basu_types",
+    "loyalty_types",
+    "TypologyAgreement",
+    "typology_agreement",
+    "satisfaction_loyalty_matrix",
+    "relationship_stages",
+    "plot_satisfaction_loyalty",
+    "plot_lift",
 ]
 
 WEEKS_PER_YEAR = 365.25 / 7.0
@@ -64,85 +85,165 @@ SUBSYSTEMS = {"A1": "persistence of the relationship", "A2": "spend", "A3": "emo
 
 FACTORS = pd.DataFrame(
     [
-        ("A11", "A1", "purchase duration", +1, "weeks",
-         "weeks from the first to the last purchase day up to observation_end",
-         "transactions"),
-        ("A12", "A1", "purchase frequency", +1, "purchase days per year",
-         "repeat purchase days / max(tenure, min_tenure_weeks) x 52.18; tenure = weeks from the "
-         "first purchase to observation_end",
-         "transactions"),
-        ("A13", "A1", "trend of purchase frequency", +1, "ratio in [-1, 1]",
-         "(late - early) / (late + early), purchase days in the second and first half of "
-         "(first purchase, observation_end]; the first purchase counts as early; NaN if tenure < "
-         "min_tenure_weeks",
-         "transactions"),
-        ("A21", "A2", "share of wallet", +1, "share in [0, 1]",
-         "annual spend with the firm / (annual spend with the firm + outside_spend); annual spend "
-         "= spend / max(tenure, min_tenure_weeks) x 52.18; NaN without the survey item",
-         "transactions + survey outside_spend (annual category spend elsewhere)"),
-        ("A22", "A2", "cross-selling", +1, "categories",
-         "number of distinct categories bought",
-         "transactions.category"),
-        ("A31", "A3", "mention (recommendation) rate", +1, "survey scale (0..10)",
-         "likelihood to recommend (Reichheld 2003)",
-         "survey recommend"),
-        ("A32", "A3", "price sensitivity", -1, "survey scale (1..10) or share",
-         "stated price sensitivity; without the survey item, the share of purchase days bought "
-         "on a promotion (deal proneness)",
-         "survey price_sensitivity, else transactions.promotion_id or promotions"),
-        ("A33", "A3", "purchase voluntariness", +1, "survey scale (1..10)",
-         "stated freedom of choice (10 = buys here entirely by choice)",
-         "survey voluntariness"),
-        ("A34", "A3", "satisfaction", +1, "survey scale (1..10)",
-         "overall satisfaction composite",
-         "survey satisfaction (else overall_satisfaction)"),
+        (
+            "A11",
+            "A1",
+            "purchase duration",
+            +1,
+            "weeks",
+            "weeks from the first to the last purchase day up to observation_end",
+            "transactions",
+        ),
+        (
+            "A12",
+            "A1",
+            "purchase frequency",
+            +1,
+            "purchase days per year",
+            "repeat purchase days / max(tenure, min_tenure_weeks) x 52.18; tenure = weeks from the "
+            "first purchase to observation_end",
+            "transactions",
+        ),
+        (
+            "A13",
+            "A1",
+            "trend of purchase frequency",
+            +1,
+            "ratio in [-1, 1]",
+            "(late - early) / (late + early), purchase days in the second and first half of "
+            "(first purchase, observation_end]; the first purchase counts as early; NaN if tenure < "
+            "min_tenure_weeks",
+            "transactions",
+        ),
+        (
+            "A21",
+            "A2",
+            "share of wallet",
+            +1,
+            "share in [0, 1]",
+            "annual spend with the firm / (annual spend with the firm + outside_spend); annual spend "
+            "= spend / max(tenure, min_tenure_weeks) x 52.18; NaN without the survey item",
+            "transactions + survey outside_spend (annual category spend elsewhere)",
+        ),
+        (
+            "A22",
+            "A2",
+            "cross-selling",
+            +1,
+            "categories",
+            "number of distinct categories bought",
+            "transactions.category",
+        ),
+        (
+            "A31",
+            "A3",
+            "mention (recommendation) rate",
+            +1,
+            "survey scale (0..10)",
+            "likelihood to recommend (Reichheld 2003)",
+            "survey recommend",
+        ),
+        (
+            "A32",
+            "A3",
+            "price sensitivity",
+            -1,
+            "survey scale (1..10) or share",
+            "stated price sensitivity; without the survey item, the share of purchase days bought "
+            "on a promotion (deal proneness)",
+            "survey price_sensitivity, else transactions.promotion_id or promotions",
+        ),
+        (
+            "A33",
+            "A3",
+            "purchase voluntariness",
+            +1,
+            "survey scale (1..10)",
+            "stated freedom of choice (10 = buys here entirely by choice)",
+            "survey voluntariness",
+        ),
+        (
+            "A34",
+            "A3",
+            "satisfaction",
+            +1,
+            "survey scale (1..10)",
+            "overall satisfaction composite",
+            "survey satisfaction (else overall_satisfaction)",
+        ),
     ],
     columns=["factor", "subsystem", "name", "direction", "unit", "formula", "needs"],
 ).set_index("factor")
 
 #: survey column read for each factor (override with ``items=`` in :func:`loyalty_factors`)
-SURVEY_ITEMS = {"A21": "outside_spend", "A31": "recommend", "A32": "price_sensitivity",
-                "A33": "voluntariness", "A34": "satisfaction"}
+SURVEY_ITEMS = {
+    "A21": "outside_spend",
+    "A31": "recommend",
+    "A32": "price_sensitivity",
+    "A33": "voluntariness",
+    "A34": "satisfaction",
+}
 _SURVEY_FALLBACK = {"A34": "overall_satisfaction"}
 
 #: Saaty's random consistency index for n = 1..10 (Saaty 1980)
-RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45,
-                10: 1.49}
+RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
 
 CUSTOMER_TYPES = pd.DataFrame(
     [
-        ("loyal", "high", "high",
-         "keep and reward: recognise them, deepen the relationship, turn them into advocates "
-         "(referral programs)"),
-        ("mercenary", "high", "low",
-         "satisfied but free to go: add value that competitors cannot copy, raise switching "
-         "benefits (membership, bundles), keep the relationship alive"),
-        ("hostage", "low", "high",
-         "stay only because they must: find and fix the causes of dissatisfaction, recover "
-         "service, do not exploit them; they leave once the barrier falls"),
-        ("defector", "low", "low",
-         "dissatisfied and leaving: learn why (exit interviews), win back the profitable ones, "
-         "let the rest go"),
+        (
+            "loyal",
+            "high",
+            "high",
+            "keep and reward: recognise them, deepen the relationship, turn them into advocates "
+            "(referral programs)",
+        ),
+        (
+            "mercenary",
+            "high",
+            "low",
+            "satisfied but free to go: add value that competitors cannot copy, raise switching "
+            "benefits (membership, bundles), keep the relationship alive",
+        ),
+        (
+            "hostage",
+            "low",
+            "high",
+            "stay only because they must: find and fix the causes of dissatisfaction, recover "
+            "service, do not exploit them; they leave once the barrier falls",
+        ),
+        (
+            "defector",
+            "low",
+            "low",
+            "dissatisfied and leaving: learn why (exit interviews), win back the profitable ones, "
+            "let the rest go",
+        ),
     ],
     columns=["customer_type", "satisfaction", "loyalty", "strategy"],
 ).set_index("customer_type")
 
 INCENTIVE_PROGRAMS = {
     "exploration": "frequent-buyer rewards and care: points or rebates on the next purchases, "
-                   "welcome and follow-up care so that trial becomes habit",
+    "welcome and follow-up care so that trial becomes habit",
     "formation": "special treatment: privileges the customer notices (priority service, "
-                 "member prices, personal contact) as the relationship grows",
+    "member prices, personal contact) as the relationship grows",
     "stability": "community program: membership club, events and co-creation that tie the "
-                 "customer to other customers and to the brand",
+    "customer to other customers and to the brand",
     "dissolution": "win-back (not in the seed's three stages): find out why, make a targeted "
-                   "offer to the valuable lapsed customers",
+    "offer to the valuable lapsed customers",
 }
 
 LOYALTY_TYPES = pd.DataFrame(
     [
         ("super-value", "high relative attitude and high repeat patronage (Dick & Basu true loyalty)"),
-        ("monopoly", "high repeat, low attitude, no alternative (few alternatives, else very low voluntariness)"),
-        ("inertia", "high repeat, low attitude, switching is a hassle (else low voluntariness): habit, not preference"),
+        (
+            "monopoly",
+            "high repeat, low attitude, no alternative (few alternatives, else very low voluntariness)",
+        ),
+        (
+            "inertia",
+            "high repeat, low attitude, switching is a hassle (else low voluntariness): habit, not preference",
+        ),
         ("incentive", "high repeat, low attitude, price sensitive: bought by rewards and deals"),
         ("price", "low repeat, low attitude, price sensitive: loyal to the price, not the firm"),
         ("latent", "high attitude, low repeat (Dick & Basu latent loyalty)"),
@@ -162,18 +263,31 @@ def _check_transactions(transactions: pd.DataFrame, need=("customer_id", "date",
     if len(transactions) == 0:
         raise _fail("transactions", None, "no rows", n_bad=0)
     if not pd.api.types.is_datetime64_any_dtype(transactions["date"]):
-        raise _fail("transactions", "date", "is not a datetime column; load the table with "
-                    "crmlab.data.load_transactions", example=repr(transactions["date"].iloc[0]))
+        raise _fail(
+            "transactions",
+            "date",
+            "is not a datetime column; load the table with crmlab.data.load_transactions",
+            example=repr(transactions["date"].iloc[0]),
+        )
     if transactions["date"].isna().any():
         bad = transactions["date"].isna().to_numpy()
-        raise _fail("transactions", "date", f"{int(bad.sum()):,} rows have no date", n_bad=int(bad.sum()),
-                    example=repr(transactions.loc[bad].iloc[0].to_dict()))
+        raise _fail(
+            "transactions",
+            "date",
+            f"{int(bad.sum()):,} rows have no date",
+            n_bad=int(bad.sum()),
+            example=repr(transactions.loc[bad].iloc[0].to_dict()),
+        )
     amount = pd.to_numeric(transactions["amount"], errors="coerce")
     bad = (amount.isna() | ~np.isfinite(amount.fillna(0)) | (amount < 0)).to_numpy()
     if bad.any():
-        raise _fail("transactions", "amount", f"{int(bad.sum()):,} rows are missing, not finite or "
-                    "negative", n_bad=int(bad.sum()),
-                    example=repr(transactions["amount"].to_numpy()[bad][0]))
+        raise _fail(
+            "transactions",
+            "amount",
+            f"{int(bad.sum()):,} rows are missing, not finite or negative",
+            n_bad=int(bad.sum()),
+            example=repr(transactions["amount"].to_numpy()[bad][0]),
+        )
 
 
 def _day_numbers(dates) -> np.ndarray:
@@ -194,8 +308,13 @@ def _survey_items(survey: pd.DataFrame | None, items: Mapping[str, str]) -> pd.D
     ids = survey["customer_id"].astype(str)
     dup = ids.duplicated(keep=False).to_numpy()
     if dup.any():
-        raise _fail("survey", "customer_id", f"{int(dup.sum()):,} rows repeat a customer id "
-                    "(one answer per customer)", n_bad=int(dup.sum()), example=repr(ids[dup].iloc[0]))
+        raise _fail(
+            "survey",
+            "customer_id",
+            f"{int(dup.sum()):,} rows repeat a customer id (one answer per customer)",
+            n_bad=int(dup.sum()),
+            example=repr(ids[dup].iloc[0]),
+        )
     out = pd.DataFrame(index=pd.Index(ids.to_numpy(), name="customer_id"))
     for factor, column in items.items():
         col = column if column in survey.columns else _SURVEY_FALLBACK.get(factor)
@@ -204,18 +323,29 @@ def _survey_items(survey: pd.DataFrame | None, items: Mapping[str, str]) -> pd.D
         values = pd.to_numeric(survey[col], errors="coerce")
         bad = (values.isna() & survey[col].notna()).to_numpy()
         if bad.any():
-            raise _fail("survey", col, f"{int(bad.sum()):,} answers are not numbers", n_bad=int(bad.sum()),
-                        example=repr(survey[col].to_numpy()[bad][0]))
+            raise _fail(
+                "survey",
+                col,
+                f"{int(bad.sum()):,} answers are not numbers",
+                n_bad=int(bad.sum()),
+                example=repr(survey[col].to_numpy()[bad][0]),
+            )
         if factor == "A21" and (values < 0).any():
             neg = (values < 0).to_numpy()
-            raise _fail("survey", col, f"{int(neg.sum()):,} outside spends are negative", n_bad=int(neg.sum()),
-                        example=repr(values.to_numpy()[neg][0]))
+            raise _fail(
+                "survey",
+                col,
+                f"{int(neg.sum()):,} outside spends are negative",
+                n_bad=int(neg.sum()),
+                example=repr(values.to_numpy()[neg][0]),
+            )
         out[factor] = values.to_numpy(dtype=float)
         out.attrs[factor] = col
     return out
 
 
 # --------------------------------------------------------------------------- factors
+
 
 def factor_catalog(factors: pd.DataFrame | None = None) -> pd.DataFrame:
     """The nine factors: sub-system, name, direction, unit, formula, data needed.
@@ -233,10 +363,15 @@ def factor_catalog(factors: pd.DataFrame | None = None) -> pd.DataFrame:
     return out
 
 
-def loyalty_factors(transactions: pd.DataFrame, survey: pd.DataFrame | None = None,
-                    promotions: pd.DataFrame | None = None, observation_end=None, *,
-                    items: Mapping[str, str] | None = None,
-                    min_tenure_weeks: float = 13.0) -> pd.DataFrame:
+def loyalty_factors(
+    transactions: pd.DataFrame,
+    survey: pd.DataFrame | None = None,
+    promotions: pd.DataFrame | None = None,
+    observation_end=None,
+    *,
+    items: Mapping[str, str] | None = None,
+    min_tenure_weeks: float = 13.0,
+) -> pd.DataFrame:
     """The nine raw loyalty factors A11..A34, one row per customer who bought by observation_end.
 
     Parameters
@@ -283,9 +418,12 @@ def loyalty_factors(transactions: pd.DataFrame, survey: pd.DataFrame | None = No
     items = {**SURVEY_ITEMS, **(items or {})}
     unknown = sorted(set(items) - set(SURVEY_ITEMS))
     if unknown:
-        raise ValueError(f"items: no survey item for factor(s) {unknown}; survey factors are "
-                         f"{sorted(SURVEY_ITEMS)}")
-    end_day = _day_numbers(transactions["date"]).max() if observation_end is None else _to_day(observation_end)
+        raise ValueError(
+            f"items: no survey item for factor(s) {unknown}; survey factors are {sorted(SURVEY_ITEMS)}"
+        )
+    end_day = (
+        _day_numbers(transactions["date"]).max() if observation_end is None else _to_day(observation_end)
+    )
 
     rfm = rfm_summary(transactions, observation_end=pd.Timestamp(int(end_day), unit="D"), time_unit="W")
     ids = rfm.index
@@ -377,8 +515,7 @@ def loyalty_factors(transactions: pd.DataFrame, survey: pd.DataFrame | None = No
     return out
 
 
-def normalize_factors(factors: pd.DataFrame, method: str = "minmax",
-                      winsorize: float = 0.0) -> pd.DataFrame:
+def normalize_factors(factors: pd.DataFrame, method: str = "minmax", winsorize: float = 0.0) -> pd.DataFrame:
     """Rescale each factor to 0..1 with its direction, so that 1 is always the loyal end.
 
     ``method="minmax"`` (the textbook rule): z = (x - min) / (max - min) for direction +1
@@ -402,8 +539,9 @@ def normalize_factors(factors: pd.DataFrame, method: str = "minmax",
         raise ValueError(f"normalize_factors: winsorize must be in [0, 0.5), not {winsorize}")
     unknown = [c for c in factors.columns if c not in FACTORS.index]
     if unknown:
-        raise ValueError(f"normalize_factors: unknown factor column(s) {unknown}; factors are "
-                         f"{list(FACTORS.index)}")
+        raise ValueError(
+            f"normalize_factors: unknown factor column(s) {unknown}; factors are {list(FACTORS.index)}"
+        )
     out = pd.DataFrame(index=factors.index)
     for col in factors.columns:
         x = pd.to_numeric(factors[col], errors="coerce").astype(float)
@@ -425,6 +563,7 @@ def normalize_factors(factors: pd.DataFrame, method: str = "minmax",
 
 # --------------------------------------------------------------------------- weights
 
+
 @dataclass
 class AHPResult:
     """Principal-eigenvector weights of a pairwise comparison matrix and its consistency."""
@@ -440,13 +579,19 @@ class AHPResult:
     def summary(self) -> pd.DataFrame:
         """Weights per element, with lambda_max, CI, RI and CR in the frame's last rows."""
         out = self.weights.to_frame("weight")
-        stats = pd.DataFrame({"weight": [self.lambda_max, self.ci, self.ri, self.cr]},
-                             index=["lambda_max", "CI", "RI", "CR"])
+        stats = pd.DataFrame(
+            {"weight": [self.lambda_max, self.ci, self.ri, self.cr]}, index=["lambda_max", "CI", "RI", "CR"]
+        )
         return pd.concat([out, stats])
 
 
-def ahp_weights(matrix, max_cr: float | None = 0.10, labels: Sequence[str] | None = None,
-                name: str = "matrix", tol: float = 0.02) -> AHPResult:
+def ahp_weights(
+    matrix,
+    max_cr: float | None = 0.10,
+    labels: Sequence[str] | None = None,
+    name: str = "matrix",
+    tol: float = 0.02,
+) -> AHPResult:
     """AHP priorities of a pairwise comparison (judgement) matrix, Saaty (1977, 1980).
 
     ``a_ij`` = how much more important element i is than element j (Saaty's 1..9 scale),
@@ -474,20 +619,26 @@ def ahp_weights(matrix, max_cr: float | None = 0.10, labels: Sequence[str] | Non
         raise ValueError(f"AHP {name}: the judgement matrix must be square, got shape {a.shape}")
     n = a.shape[0]
     if n > max(RANDOM_INDEX):
-        raise ValueError(f"AHP {name}: n = {n} elements; Saaty's random index is tabulated for "
-                         f"n <= {max(RANDOM_INDEX)}; split the level into groups")
+        raise ValueError(
+            f"AHP {name}: n = {n} elements; Saaty's random index is tabulated for "
+            f"n <= {max(RANDOM_INDEX)}; split the level into groups"
+        )
     if not np.isfinite(a).all() or (a <= 0).any():
         i, j = np.argwhere(~np.isfinite(a) | (a <= 0))[0]
         raise ValueError(f"AHP {name}: judgements must be positive and finite; a[{i}][{j}] = {a[i, j]}")
     if not np.allclose(np.diag(a), 1.0, atol=tol):
         i = int(np.argmax(np.abs(np.diag(a) - 1.0)))
-        raise ValueError(f"AHP {name}: the diagonal must be 1 (an element is as important as itself); "
-                         f"a[{i}][{i}] = {a[i, i]}")
+        raise ValueError(
+            f"AHP {name}: the diagonal must be 1 (an element is as important as itself); "
+            f"a[{i}][{i}] = {a[i, i]}"
+        )
     off = np.abs(a * a.T - 1.0)
     if (off > tol).any():
         i, j = np.argwhere(off > tol)[0]
-        raise ValueError(f"AHP {name}: the matrix is not reciprocal: a[{i}][{j}] = {a[i, j]:g} but "
-                         f"a[{j}][{i}] = {a[j, i]:g} (should be {1.0 / a[i, j]:g})")
+        raise ValueError(
+            f"AHP {name}: the matrix is not reciprocal: a[{i}][{j}] = {a[i, j]:g} but "
+            f"a[{j}][{i}] = {a[j, i]:g} (should be {1.0 / a[i, j]:g})"
+        )
     if labels is None:
         labels = [f"{name}_{k + 1}" for k in range(n)]
     labels = list(labels)
@@ -504,12 +655,20 @@ def ahp_weights(matrix, max_cr: float | None = 0.10, labels: Sequence[str] | Non
     ri = RANDOM_INDEX[n]
     cr = ci / ri if ri > 0 else 0.0
     if max_cr is not None and cr > max_cr:
-        raise ValueError(f"AHP {name}: consistency ratio CR = {cr:.3f} exceeds {max_cr:.2f} "
-                         f"(lambda_max = {lam:.4f}, CI = {ci:.4f}, RI = {ri:.2f}); revise the "
-                         "judgements or pass max_cr=None to accept them")
-    return AHPResult(name=name, matrix=pd.DataFrame(a, index=labels, columns=labels),
-                     weights=pd.Series(w, index=labels, name="weight"),
-                     lambda_max=lam, ci=ci, ri=ri, cr=cr)
+        raise ValueError(
+            f"AHP {name}: consistency ratio CR = {cr:.3f} exceeds {max_cr:.2f} "
+            f"(lambda_max = {lam:.4f}, CI = {ci:.4f}, RI = {ri:.2f}); revise the "
+            "judgements or pass max_cr=None to accept them"
+        )
+    return AHPResult(
+        name=name,
+        matrix=pd.DataFrame(a, index=labels, columns=labels),
+        weights=pd.Series(w, index=labels, name="weight"),
+        lambda_max=lam,
+        ci=ci,
+        ri=ri,
+        cr=cr,
+    )
 
 
 def consistent_matrix(weights) -> np.ndarray:
@@ -529,8 +688,9 @@ class EntropyResult:
 
     def summary(self) -> pd.DataFrame:
         """Entropy e_j, divergence 1 - e_j and weight w_j per column."""
-        return pd.DataFrame({"entropy": self.entropy, "divergence": 1.0 - self.entropy,
-                             "weight": self.weights})
+        return pd.DataFrame(
+            {"entropy": self.entropy, "divergence": 1.0 - self.entropy, "weight": self.weights}
+        )
 
 
 def entropy_weights(frame: pd.DataFrame) -> EntropyResult:
@@ -554,8 +714,10 @@ def entropy_weights(frame: pd.DataFrame) -> EntropyResult:
     values = x.to_numpy()
     if (values < 0).any():
         j = int(np.argwhere(values < 0)[0][1])
-        raise ValueError(f"entropy_weights: column {frame.columns[j]!r} has negative values; the "
-                         "entropy method needs non-negative data (normalise to 0..1 first)")
+        raise ValueError(
+            f"entropy_weights: column {frame.columns[j]!r} has negative values; the "
+            "entropy method needs non-negative data (normalise to 0..1 first)"
+        )
     present = ~np.isnan(values)
     n_j = present.sum(axis=0)
     v = np.where(present, values, 0.0)
@@ -568,13 +730,19 @@ def entropy_weights(frame: pd.DataFrame) -> EntropyResult:
     d = 1.0 - e
     if d.sum() <= 0:
         raise ValueError("entropy_weights: no column varies, so the entropy method gives no weights")
-    return EntropyResult(entropy=pd.Series(e, index=frame.columns, name="entropy"),
-                         weights=pd.Series(d / d.sum(), index=frame.columns, name="weight"))
+    return EntropyResult(
+        entropy=pd.Series(e, index=frame.columns, name="entropy"),
+        weights=pd.Series(d / d.sum(), index=frame.columns, name="weight"),
+    )
 
 
-def index_weights(scheme: str = "equal", factors: pd.DataFrame | None = None,
-                  criteria=None, subsystems: Mapping[str, object] | None = None,
-                  max_cr: float | None = 0.10) -> pd.DataFrame:
+def index_weights(
+    scheme: str = "equal",
+    factors: pd.DataFrame | None = None,
+    criteria=None,
+    subsystems: Mapping[str, object] | None = None,
+    max_cr: float | None = 0.10,
+) -> pd.DataFrame:
     """Weights of the hierarchy A -> A1..A3 -> factors: local, parent and global = local x parent.
 
     scheme
@@ -597,8 +765,10 @@ def index_weights(scheme: str = "equal", factors: pd.DataFrame | None = None,
         frame["parent"] = 1.0 / len(SUBSYSTEMS)
     elif scheme == "ahp":
         if criteria is None or subsystems is None:
-            raise ValueError("index_weights('ahp') needs criteria (3 x 3 for A1..A3) and subsystems "
-                             "({'A1': 3 x 3, 'A2': 2 x 2, 'A3': 4 x 4})")
+            raise ValueError(
+                "index_weights('ahp') needs criteria (3 x 3 for A1..A3) and subsystems "
+                "({'A1': 3 x 3, 'A2': 2 x 2, 'A3': 4 x 4})"
+            )
         missing = [s for s in SUBSYSTEMS if s not in subsystems]
         if missing:
             raise ValueError(f"index_weights('ahp'): no judgement matrix for sub-system(s) {missing}")
@@ -609,8 +779,10 @@ def index_weights(scheme: str = "equal", factors: pd.DataFrame | None = None,
             members = list(frame.index[frame["subsystem"] == sub])
             mat = np.asarray(subsystems[sub], dtype=float)
             if mat.shape != (len(members), len(members)):
-                raise ValueError(f"index_weights('ahp'): the {sub} matrix must be {len(members)} x "
-                                 f"{len(members)} ({', '.join(members)}), got {mat.shape}")
+                raise ValueError(
+                    f"index_weights('ahp'): the {sub} matrix must be {len(members)} x "
+                    f"{len(members)} ({', '.join(members)}), got {mat.shape}"
+                )
             res = ahp_weights(mat, max_cr=max_cr, labels=members, name=f"{sub} ({SUBSYSTEMS[sub]})")
             results[sub] = res
             local[members] = res.weights.to_numpy()
@@ -624,8 +796,9 @@ def index_weights(scheme: str = "equal", factors: pd.DataFrame | None = None,
         glob = entropy_weights(factors[cols]).weights.reindex(frame.index, fill_value=0.0)
         parent = glob.groupby(frame["subsystem"]).sum()
         frame["parent"] = frame["subsystem"].map(parent)
-        frame["local"] = np.divide(glob, frame["parent"], out=np.zeros(len(glob)),
-                                   where=frame["parent"].to_numpy() > 0)
+        frame["local"] = np.divide(
+            glob, frame["parent"], out=np.zeros(len(glob)), where=frame["parent"].to_numpy() > 0
+        )
     else:
         raise ValueError(f"index_weights: scheme must be 'equal', 'ahp' or 'entropy', not {scheme!r}")
     frame["global"] = frame["local"] * frame["parent"]
@@ -655,8 +828,10 @@ def _as_unit(factors: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     outside = (z < -1e-9) | (z > 1 + 1e-9)
     if outside.any():
         i, j = np.argwhere(outside)[0]
-        raise ValueError(f"loyalty_index: factor {cols[j]} = {z[i, j]:g} for customer "
-                         f"{factors.index[i]!r} is outside 0..1; normalise with normalize_factors first")
+        raise ValueError(
+            f"loyalty_index: factor {cols[j]} = {z[i, j]:g} for customer "
+            f"{factors.index[i]!r} is outside 0..1; normalise with normalize_factors first"
+        )
     return z, cols
 
 
@@ -695,6 +870,7 @@ def loyalty_index(factors: pd.DataFrame, weights) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- robustness
 
+
 def scheme_agreement(indexes: pd.DataFrame) -> pd.DataFrame:
     """Kendall's tau-b between every pair of index columns (Kendall 1938), on customers with both.
 
@@ -725,13 +901,19 @@ class StabilityResult:
         """Mean, min, 5th percentile and median of the customers (and share) who stay on top."""
         r = self.retention
         stats = {"mean": r.mean(), "min": r.min(), "p05": np.quantile(r, 0.05), "median": np.median(r)}
-        return pd.DataFrame({"share_staying": stats,
-                             "customers_staying": {k: v * self.n_top for k, v in stats.items()}}) \
-            .rename_axis(f"over {self.n_draws} draws, +/-{self.perturbation:.0%}, top {self.n_top}")
+        return pd.DataFrame(
+            {"share_staying": stats, "customers_staying": {k: v * self.n_top for k, v in stats.items()}}
+        ).rename_axis(f"over {self.n_draws} draws, +/-{self.perturbation:.0%}, top {self.n_top}")
 
 
-def top_decile_stability(factors: pd.DataFrame, weights, perturbation: float = 0.20,
-                         n_draws: int = 200, seed: int = 0, top: float = 0.10) -> StabilityResult:
+def top_decile_stability(
+    factors: pd.DataFrame,
+    weights,
+    perturbation: float = 0.20,
+    n_draws: int = 200,
+    seed: int = 0,
+    top: float = 0.10,
+) -> StabilityResult:
     """How many of the index's top decile stay there when every weight moves by up to +/-20 %.
 
     Each draw multiplies each global weight by u ~ Uniform(1 - perturbation, 1 + perturbation)
@@ -761,12 +943,18 @@ def top_decile_stability(factors: pd.DataFrame, weights, perturbation: float = 0
     in_top = np.zeros(scores.shape, dtype=bool)
     np.put_along_axis(in_top, order, True, axis=0)
     retention = (in_top[:, 1:] & in_top[:, [0]]).sum(axis=0) / n_top
-    return StabilityResult(retention=retention, n_top=n_top, perturbation=perturbation,
-                           n_draws=n_draws, seed=seed,
-                           top_customers=factors.index[has][order[:, 0]])
+    return StabilityResult(
+        retention=retention,
+        n_top=n_top,
+        perturbation=perturbation,
+        n_draws=n_draws,
+        seed=seed,
+        top_customers=factors.index[has][order[:, 0]],
+    )
 
 
 # --------------------------------------------------------------------------- validity
+
 
 def holdout_outcomes(transactions: pd.DataFrame, calibration_end, observation_end=None) -> pd.DataFrame:
     """Calibration frequency and holdout behaviour per customer who bought by calibration_end.
@@ -828,28 +1016,39 @@ def predictive_validity(scores: pd.DataFrame, outcomes: pd.DataFrame, n_bins: in
         s = joined[col].to_numpy(dtype=float)
         rank = pd.Series(-s).rank(method="average").to_numpy()  # 1 = highest score
         decile = np.clip(np.ceil(rank * n_bins / len(s)), 1, n_bins).astype(int)
-        table = pd.DataFrame({"decile": decile, "y": y, "spend": spend, "position": rank / len(s)}) \
-            .groupby("decile").agg(customers=("y", "size"), position=("position", "mean"),
-                                   repurchase_rate=("y", "mean"), mean_spend=("spend", "mean"),
-                                   spend=("spend", "sum"))
+        table = (
+            pd.DataFrame({"decile": decile, "y": y, "spend": spend, "position": rank / len(s)})
+            .groupby("decile")
+            .agg(
+                customers=("y", "size"),
+                position=("position", "mean"),
+                repurchase_rate=("y", "mean"),
+                mean_spend=("spend", "mean"),
+                spend=("spend", "sum"),
+            )
+        )
         table["lift"] = table["repurchase_rate"] / base
         table["score"] = col
         lifts.append(table.reset_index())
-        rows.append({
-            "score": col,
-            "auc_repurchase": roc_auc_score(y, s),
-            "spearman_spend": spearmanr(s, spend).statistic,
-            "pearson_spend": pearsonr(s, spend).statistic,
-            "spearman_purchases": spearmanr(s, joined["holdout_purchases"]).statistic,
-            "top_decile_lift": table["lift"].iloc[0],
-            "top_decile_spend_share": table["spend"].iloc[0] / spend.sum() if spend.sum() > 0 else np.nan,
-        })
-    lift = pd.concat(lifts, ignore_index=True)[["score", "decile", "customers", "position",
-                                                 "repurchase_rate", "lift", "mean_spend"]]
+        rows.append(
+            {
+                "score": col,
+                "auc_repurchase": roc_auc_score(y, s),
+                "spearman_spend": spearmanr(s, spend).statistic,
+                "pearson_spend": pearsonr(s, spend).statistic,
+                "spearman_purchases": spearmanr(s, joined["holdout_purchases"]).statistic,
+                "top_decile_lift": table["lift"].iloc[0],
+                "top_decile_spend_share": table["spend"].iloc[0] / spend.sum() if spend.sum() > 0 else np.nan,
+            }
+        )
+    lift = pd.concat(lifts, ignore_index=True)[
+        ["score", "decile", "customers", "position", "repurchase_rate", "lift", "mean_spend"]
+    ]
     return ValidityResult(metrics=pd.DataFrame(rows).set_index("score"), lift=lift, n=len(joined))
 
 
 # --------------------------------------------------------------------------- typologies
+
 
 def _mean_of(normalized: pd.DataFrame, cols: Sequence[str], what: str) -> pd.Series:
     missing = [c for c in cols if c not in normalized.columns]
@@ -858,9 +1057,13 @@ def _mean_of(normalized: pd.DataFrame, cols: Sequence[str], what: str) -> pd.Ser
     return normalized[list(cols)].mean(axis=1, skipna=True)
 
 
-def dick_basu_types(normalized: pd.DataFrame, attitude: Sequence[str] = ("A31", "A34"),
-                    repeat: Sequence[str] = ("A12",), attitude_quantile: float = 0.5,
-                    repeat_quantile: float = 0.5) -> pd.DataFrame:
+def dick_basu_types(
+    normalized: pd.DataFrame,
+    attitude: Sequence[str] = ("A31", "A34"),
+    repeat: Sequence[str] = ("A12",),
+    attitude_quantile: float = 0.5,
+    repeat_quantile: float = 0.5,
+) -> pd.DataFrame:
     """Dick & Basu (1994): relative attitude x repeat patronage -> true / latent / spurious / none.
 
     relative_attitude = mean of the normalised ``attitude`` factors (default A31 recommend and
@@ -880,17 +1083,29 @@ def dick_basu_types(normalized: pd.DataFrame, attitude: Sequence[str] = ("A31", 
     att_high = att >= att.quantile(attitude_quantile)
     rep_high = rep >= rep.quantile(repeat_quantile)
     label = np.select([att_high & rep_high, att_high, rep_high], ["true", "latent", "spurious"], "none")
-    out = pd.DataFrame({"relative_attitude": att, "repeat_patronage": rep,
-                        "attitude_high": att_high.where(att.notna()),
-                        "repeat_high": rep_high.where(rep.notna())}, index=normalized.index)
-    out["dick_basu"] = pd.Series(label, index=normalized.index, dtype="string") \
-        .where(att.notna() & rep.notna())
+    out = pd.DataFrame(
+        {
+            "relative_attitude": att,
+            "repeat_patronage": rep,
+            "attitude_high": att_high.where(att.notna()),
+            "repeat_high": rep_high.where(rep.notna()),
+        },
+        index=normalized.index,
+    )
+    out["dick_basu"] = pd.Series(label, index=normalized.index, dtype="string").where(
+        att.notna() & rep.notna()
+    )
     return out
 
 
-def loyalty_types(factors: pd.DataFrame, dick_basu: pd.DataFrame, price_cut: float = 0.6,
-                  monopoly_cut: float = 0.25, inertia_cut: float = 0.5,
-                  survey: pd.DataFrame | None = None) -> pd.DataFrame:
+def loyalty_types(
+    factors: pd.DataFrame,
+    dick_basu: pd.DataFrame,
+    price_cut: float = 0.6,
+    monopoly_cut: float = 0.25,
+    inertia_cut: float = 0.5,
+    survey: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The seed's loyalty types from the Dick & Basu cells plus price sensitivity and captivity.
 
     ``factors`` are the **raw** factors (A32, A33); their position in the observed range,
@@ -934,13 +1149,17 @@ def loyalty_types(factors: pd.DataFrame, dick_basu: pd.DataFrame, price_cut: flo
     spurious = (db == "spurious").fillna(False).to_numpy(dtype=bool)
     nothing = (db == "none").fillna(False).to_numpy(dtype=bool)
     label = np.select(
-        [(db == "true").fillna(False).to_numpy(dtype=bool),
-         spurious & no_choice.to_numpy(),
-         spurious & stuck.to_numpy(),
-         spurious & price.to_numpy(),
-         nothing & price.to_numpy(),
-         (db == "latent").fillna(False).to_numpy(dtype=bool)],
-        ["super-value", "monopoly", "inertia", "incentive", "price", "latent"], "none")
+        [
+            (db == "true").fillna(False).to_numpy(dtype=bool),
+            spurious & no_choice.to_numpy(),
+            spurious & stuck.to_numpy(),
+            spurious & price.to_numpy(),
+            nothing & price.to_numpy(),
+            (db == "latent").fillna(False).to_numpy(dtype=bool),
+        ],
+        ["super-value", "monopoly", "inertia", "incentive", "price", "latent"],
+        "none",
+    )
     out = pd.DataFrame(index=factors.index)
     out["loyalty_type"] = pd.Series(label, index=factors.index, dtype="string").where(db.notna())
     out["rule"] = out["loyalty_type"].map(LOYALTY_TYPES["rule"])
@@ -960,33 +1179,47 @@ class TypologyAgreement:
         """Per class: customers in the reference, recall (share found) and precision."""
         c = self.confusion
         diag = pd.Series(np.diag(c.reindex(index=c.index, columns=c.index, fill_value=0)), index=c.index)
-        return pd.DataFrame({"reference": c.sum(axis=1), "predicted": c.sum(axis=0).reindex(c.index),
-                             "recall": diag / c.sum(axis=1),
-                             "precision": diag / c.sum(axis=0).reindex(c.index)})
+        return pd.DataFrame(
+            {
+                "reference": c.sum(axis=1),
+                "predicted": c.sum(axis=0).reindex(c.index),
+                "recall": diag / c.sum(axis=1),
+                "precision": diag / c.sum(axis=0).reindex(c.index),
+            }
+        )
 
 
-def typology_agreement(predicted: pd.Series, reference: pd.Series,
-                       labels: Sequence[str] | None = None) -> TypologyAgreement:
+def typology_agreement(
+    predicted: pd.Series, reference: pd.Series, labels: Sequence[str] | None = None
+) -> TypologyAgreement:
     """Confusion matrix (rows = reference, columns = predicted), accuracy and Cohen's kappa.
 
     On the customers present in both with a label. Cohen (1960) kappa corrects accuracy
     for chance agreement.
     """
-    both = pd.concat([reference.rename("reference"), predicted.rename("predicted")], axis=1,
-                     join="inner").dropna()
+    both = pd.concat(
+        [reference.rename("reference"), predicted.rename("predicted")], axis=1, join="inner"
+    ).dropna()
     if len(both) == 0:
         raise ValueError("typology_agreement: no customer has both a predicted and a reference label")
     ref, pred = both["reference"].astype(str), both["predicted"].astype(str)
     labels = list(labels) if labels is not None else sorted(set(ref) | set(pred))
     confusion = pd.crosstab(ref, pred).reindex(index=labels, columns=labels, fill_value=0)
     confusion.index.name, confusion.columns.name = "reference", "predicted"
-    return TypologyAgreement(confusion=confusion, accuracy=float((ref == pred).mean()),
-                             kappa=float(cohen_kappa_score(ref, pred)), n=len(both))
+    return TypologyAgreement(
+        confusion=confusion,
+        accuracy=float((ref == pred).mean()),
+        kappa=float(cohen_kappa_score(ref, pred)),
+        n=len(both),
+    )
 
 
-def satisfaction_loyalty_matrix(satisfaction: pd.Series, loyalty: pd.Series,
-                                satisfaction_cut: float | None = None,
-                                loyalty_cut: float | None = None) -> pd.DataFrame:
+def satisfaction_loyalty_matrix(
+    satisfaction: pd.Series,
+    loyalty: pd.Series,
+    satisfaction_cut: float | None = None,
+    loyalty_cut: float | None = None,
+) -> pd.DataFrame:
     """Satisfaction x loyalty: loyal, mercenary, hostage, defector (Jones & Sasser 1995).
 
     High = at or above the cut (default: the median of the customers who have both).
@@ -994,24 +1227,32 @@ def satisfaction_loyalty_matrix(satisfaction: pd.Series, loyalty: pd.Series,
     satisfaction/high loyalty, defector = low/low; ``strategy`` from :data:`CUSTOMER_TYPES`.
     Customers missing either score are left out.
     """
-    both = pd.concat([satisfaction.rename("satisfaction"), loyalty.rename("loyalty")], axis=1,
-                     join="inner").dropna()
+    both = pd.concat(
+        [satisfaction.rename("satisfaction"), loyalty.rename("loyalty")], axis=1, join="inner"
+    ).dropna()
     if len(both) == 0:
         raise ValueError("satisfaction_loyalty_matrix: no customer has both scores")
     s_cut = both["satisfaction"].median() if satisfaction_cut is None else satisfaction_cut
     l_cut = both["loyalty"].median() if loyalty_cut is None else loyalty_cut
     s_high = both["satisfaction"] >= s_cut
     l_high = both["loyalty"] >= l_cut
-    both["customer_type"] = np.select([s_high & l_high, s_high, l_high],
-                                      ["loyal", "mercenary", "hostage"], "defector")
+    both["customer_type"] = np.select(
+        [s_high & l_high, s_high, l_high], ["loyal", "mercenary", "hostage"], "defector"
+    )
     both["strategy"] = both["customer_type"].map(CUSTOMER_TYPES["strategy"])
     both.attrs["cuts"] = {"satisfaction": float(s_cut), "loyalty": float(l_cut)}
     return both
 
 
-def relationship_stages(transactions: pd.DataFrame, observation_end=None, *,
-                        exploration_weeks: float = 13.0, stability_weeks: float = 52.0,
-                        stability_purchases: int = 4, lapse_weeks: float = 26.0) -> pd.DataFrame:
+def relationship_stages(
+    transactions: pd.DataFrame,
+    observation_end=None,
+    *,
+    exploration_weeks: float = 13.0,
+    stability_weeks: float = 52.0,
+    stability_purchases: int = 4,
+    lapse_weeks: float = 26.0,
+) -> pd.DataFrame:
     """Relationship stage per customer and the seed's incentive program for it.
 
     After Dwyer, Schurr & Oh (1987). With tenure = weeks from the first purchase to
@@ -1032,15 +1273,20 @@ def relationship_stages(transactions: pd.DataFrame, observation_end=None, *,
     out["purchase_days"] = r["frequency"] + 1
     out["weeks_since_last"] = r["T"] - r["recency"]
     out["stage"] = np.select(
-        [out["weeks_since_last"] > lapse_weeks,
-         (out["purchase_days"] == 1) | (out["tenure_weeks"] < exploration_weeks),
-         (out["tenure_weeks"] >= stability_weeks) & (out["purchase_days"] >= stability_purchases)],
-        ["dissolution", "exploration", "stability"], "formation")
+        [
+            out["weeks_since_last"] > lapse_weeks,
+            (out["purchase_days"] == 1) | (out["tenure_weeks"] < exploration_weeks),
+            (out["tenure_weeks"] >= stability_weeks) & (out["purchase_days"] >= stability_purchases),
+        ],
+        ["dissolution", "exploration", "stability"],
+        "formation",
+    )
     out["incentive_program"] = out["stage"].map(INCENTIVE_PROGRAMS)
     return out
 
 
 # --------------------------------------------------------------------------- figures
+
 
 def plot_satisfaction_loyalty(matrix: pd.DataFrame, ax=None, sample: int | None = 3000, seed: int = 0):
     """Scatter of satisfaction x loyalty with the quadrant cuts and the four type labels."""
@@ -1050,18 +1296,40 @@ def plot_satisfaction_loyalty(matrix: pd.DataFrame, ax=None, sample: int | None 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 5.5))
     data = matrix if sample is None or len(matrix) <= sample else matrix.sample(sample, random_state=seed)
-    sns.scatterplot(data=data, x="satisfaction", y="loyalty", hue="customer_type",
-                    hue_order=list(CUSTOMER_TYPES.index), s=12, alpha=0.6, ax=ax)
-    cuts = matrix.attrs.get("cuts", {"satisfaction": matrix["satisfaction"].median(),
-                                     "loyalty": matrix["loyalty"].median()})
+    sns.scatterplot(
+        data=data,
+        x="satisfaction",
+        y="loyalty",
+        hue="customer_type",
+        hue_order=list(CUSTOMER_TYPES.index),
+        s=12,
+        alpha=0.6,
+        ax=ax,
+    )
+    cuts = matrix.attrs.get(
+        "cuts", {"satisfaction": matrix["satisfaction"].median(), "loyalty": matrix["loyalty"].median()}
+    )
     ax.axvline(cuts["satisfaction"], color="grey", lw=1, ls="--")
     ax.axhline(cuts["loyalty"], color="grey", lw=1, ls="--")
     xlo, xhi = ax.get_xlim()
     ylo, yhi = ax.get_ylim()
-    for name, (x, y) in {"loyal": (xhi, yhi), "mercenary": (xhi, ylo), "hostage": (xlo, yhi),
-                         "defector": (xlo, ylo)}.items():
-        ax.text(x, y, name, ha="right" if x == xhi else "left", va="top" if y == yhi else "bottom",
-                fontsize=11, weight="bold", color="black", alpha=0.7)
+    for name, (x, y) in {
+        "loyal": (xhi, yhi),
+        "mercenary": (xhi, ylo),
+        "hostage": (xlo, yhi),
+        "defector": (xlo, ylo),
+    }.items():
+        ax.text(
+            x,
+            y,
+            name,
+            ha="right" if x == xhi else "left",
+            va="top" if y == yhi else "bottom",
+            fontsize=11,
+            weight="bold",
+            color="black",
+            alpha=0.7,
+        )
     ax.set_title("Satisfaction x loyalty (Jones & Sasser 1995)")
     return ax
 
@@ -1079,8 +1347,7 @@ def plot_lift(validity: ValidityResult, ax=None):
         _, ax = plt.subplots(figsize=(7.5, 4))
     data = validity.lift.assign(position=100.0 * validity.lift["position"])
     sns.lineplot(data=data, x="position", y="lift", hue="score", ax=ax, legend=False)
-    sns.scatterplot(data=data, x="position", y="lift", hue="score", size="customers",
-                    sizes=(10, 200), ax=ax)
+    sns.scatterplot(data=data, x="position", y="lift", hue="score", size="customers", sizes=(10, 200), ax=ax)
     ax.axhline(1.0, color="grey", lw=1, ls="--")
     ax.set_xlabel("customers ranked above the bin's middle, % (0 = top of the score)")
     ax.set_ylabel("holdout repurchase rate / overall")

@@ -23,7 +23,7 @@ __all__ = ["member_metrics", "plot_member_metrics"]
 
 
 def _month_number(dates: pd.Series) -> np.ndarray:
-    return (dates.dt.year.to_numpy(dtype=np.int64) * 12 + dates.dt.month.to_numpy(dtype=np.int64) - 1)
+    return dates.dt.year.to_numpy(dtype=np.int64) * 12 + dates.dt.month.to_numpy(dtype=np.int64) - 1
 
 
 def _unique_pairs(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -42,9 +42,14 @@ def _rolling(values: np.ndarray, window: int) -> np.ndarray:
     return csum[idx] - csum[np.maximum(idx - window, 0)]
 
 
-def member_metrics(transactions: pd.DataFrame, customers: pd.DataFrame | None = None,
-                   observation_end=None, effective_months: int = 12, churn_months: int = 12,
-                   card_holders_only: bool | None = None) -> pd.DataFrame:
+def member_metrics(
+    transactions: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    observation_end=None,
+    effective_months: int = 12,
+    churn_months: int = 12,
+    card_holders_only: bool | None = None,
+) -> pd.DataFrame:
     """Monthly member metrics, indexed by month (the month's first day, named ``month``).
 
     Columns
@@ -74,20 +79,28 @@ def member_metrics(transactions: pd.DataFrame, customers: pd.DataFrame | None = 
     if card_holders_only is None:
         card_holders_only = has_cards
     if card_holders_only and not has_cards:
-        raise data_error("customers", "card_date", "card_holders_only=True needs a customers table "
-                         "with card_date")
+        raise data_error(
+            "customers", "card_date", "card_holders_only=True needs a customers table with card_date"
+        )
     if len(transactions) == 0:
         raise data_error("transactions", None, "member_metrics got no rows", n_bad=0)
 
-    end = transactions["date"].max().normalize() if observation_end is None \
+    end = (
+        transactions["date"].max().normalize()
+        if observation_end is None
         else pd.Timestamp(observation_end).normalize()
+    )
     tx = transactions.loc[transactions["date"].dt.normalize() <= end, ["customer_id", "date"]]
     if len(tx) == 0:
         raise data_error("transactions", "date", f"no transaction on or before {end.date()}", n_bad=0)
     month0 = int(_month_number(tx["date"]).min())
     n_months = int(end.year * 12 + end.month - 1) - month0 + 1
-    months = pd.date_range(pd.Timestamp(year=month0 // 12, month=month0 % 12 + 1, day=1),
-                           periods=n_months, freq="MS", name="month")
+    months = pd.date_range(
+        pd.Timestamp(year=month0 // 12, month=month0 % 12 + 1, day=1),
+        periods=n_months,
+        freq="MS",
+        name="month",
+    )
 
     codes, uniques = pd.factorize(tx["customer_id"], sort=False)
     tx_month = _month_number(tx["date"]) - month0
@@ -105,7 +118,8 @@ def member_metrics(transactions: pd.DataFrame, customers: pd.DataFrame | None = 
         new_cards = np.bincount(opened_month[~before], minlength=n_months)
         out["new_cards"] = new_cards
         out["card_opening_rate"] = out["new_cards"] / out["transacting_customers"].where(
-            out["transacting_customers"] > 0)
+            out["transacting_customers"] > 0
+        )
         out["card_holders"] = np.cumsum(new_cards) + int(before.sum())
     else:
         out["new_cards"] = np.nan
@@ -115,11 +129,12 @@ def member_metrics(transactions: pd.DataFrame, customers: pd.DataFrame | None = 
     day = tx["date"].dt.normalize()
     first_day = day.min()
     if card_holders_only:
-        member_row = day.to_numpy() >= card.reindex(uniques).to_numpy()[codes]   # NaT: False
+        member_row = day.to_numpy() >= card.reindex(uniques).to_numpy()[codes]  # NaT: False
     else:
         member_row = np.ones(len(tx), dtype=bool)
-    day_number = ((day.to_numpy()[member_row] - first_day.to_datetime64()) // np.timedelta64(1, "D")
-                  ).astype(np.int64)
+    day_number = ((day.to_numpy()[member_row] - first_day.to_datetime64()) // np.timedelta64(1, "D")).astype(
+        np.int64
+    )
     month_of_day = _month_number(pd.Series(pd.date_range(first_day, end, freq="D"))) - month0
     v_cust, v_day = _unique_pairs(codes[member_row], day_number)
     v_month = month_of_day[v_day]
@@ -131,14 +146,17 @@ def member_metrics(transactions: pd.DataFrame, customers: pd.DataFrame | None = 
     W, C = int(effective_months), int(churn_months)
     # effective at months [a, min(a + W, next)): difference array
     stop = np.minimum(a_month + W, nxt)
-    eff = np.bincount(a_month, minlength=n_months + 1) \
-        - np.bincount(np.minimum(stop, n_months), minlength=n_months + 1)
+    eff = np.bincount(a_month, minlength=n_months + 1) - np.bincount(
+        np.minimum(stop, n_months), minlength=n_months + 1
+    )
     effective = np.cumsum(eff)[:n_months]
     # effective at s and silent through s + C: s in [a, min(a + W, next - C))
     c_stop = np.minimum(a_month + W, nxt - C)
     ok = c_stop > a_month
-    churn_base = np.cumsum(np.bincount(a_month[ok], minlength=n_months + 1)
-                           - np.bincount(np.minimum(c_stop[ok], n_months), minlength=n_months + 1))[:n_months]
+    churn_base = np.cumsum(
+        np.bincount(a_month[ok], minlength=n_months + 1)
+        - np.bincount(np.minimum(c_stop[ok], n_months), minlength=n_months + 1)
+    )[:n_months]
     out["effective_members"] = effective
     churned = np.full(n_months, np.nan)
     base = np.full(n_months, np.nan)
@@ -157,8 +175,12 @@ def member_metrics(transactions: pd.DataFrame, customers: pd.DataFrame | None = 
     gap_n = np.bincount(gap_month, minlength=n_months).astype(float)
     roll_n = _rolling(gap_n, W)
     out["avg_days_between_purchases"] = _rolling(gap_sum, W) / np.where(roll_n > 0, roll_n, np.nan)
-    out.attrs.update(effective_months=W, churn_months=C, card_holders_only=bool(card_holders_only),
-                     observation_end=str(end.date()))
+    out.attrs.update(
+        effective_months=W,
+        churn_months=C,
+        card_holders_only=bool(card_holders_only),
+        observation_end=str(end.date()),
+    )
     return out
 
 
@@ -177,8 +199,9 @@ def plot_member_metrics(metrics: pd.DataFrame, axes=None):
         axes[1].plot(metrics.index, metrics["card_opening_rate"], color="C1")
         axes[1].set_title("card-opening rate (new cards / buyers)")
     else:
-        axes[1].text(0.5, 0.5, "no card_date in the data", ha="center", va="center",
-                     transform=axes[1].transAxes)
+        axes[1].text(
+            0.5, 0.5, "no card_date in the data", ha="center", va="center", transform=axes[1].transAxes
+        )
         axes[1].set_title("card-opening rate")
     axes[2].plot(metrics.index, metrics["churn_rate"], color="C3")
     axes[2].set_title(f"rolling churn rate ({C} months)")

@@ -58,6 +58,7 @@ SCHEMES = ("centroid", "factorial", "path")
 
 # --------------------------------------------------------------------------- the shipped models
 
+
 def ecsi_model() -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
     """(inner, blocks) of the ECSI model for ``load_survey("ecsi_mobi")`` (Tenenhaus et al. 2005).
 
@@ -65,12 +66,20 @@ def ecsi_model() -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
     satisfaction; quality -> value, satisfaction; value -> satisfaction;
     satisfaction -> complaints, loyalty; complaints -> loyalty.
     """
-    inner = [("image", "expectation"), ("image", "satisfaction"), ("image", "loyalty"),
-             ("expectation", "quality"), ("expectation", "value"), ("expectation", "satisfaction"),
-             ("quality", "value"), ("quality", "satisfaction"),
-             ("value", "satisfaction"),
-             ("satisfaction", "complaints"), ("satisfaction", "loyalty"),
-             ("complaints", "loyalty")]
+    inner = [
+        ("image", "expectation"),
+        ("image", "satisfaction"),
+        ("image", "loyalty"),
+        ("expectation", "quality"),
+        ("expectation", "value"),
+        ("expectation", "satisfaction"),
+        ("quality", "value"),
+        ("quality", "satisfaction"),
+        ("value", "satisfaction"),
+        ("satisfaction", "complaints"),
+        ("satisfaction", "loyalty"),
+        ("complaints", "loyalty"),
+    ]
     return inner, survey_blocks("ecsi_mobi")
 
 
@@ -81,11 +90,18 @@ def bank_model() -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
     expectation -> quality, value, satisfaction; quality -> value, satisfaction;
     value -> satisfaction; satisfaction -> loyalty.
     """
-    inner = [("image", "expectation"), ("image", "satisfaction"), ("image", "loyalty"),
-             ("expectation", "quality"), ("expectation", "value"), ("expectation", "satisfaction"),
-             ("quality", "value"), ("quality", "satisfaction"),
-             ("value", "satisfaction"),
-             ("satisfaction", "loyalty")]
+    inner = [
+        ("image", "expectation"),
+        ("image", "satisfaction"),
+        ("image", "loyalty"),
+        ("expectation", "quality"),
+        ("expectation", "value"),
+        ("expectation", "satisfaction"),
+        ("quality", "value"),
+        ("quality", "satisfaction"),
+        ("value", "satisfaction"),
+        ("satisfaction", "loyalty"),
+    ]
     return inner, survey_blocks("bank")
 
 
@@ -105,11 +121,17 @@ def _bad(frame: pd.DataFrame, mask, table: str, column: str, what: str) -> CRMDa
     i = int(np.flatnonzero(mask)[0])
     shown = [c for c in ("customer_id", column) if c in frame.columns]
     values = ", ".join(f"{c}={_plain(frame[c].iloc[i])!r}" for c in shown)
-    return _fail(table, column, f"{n_bad:,} of {len(frame):,} rows {what}", n_bad=n_bad,
-                 example=f"row {frame.index[i]!r}: {values}")
+    return _fail(
+        table,
+        column,
+        f"{n_bad:,} of {len(frame):,} rows {what}",
+        n_bad=n_bad,
+        example=f"row {frame.index[i]!r}: {values}",
+    )
 
 
 # --------------------------------------------------------------------------- model specification
+
 
 def _check_spec(inner, blocks) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
     """Validate (inner, blocks); return latents, indicators, block index per indicator, D.
@@ -130,8 +152,10 @@ def _check_spec(inner, blocks) -> tuple[list[str], list[str], np.ndarray, np.nda
             raise ValueError(f"block {latent!r} has no indicators")
         for c in cols:
             if c in owner:
-                raise ValueError(f"indicator {c!r} is in block {owner[c]!r} and in block {latent!r}; "
-                                 "in PLS each indicator measures one latent only")
+                raise ValueError(
+                    f"indicator {c!r} is in block {owner[c]!r} and in block {latent!r}; "
+                    "in PLS each indicator measures one latent only"
+                )
             owner[c] = latent
             indicators.append(c)
             block_of.append(j)
@@ -153,15 +177,18 @@ def _check_spec(inner, blocks) -> tuple[list[str], list[str], np.ndarray, np.nda
         src, dst = (str(x) for x in pair)
         for name in (src, dst):
             if name not in index:
-                raise ValueError(f"latent {name!r} in inner path {src!r} -> {dst!r} has no block; "
-                                 f"blocks has {latents}")
+                raise ValueError(
+                    f"latent {name!r} in inner path {src!r} -> {dst!r} has no block; blocks has {latents}"
+                )
         if src == dst:
             raise ValueError(f"inner path {src!r} -> {dst!r} is a loop on one latent")
         if D[index[src], index[dst]]:
             raise ValueError(f"inner path {src!r} -> {dst!r} is given twice")
         if D[index[dst], index[src]]:
-            raise ValueError(f"inner paths {src!r} -> {dst!r} and {dst!r} -> {src!r} form a cycle; "
-                             "PLS path models must be recursive (acyclic)")
+            raise ValueError(
+                f"inner paths {src!r} -> {dst!r} and {dst!r} -> {src!r} form a cycle; "
+                "PLS path models must be recursive (acyclic)"
+            )
         D[index[src], index[dst]] = 1.0
     isolated = [latents[j] for j in range(len(latents)) if not (D[j].any() or D[:, j].any())]
     if isolated:
@@ -177,12 +204,14 @@ def _check_spec(inner, blocks) -> tuple[list[str], list[str], np.ndarray, np.nda
         indeg = indeg - D[ready].sum(axis=0)
     if not done.all():
         on_cycle = [latents[j] for j in np.flatnonzero(~done)]
-        raise ValueError(f"inner paths form a cycle through {on_cycle}; PLS path models must be "
-                         "recursive (acyclic)")
+        raise ValueError(
+            f"inner paths form a cycle through {on_cycle}; PLS path models must be recursive (acyclic)"
+        )
     return latents, indicators, np.asarray(block_of), D
 
 
 # --------------------------------------------------------------------------- the algorithm
+
 
 def _normalise(S: np.ndarray, W: np.ndarray) -> np.ndarray:
     """Scale each weight column so its score has unit variance: w_j / sqrt(w_j' S w_j)."""
@@ -202,7 +231,7 @@ def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.linalg.solve(A, b[..., None])[..., 0]
     except np.linalg.LinAlgError:
         out = np.full(b.shape, np.nan)
-        for k in range(len(A)):          # only after a failure: find the singular members
+        for k in range(len(A)):  # only after a failure: find the singular members
             try:
                 out[k] = np.linalg.solve(A[k], b[k])
             except np.linalg.LinAlgError:
@@ -228,8 +257,9 @@ def _inner_weights(C: np.ndarray, D: np.ndarray, scheme: str) -> np.ndarray:
     return E
 
 
-def _pls_weights(S: np.ndarray, odm: np.ndarray, D: np.ndarray, scheme: str, max_iter: int,
-                 tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _pls_weights(
+    S: np.ndarray, odm: np.ndarray, D: np.ndarray, scheme: str, max_iter: int, tol: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mode A outer weights for a batch of indicator covariance matrices S (batch, p, p).
 
     Returns W (batch, p, L) normalised and sign-fixed, iterations used and a
@@ -243,7 +273,7 @@ def _pls_weights(S: np.ndarray, odm: np.ndarray, D: np.ndarray, scheme: str, max
     for _ in range(max_iter):
         E = _inner_weights(_lv_cor(S, W), D, scheme)
         W_new = _normalise(S, (S @ W @ E) * odm)
-        delta = np.abs(W_new - W).max(axis=(1, 2))       # NaN when the update broke down
+        delta = np.abs(W_new - W).max(axis=(1, 2))  # NaN when the update broke down
         W = np.where(active[:, None, None], W_new, W)
         n_iter += active
         active &= ~(delta < tol) & np.isfinite(delta)
@@ -282,6 +312,7 @@ def _covariance(X: np.ndarray, scaled: bool) -> np.ndarray:
 
 # --------------------------------------------------------------------------- the estimator
 
+
 class PLSPathModel:
     """PLS path model with reflective (Mode A) blocks, estimated by Wold's algorithm.
 
@@ -308,8 +339,15 @@ class PLSPathModel:
     ``latent_correlations_``, ``gof_``, ``n_iter_``, ``converged_``, ``n_obs_``.
     """
 
-    def __init__(self, inner, blocks, scheme: str = "centroid", max_iter: int = 300,
-                 tol: float = 1e-7, scaled: bool = True):
+    def __init__(
+        self,
+        inner,
+        blocks,
+        scheme: str = "centroid",
+        max_iter: int = 300,
+        tol: float = 1e-7,
+        scaled: bool = True,
+    ):
         if scheme not in SCHEMES:
             raise ValueError(f"scheme must be one of {SCHEMES}, not {scheme!r}")
         if int(max_iter) != max_iter or max_iter < 1:
@@ -317,8 +355,7 @@ class PLSPathModel:
         if not tol > 0:
             raise ValueError(f"tol must be positive, not {tol!r}")
         if isinstance(inner, Iterable) and not isinstance(inner, str):
-            inner = [tuple(p) if isinstance(p, Iterable) and not isinstance(p, str) else p
-                     for p in inner]
+            inner = [tuple(p) if isinstance(p, Iterable) and not isinstance(p, str) else p for p in inner]
         self.inner = inner
         self.blocks = blocks
         self.scheme = scheme
@@ -329,8 +366,10 @@ class PLSPathModel:
         self._odm = (self._block_of[:, None] == np.arange(len(self._latents))[None, :]).astype(float)
 
     def __repr__(self) -> str:
-        return (f"PLSPathModel({len(self._latents)} latents, {int(self._D.sum())} paths, "
-                f"{len(self._indicators)} indicators, scheme={self.scheme!r})")
+        return (
+            f"PLSPathModel({len(self._latents)} latents, {int(self._D.sum())} paths, "
+            f"{len(self._indicators)} indicators, scheme={self.scheme!r})"
+        )
 
     # ------------------------------------------------------------------ data
     def _matrix(self, data: pd.DataFrame, table: str) -> np.ndarray:
@@ -338,11 +377,14 @@ class PLSPathModel:
             raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
         missing = [c for c in self._indicators if c not in data.columns]
         if missing:
-            raise _fail(table, missing[0], f"missing indicator column(s) {missing}; found "
-                        f"{[str(c) for c in data.columns]}", n_bad=len(missing))
+            raise _fail(
+                table,
+                missing[0],
+                f"missing indicator column(s) {missing}; found {[str(c) for c in data.columns]}",
+                n_bad=len(missing),
+            )
         if len(data) < 3:
-            raise _fail(table, None, f"{len(data)} rows; a PLS path model needs at least 3",
-                        n_bad=len(data))
+            raise _fail(table, None, f"{len(data)} rows; a PLS path model needs at least 3", n_bad=len(data))
         columns = []
         for c in self._indicators:
             raw = data[c]
@@ -351,8 +393,13 @@ class PLSPathModel:
             values = pd.to_numeric(raw, errors="coerce")
             na = raw.isna().to_numpy()
             if na.any():
-                raise _bad(data, na, table, c, "are missing; PLS needs complete answers "
-                           "(drop or impute those rows first)")
+                raise _bad(
+                    data,
+                    na,
+                    table,
+                    c,
+                    "are missing; PLS needs complete answers (drop or impute those rows first)",
+                )
             nonnum = values.isna().to_numpy()
             if nonnum.any():
                 raise _bad(data, nonnum, table, c, "are not numbers")
@@ -361,9 +408,14 @@ class PLSPathModel:
             if inf.any():
                 raise _bad(data, inf, table, c, "are infinite")
             if values.max() == values.min():
-                raise _fail(table, c, f"is constant (all {len(values):,} rows = {values[0]:g}); "
-                            "an indicator without variance measures nothing: drop it",
-                            n_bad=len(values), example=f"row {data.index[0]!r}: {c}={values[0]:g}")
+                raise _fail(
+                    table,
+                    c,
+                    f"is constant (all {len(values):,} rows = {values[0]:g}); "
+                    "an indicator without variance measures nothing: drop it",
+                    n_bad=len(values),
+                    example=f"row {data.index[0]!r}: {c}={values[0]:g}",
+                )
             columns.append(values)
         return np.column_stack(columns)
 
@@ -380,20 +432,32 @@ class PLSPathModel:
         S = _covariance(X[None], self.scaled)
         W, n_iter, converged = _pls_weights(S, self._odm, D, self.scheme, self.max_iter, self.tol)
         if not np.isfinite(W).all():
-            raise _fail(table, None, "the PLS weights are undefined: some latent's inner "
-                        "estimate is zero (uncorrelated with all its neighbours) or its "
-                        "predecessors' scores are collinear")
+            raise _fail(
+                table,
+                None,
+                "the PLS weights are undefined: some latent's inner "
+                "estimate is zero (uncorrelated with all its neighbours) or its "
+                "predecessors' scores are collinear",
+            )
         self.n_iter_ = int(n_iter[0])
         self.converged_ = bool(converged[0])
         if not self.converged_:
-            warnings.warn(f"PLS did not converge in {self.max_iter} iterations (tol={self.tol:g}); "
-                          "raise max_iter or check the model", RuntimeWarning, stacklevel=2)
+            warnings.warn(
+                f"PLS did not converge in {self.max_iter} iterations (tol={self.tol:g}); "
+                "raise max_iter or check the model",
+                RuntimeWarning,
+                stacklevel=2,
+            )
         C = _lv_cor(S, W)
         B, r2 = _paths(C, D)
         if not np.isfinite(B).all():
             bad = [latents[j] for j in range(len(latents)) if not np.isfinite(B[0][:, j]).all()]
-            raise _fail(table, None, f"the scores of the predecessors of {bad} are collinear "
-                        "(perfectly correlated): their paths cannot be separated")
+            raise _fail(
+                table,
+                None,
+                f"the scores of the predecessors of {bad} are collinear "
+                "(perfectly correlated): their paths cannot be separated",
+            )
         S, W, C, B, r2 = S[0], W[0], C[0], B[0], r2[0]
         self._X, self._n, self._W = X, n, W
 
@@ -401,13 +465,14 @@ class PLSPathModel:
         Xc = X - X.mean(axis=0)
         if self.scaled:
             Xc = Xc / Xc.std(axis=0)
-        index = pd.Index(data["customer_id"], name="customer_id") if "customer_id" in data.columns \
-            else data.index
+        index = (
+            pd.Index(data["customer_id"], name="customer_id") if "customer_id" in data.columns else data.index
+        )
         self.scores_ = pd.DataFrame(Xc @ W, index=index, columns=pd.Index(latents, name="latent"))
 
         # outer model
         sd_x = np.sqrt(np.diag(S))
-        xload = (S @ W) / sd_x[:, None]             # cor(x_h, Y_j), as var(Y_j) = 1
+        xload = (S @ W) / sd_x[:, None]  # cor(x_h, Y_j), as var(Y_j) = 1
         block_names = [latents[j] for j in self._block_of]
         rows = np.arange(p)
         weight = W[rows, self._block_of]
@@ -415,19 +480,18 @@ class PLSPathModel:
         ind_index = pd.Index(indicators, name="indicator")
         self.outer_weights_ = pd.DataFrame({"latent": block_names, "weight": weight}, index=ind_index)
         self.loadings_ = pd.DataFrame({"latent": block_names, "loading": loading}, index=ind_index)
-        self.cross_loadings_ = pd.DataFrame(xload, index=ind_index,
-                                            columns=pd.Index(latents, name="latent"))
+        self.cross_loadings_ = pd.DataFrame(xload, index=ind_index, columns=pd.Index(latents, name="latent"))
 
         lat_index = pd.Index(latents, name="latent")
-        R = S / sd_x[:, None] / sd_x[None, :]       # indicator correlations
+        R = S / sd_x[:, None] / sd_x[None, :]  # indicator correlations
         ave, rho, alpha, size = [], [], [], []
         for j in range(len(latents)):
             members = np.flatnonzero(self._block_of == j)
             lam = loading[members]
             k = len(members)
             size.append(k)
-            ave.append(float(np.mean(lam ** 2)))
-            rho.append(float(lam.sum() ** 2 / (lam.sum() ** 2 + np.sum(1 - lam ** 2))))
+            ave.append(float(np.mean(lam**2)))
+            rho.append(float(lam.sum() ** 2 / (lam.sum() ** 2 + np.sum(1 - lam**2))))
             if k == 1:
                 alpha.append(1.0)
             else:
@@ -441,17 +505,20 @@ class PLSPathModel:
         # inner model
         endogenous = D.any(axis=0)
         self.latent_correlations_ = pd.DataFrame(C, index=lat_index, columns=lat_index)
-        self.path_coefficients_ = pd.DataFrame(B, index=pd.Index(latents, name="from"),
-                                               columns=pd.Index(latents, name="to"))
+        self.path_coefficients_ = pd.DataFrame(
+            B, index=pd.Index(latents, name="from"), columns=pd.Index(latents, name="to")
+        )
         endo_names = [latents[j] for j in np.flatnonzero(endogenous)]
         r2_endo = r2[endogenous]
         n_pred = D.sum(axis=0)[endogenous]
         self.r_squared_ = pd.Series(r2_endo, index=pd.Index(endo_names, name="latent"), name="r_squared")
-        self.r_squared_adj_ = pd.Series(1 - (1 - r2_endo) * (n - 1) / (n - n_pred - 1),
-                                        index=self.r_squared_.index, name="r_squared_adj")
+        self.r_squared_adj_ = pd.Series(
+            1 - (1 - r2_endo) * (n - 1) / (n - n_pred - 1), index=self.r_squared_.index, name="r_squared_adj"
+        )
         total = np.linalg.inv(np.eye(len(latents)) - B) - np.eye(len(latents))
-        self.total_effects_ = pd.DataFrame(total, index=self.path_coefficients_.index,
-                                           columns=self.path_coefficients_.columns)
+        self.total_effects_ = pd.DataFrame(
+            total, index=self.path_coefficients_.index, columns=self.path_coefficients_.columns
+        )
         self.indirect_effects_ = self.total_effects_ - self.path_coefficients_
 
         # OLS standard errors of the paths: var(b) = (1 - R^2) / (n - k - 1) * inv(C_pred)
@@ -466,8 +533,9 @@ class PLSPathModel:
 
         # Tenenhaus et al. (2005) GoF: sqrt(mean communality of multi-item blocks * mean R^2)
         multi = np.asarray(size)[self._block_of] > 1
-        self.gof_ = float(np.sqrt(np.mean(loading[multi] ** 2) * np.mean(r2_endo))) if multi.any() \
-            else float("nan")
+        self.gof_ = (
+            float(np.sqrt(np.mean(loading[multi] ** 2) * np.mean(r2_endo))) if multi.any() else float("nan")
+        )
         self.n_obs_ = n
         return self
 
@@ -496,9 +564,17 @@ class PLSPathModel:
             se = self._se[i, j]
             dof = self.n_obs_ - int(self._D[:, j].sum()) - 1
             t = b / se if se > 0 else np.nan
-            rows.append({"from": latents[i], "to": latents[j], "path": b, "se": se, "t": t,
-                         "p_value": float(2 * stats.t.sf(abs(t), dof)) if np.isfinite(t) else np.nan,
-                         "total_effect": self.total_effects_.iat[i, j]})
+            rows.append(
+                {
+                    "from": latents[i],
+                    "to": latents[j],
+                    "path": b,
+                    "se": se,
+                    "t": t,
+                    "p_value": float(2 * stats.t.sf(abs(t), dof)) if np.isfinite(t) else np.nan,
+                    "total_effect": self.total_effects_.iat[i, j],
+                }
+            )
         return pd.DataFrame(rows).set_index(["from", "to"])
 
     def reliability(self) -> pd.DataFrame:
@@ -510,14 +586,16 @@ class PLSPathModel:
         l are the PLS loadings. Single-item blocks get 1 for all three.
         """
         self._check_fitted()
-        out = pd.concat([self._block_size, self.cronbach_alpha_, self.composite_reliability_,
-                         self.ave_], axis=1)
+        out = pd.concat(
+            [self._block_size, self.cronbach_alpha_, self.composite_reliability_, self.ave_], axis=1
+        )
         out["r_squared"] = self.r_squared_.reindex(out.index)
         return out
 
     # ------------------------------------------------------------------ bootstrap
-    def bootstrap(self, n_boot: int = 500, seed: int = 0, level: float = 0.95,
-                  chunk: int = 100) -> pd.DataFrame:
+    def bootstrap(
+        self, n_boot: int = 500, seed: int = 0, level: float = 0.95, chunk: int = 100
+    ) -> pd.DataFrame:
         """Bootstrap every path coefficient: resample respondents with replacement, refit.
 
         Returns a DataFrame indexed by (from, to) with the ``original``
@@ -540,7 +618,7 @@ class PLSPathModel:
         dst = np.array([j for _, j in pairs])
         draws = np.full((int(n_boot), len(pairs)), np.nan)
         for start in range(0, int(n_boot), chunk):
-            rows = idx[start:start + chunk]
+            rows = idx[start : start + chunk]
             S = _covariance(X[rows], self.scaled)
             ok = np.isfinite(S).all(axis=(1, 2))
             S_ok = S[ok]
@@ -551,21 +629,33 @@ class PLSPathModel:
             B, _ = _paths(_lv_cor(S_ok[good], W[good]), D)
             block = np.full((len(rows), len(pairs)), np.nan)
             block[np.flatnonzero(ok)[good]] = B[:, src, dst]
-            draws[start:start + chunk] = block
+            draws[start : start + chunk] = block
         failed = np.isnan(draws).any(axis=1)
         if failed.any():
-            warnings.warn(f"{int(failed.sum())} of {n_boot} bootstrap resamples failed (constant "
-                          "indicator or no convergence) and were dropped", RuntimeWarning, stacklevel=2)
+            warnings.warn(
+                f"{int(failed.sum())} of {n_boot} bootstrap resamples failed (constant "
+                "indicator or no convergence) and were dropped",
+                RuntimeWarning,
+                stacklevel=2,
+            )
         kept = draws[~failed]
-        names = pd.MultiIndex.from_tuples([(self._latents[i], self._latents[j]) for i, j in pairs],
-                                          names=["from", "to"])
+        names = pd.MultiIndex.from_tuples(
+            [(self._latents[i], self._latents[j]) for i, j in pairs], names=["from", "to"]
+        )
         self.bootstrap_draws_ = pd.DataFrame(kept, columns=names)
         original = self.path_coefficients_.to_numpy()[src, dst]
         sd = kept.std(axis=0, ddof=1)
         tail = (1 - level) / 2
-        out = pd.DataFrame({"original": original, "mean": kept.mean(axis=0), "sd": sd,
-                            "t": original / sd,
-                            "ci_low": np.quantile(kept, tail, axis=0),
-                            "ci_high": np.quantile(kept, 1 - tail, axis=0)}, index=names)
+        out = pd.DataFrame(
+            {
+                "original": original,
+                "mean": kept.mean(axis=0),
+                "sd": sd,
+                "t": original / sd,
+                "ci_low": np.quantile(kept, tail, axis=0),
+                "ci_high": np.quantile(kept, 1 - tail, axis=0),
+            },
+            index=names,
+        )
         out.attrs.update(n_boot=int(n_boot), seed=seed, level=level, n_failed=int(failed.sum()))
         return out

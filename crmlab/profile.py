@@ -34,14 +34,18 @@ BREAKDOWN_COLUMNS = ["age_band", "gender", "income_band", "region", "city_tier",
 def _purchase_days(transactions: pd.DataFrame) -> pd.DataFrame:
     """One row per customer and purchase day (same-day orders merged), sorted."""
     day = transactions["date"].dt.normalize()
-    daily = (transactions.assign(day=day)
-             .groupby(["customer_id", "day"], sort=True, observed=True)["amount"].sum()
-             .reset_index())
+    daily = (
+        transactions.assign(day=day)
+        .groupby(["customer_id", "day"], sort=True, observed=True)["amount"]
+        .sum()
+        .reset_index()
+    )
     return daily
 
 
-def acquisitions(transactions: pd.DataFrame, customers: pd.DataFrame | None = None,
-                 freq: str = "MS") -> pd.DataFrame:
+def acquisitions(
+    transactions: pd.DataFrame, customers: pd.DataFrame | None = None, freq: str = "MS"
+) -> pd.DataFrame:
     """New customers per period, by first purchase (and by sign-up when ``customers`` has it).
 
     Returns a frame indexed by period start with ``first_purchases`` and, if known,
@@ -64,8 +68,9 @@ def monthly_activity(transactions: pd.DataFrame) -> pd.DataFrame:
     """Revenue, orders and active (purchasing) customers per calendar month."""
     month = transactions["date"].dt.to_period("M").dt.start_time
     g = transactions.assign(month=month).groupby("month", observed=True)
-    out = pd.DataFrame({"revenue": g["amount"].sum(), "orders": g.size(),
-                        "active_customers": g["customer_id"].nunique()})
+    out = pd.DataFrame(
+        {"revenue": g["amount"].sum(), "orders": g.size(), "active_customers": g["customer_id"].nunique()}
+    )
     out["revenue_per_active_customer"] = out["revenue"] / out["active_customers"]
     return out
 
@@ -75,8 +80,11 @@ def purchases_per_customer(transactions: pd.DataFrame, cap: int = 10) -> pd.Data
 
     Columns: ``customers``, ``share`` of customers.
     """
-    per = transactions.assign(day=transactions["date"].dt.normalize()) \
-        .groupby("customer_id", observed=True)["day"].nunique()
+    per = (
+        transactions.assign(day=transactions["date"].dt.normalize())
+        .groupby("customer_id", observed=True)["day"]
+        .nunique()
+    )
     counts = per.clip(upper=cap).value_counts().reindex(range(1, cap + 1), fill_value=0)
     counts.index = [str(k) for k in range(1, cap)] + [f"{cap}+"]
     out = pd.DataFrame({"customers": counts, "share": counts / counts.sum()})
@@ -88,8 +96,13 @@ def customer_spend(transactions: pd.DataFrame) -> pd.DataFrame:
     """Per customer: purchases (days), orders (rows), total spend and mean spend per purchase."""
     daily = _purchase_days(transactions)
     g = daily.groupby("customer_id", observed=True)["amount"]
-    out = pd.DataFrame({"purchases": g.size(), "orders": transactions.groupby("customer_id", observed=True).size(),
-                        "total_spend": g.sum()})
+    out = pd.DataFrame(
+        {
+            "purchases": g.size(),
+            "orders": transactions.groupby("customer_id", observed=True).size(),
+            "total_spend": g.sum(),
+        }
+    )
     out["spend_per_purchase"] = out["total_spend"] / out["purchases"]
     return out
 
@@ -102,8 +115,14 @@ def spend_concentration(transactions: pd.DataFrame, shares=(0.01, 0.05, 0.10, 0.
     spend = np.sort(customer_spend(transactions)["total_spend"].to_numpy())[::-1]
     total = spend.sum()
     n = len(spend)
-    rows = [{"top_customers": f"{s:.0%}", "customers": max(1, int(np.ceil(s * n))),
-             "revenue_share": spend[:max(1, int(np.ceil(s * n)))].sum() / total} for s in shares]
+    rows = [
+        {
+            "top_customers": f"{s:.0%}",
+            "customers": max(1, int(np.ceil(s * n))),
+            "revenue_share": spend[: max(1, int(np.ceil(s * n)))].sum() / total,
+        }
+        for s in shares
+    ]
     lorenz = np.r_[0.0, np.cumsum(spend[::-1]) / total]
     gini = 1.0 - 2.0 * np.trapezoid(lorenz, dx=1.0 / n)
     out = pd.DataFrame(rows).set_index("top_customers")
@@ -135,6 +154,7 @@ def breakdown(customers: pd.DataFrame, transactions: pd.DataFrame, by: str) -> p
 
 # --------------------------------------------------------------------------- figures
 
+
 def plot_acquisitions(acq: pd.DataFrame, ax=None):
     """Bar chart of new customers per period (first purchases; sign-ups as a line)."""
     ax = ax or plt.subplots(figsize=(9, 3.5))[1]
@@ -150,8 +170,9 @@ def plot_purchases_per_customer(table: pd.DataFrame, ax=None):
     """Bar chart of the purchases-per-customer distribution."""
     ax = ax or plt.subplots(figsize=(7, 3.5))[1]
     sns.barplot(x=table.index, y=table["share"], ax=ax, color=sns.color_palette()[0])
-    ax.set(xlabel="purchases (days with an order)", ylabel="share of customers",
-           title="Purchases per customer")
+    ax.set(
+        xlabel="purchases (days with an order)", ylabel="share of customers", title="Purchases per customer"
+    )
     return ax
 
 

@@ -26,12 +26,26 @@ import pandas as pd
 
 from .data import CRMDataError, data_error, require_columns
 
-__all__ = ["TIME_UNITS", "RFM_SEGMENTS", "rfm_summary", "quantile_score", "rfm_scores",
-           "rfm_segment", "rfm_segment_summary"]
+__all__ = [
+    "TIME_UNITS",
+    "RFM_SEGMENTS",
+    "rfm_summary",
+    "quantile_score",
+    "rfm_scores",
+    "rfm_segment",
+    "rfm_segment_summary",
+]
 
 TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12.0, "Y": 365.25}
-_NS_PER_UNIT = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000,
-                "ns": 86_400_000_000_000}
+_NS_PER_UNIT = {
+    "D": 1,
+    "h": 24,
+    "m": 1440,
+    "s": 86_400,
+    "ms": 86_400_000,
+    "us": 86_400_000_000,
+    "ns": 86_400_000_000_000,
+}
 
 # segment -> what to do with it; the order is the order of the rules in rfm_segment
 RFM_SEGMENTS = {
@@ -59,13 +73,15 @@ def _check_columns(transactions: pd.DataFrame, caller: str, table: str = "transa
         raise data_error(table, None, f"{caller} got no rows", n_bad=0)
 
 
-def _bad_rows(transactions: pd.DataFrame, mask: np.ndarray, column: str, what: str,
-              table: str = "transactions") -> CRMDataError:
+def _bad_rows(
+    transactions: pd.DataFrame, mask: np.ndarray, column: str, what: str, table: str = "transactions"
+) -> CRMDataError:
     n_bad = int(mask.sum())
     row = transactions.iloc[int(np.flatnonzero(mask)[0])]
     example = ", ".join(f"{c}={row[c]!r}" for c in ("customer_id", "date", "amount"))
-    return data_error(table, column, f"{n_bad:,} of {len(transactions):,} rows {what}", n_bad=n_bad,
-                      example=example)
+    return data_error(
+        table, column, f"{n_bad:,} of {len(transactions):,} rows {what}", n_bad=n_bad, example=example
+    )
 
 
 def _customer_codes(transactions: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
@@ -77,8 +93,9 @@ def _customer_codes(transactions: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     """
     ids = transactions["customer_id"]
     dtype = ids.dtype
-    arrow = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or \
-        isinstance(dtype, pd.ArrowDtype)
+    arrow = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or isinstance(
+        dtype, pd.ArrowDtype
+    )
     if arrow:
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -99,17 +116,20 @@ def _customer_codes(transactions: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
         encoded = pc.dictionary_encode(values)
         if isinstance(encoded, pa.ChunkedArray):
             chunks = encoded.chunks
+
             # pyarrow gives every chunk the final, shared dictionary; unify (slow) only if not
             def where(d):
                 return [(b.address, b.size) for b in d.buffers() if b is not None]
+
             if chunks and any(where(c.dictionary) != where(chunks[0].dictionary) for c in chunks[1:]):
                 chunks = encoded.unify_dictionaries().chunks
             dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
             indices = [c.indices for c in chunks]
         else:
             dictionary, indices = encoded.dictionary, [encoded.indices]
-        codes = np.concatenate([i.to_numpy() for i in indices]) if len(indices) != 1 \
-            else indices[0].to_numpy()
+        codes = (
+            np.concatenate([i.to_numpy() for i in indices]) if len(indices) != 1 else indices[0].to_numpy()
+        )
         return codes, pd.Index(pd.array(dictionary, dtype=dtype), name="customer_id")
     codes, uniques = pd.factorize(ids, sort=False)
     if (codes < 0).any():
@@ -121,8 +141,11 @@ def _day_numbers(transactions: pd.DataFrame) -> np.ndarray:
     """Calendar day of each row as an integer (days since 1970-01-01), any datetime unit."""
     dates = transactions["date"]
     if not pd.api.types.is_datetime64_any_dtype(dates):
-        raise data_error("transactions", "date", f"must be datetimes, not {dates.dtype}; load the table "
-                         "with crmlab.data.load_transactions")
+        raise data_error(
+            "transactions",
+            "date",
+            f"must be datetimes, not {dates.dtype}; load the table with crmlab.data.load_transactions",
+        )
     if isinstance(dates.dtype, pd.DatetimeTZDtype):
         dates = dates.dt.tz_localize(None)
     values = dates.to_numpy()
@@ -147,8 +170,9 @@ def _day(value, name: str) -> int:
     return int(np.datetime64(stamp.date(), "D").astype(np.int64))
 
 
-def rfm_summary(transactions: pd.DataFrame, observation_end=None, time_unit: str = "W",
-                calibration_end=None) -> pd.DataFrame:
+def rfm_summary(
+    transactions: pd.DataFrame, observation_end=None, time_unit: str = "W", calibration_end=None
+) -> pd.DataFrame:
     """One row per customer: frequency, recency, T, monetary_value (BTYD convention).
 
     Parameters
@@ -188,8 +212,10 @@ def rfm_summary(transactions: pd.DataFrame, observation_end=None, time_unit: str
     day0 = int(days.min())
     end_day = int(days.max()) if observation_end is None else _day(observation_end, "observation_end")
     if end_day < day0:
-        raise ValueError("rfm_summary: no transactions on or before the observation end "
-                         f"{pd.Timestamp(observation_end).date()}")
+        raise ValueError(
+            "rfm_summary: no transactions on or before the observation end "
+            f"{pd.Timestamp(observation_end).date()}"
+        )
     if calibration_end is None:
         cal_day = end_day
     else:
@@ -197,8 +223,7 @@ def rfm_summary(transactions: pd.DataFrame, observation_end=None, time_unit: str
         if cal_day >= end_day:
             raise ValueError("rfm_summary: calibration_end must be before observation_end")
     # day number from the first purchase in the log; int32 halves the big temporaries
-    rel = np.subtract(days, day0, dtype=np.int32 if days.max() - day0 < 2**31 else np.int64,
-                      casting="unsafe")
+    rel = np.subtract(days, day0, dtype=np.int32 if days.max() - day0 < 2**31 else np.int64, casting="unsafe")
     del days
     end_rel, cal_rel = end_day - day0, cal_day - day0
     if rel.max() > end_rel:
@@ -248,12 +273,15 @@ def rfm_summary(transactions: pd.DataFrame, observation_end=None, time_unit: str
     mon = np.divide(repeat_spend, freq, out=np.zeros(n), where=freq > 0)
 
     keep_rows = np.flatnonzero(present)
-    out = pd.DataFrame({
-        "frequency": freq[keep_rows],
-        "recency": (last[keep_rows] - first[keep_rows]) / unit,
-        "T": (cal_rel - first[keep_rows]) / unit,
-        "monetary_value": mon[keep_rows],
-    }, index=uniques.take(keep_rows))
+    out = pd.DataFrame(
+        {
+            "frequency": freq[keep_rows],
+            "recency": (last[keep_rows] - first[keep_rows]) / unit,
+            "T": (cal_rel - first[keep_rows]) / unit,
+            "monetary_value": mon[keep_rows],
+        },
+        index=uniques.take(keep_rows),
+    )
     if calibration_end is not None:
         freq_h = np.bincount(pair_cust[~in_cal_pair].astype(np.intp), minlength=n)
         spend_h = np.bincount(codes, weights=np.where(rel > cal_rel, amounts, 0.0), minlength=n)
@@ -312,7 +340,9 @@ def rfm_segment(scores: pd.DataFrame, bins: int = 5) -> pd.Series:
     """
     for col in ("R", "F", "M"):
         if col not in scores.columns:
-            raise data_error("scores", col, f"rfm_segment needs R, F and M columns; found {list(scores.columns)}")
+            raise data_error(
+                "scores", col, f"rfm_segment needs R, F and M columns; found {list(scores.columns)}"
+            )
     if not isinstance(bins, (int, np.integer)) or bins < 2:
         raise ValueError(f"rfm_segment: bins must be an integer >= 2, not {bins!r}")
     scale = 4.0 / (bins - 1)
@@ -351,16 +381,22 @@ def rfm_scores(transactions: pd.DataFrame, observation_end=None, bins: int = 5) 
     Bult & Wansbeek (1995).
     """
     summary = rfm_summary(transactions, observation_end=observation_end, time_unit="D")
-    table = pd.DataFrame({
-        "recency_days": (summary["T"] - summary["recency"]).to_numpy(),
-        "frequency": summary["frequency"].to_numpy() + 1,
-        "monetary": _total_spend(transactions, observation_end).reindex(summary.index).to_numpy(),
-    }, index=summary.index)
+    table = pd.DataFrame(
+        {
+            "recency_days": (summary["T"] - summary["recency"]).to_numpy(),
+            "frequency": summary["frequency"].to_numpy() + 1,
+            "monetary": _total_spend(transactions, observation_end).reindex(summary.index).to_numpy(),
+        },
+        index=summary.index,
+    )
     table["R"] = quantile_score(table["recency_days"], bins, higher_is_better=False)
     table["F"] = quantile_score(table["frequency"], bins)
     table["M"] = quantile_score(table["monetary"], bins)
-    table["RFM"] = (table["R"].astype(str) + table["F"].astype(str) + table["M"].astype(str)) \
-        if bins <= 9 else table["R"].astype(str) + "-" + table["F"].astype(str) + "-" + table["M"].astype(str)
+    table["RFM"] = (
+        (table["R"].astype(str) + table["F"].astype(str) + table["M"].astype(str))
+        if bins <= 9
+        else table["R"].astype(str) + "-" + table["F"].astype(str) + "-" + table["M"].astype(str)
+    )
     table["segment"] = rfm_segment(table, bins=bins)
     return table
 
@@ -384,14 +420,18 @@ def rfm_segment_summary(scores: pd.DataFrame) -> pd.DataFrame:
         if col not in scores.columns:
             raise data_error("scores", col, "rfm_segment_summary needs the output of rfm_scores")
     g = scores.groupby("segment", observed=False)
-    out = pd.DataFrame({
-        "customers": g.size(),
-        "revenue": g["monetary"].sum(),
-        "R": g["R"].mean(), "F": g["F"].mean(), "M": g["M"].mean(),
-        "recency_days": g["recency_days"].mean(),
-        "frequency": g["frequency"].mean(),
-        "spend_per_customer": g["monetary"].mean(),
-    })
+    out = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "revenue": g["monetary"].sum(),
+            "R": g["R"].mean(),
+            "F": g["F"].mean(),
+            "M": g["M"].mean(),
+            "recency_days": g["recency_days"].mean(),
+            "frequency": g["frequency"].mean(),
+            "spend_per_customer": g["monetary"].mean(),
+        }
+    )
     out.insert(1, "share", out["customers"] / out["customers"].sum())
     out.insert(3, "revenue_share", out["revenue"] / out["revenue"].sum())
     out["action"] = [RFM_SEGMENTS[s] for s in out.index]

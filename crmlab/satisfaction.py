@@ -56,14 +56,31 @@ except ImportError:  # pragma: no cover - scikit-learn always installs it
     def threadpool_limits(*args, **kwargs):
         return nullcontext()
 
+
 __all__ = [
-    "CURVE_FORMS", "KANO_TABLE", "KANO_CATEGORIES", "KANO_TIE_ORDER", "TYPE_STRATEGIES",
+    "CURVE_FORMS",
+    "KANO_TABLE",
+    "KANO_CATEGORIES",
+    "KANO_TIE_ORDER",
+    "TYPE_STRATEGIES",
     "cronbach_alpha",
-    "TrapAnalysis", "trap_analysis", "plot_trap",
-    "PenaltyReward", "penalty_reward", "plot_penalty_reward",
-    "kano_classify", "KanoAnalysis", "kano_analysis", "plot_kano",
-    "holdout_repurchase", "SatisfactionParadox", "satisfaction_paradox", "plot_paradox",
-    "LoyaltyTypes", "satisfaction_loyalty_types", "plot_types",
+    "TrapAnalysis",
+    "trap_analysis",
+    "plot_trap",
+    "PenaltyReward",
+    "penalty_reward",
+    "plot_penalty_reward",
+    "kano_classify",
+    "KanoAnalysis",
+    "kano_analysis",
+    "plot_kano",
+    "holdout_repurchase",
+    "SatisfactionParadox",
+    "satisfaction_paradox",
+    "plot_paradox",
+    "LoyaltyTypes",
+    "satisfaction_loyalty_types",
+    "plot_types",
 ]
 
 CURVE_FORMS = ("linear", "quadratic", "spline", "piecewise", "saturating")
@@ -79,8 +96,11 @@ _fail = data_error  # the house error message: table.column: message (example: .
 def _row_example(frame: pd.DataFrame, mask, cols: Sequence[str]) -> str:
     idx = int(np.flatnonzero(np.asarray(mask))[0])
     row = frame.iloc[idx]
-    shown = [c for c in (["customer_id"] if "customer_id" in frame.columns else []) + list(cols)
-             if c in frame.columns]
+    shown = [
+        c
+        for c in (["customer_id"] if "customer_id" in frame.columns else []) + list(cols)
+        if c in frame.columns
+    ]
     return f"row {frame.index[idx]!r}: " + ", ".join(f"{c}={row[c]!r}" for c in shown)
 
 
@@ -103,8 +123,13 @@ def _numeric_items(survey: pd.DataFrame, items: Sequence[str], table: str) -> pd
     """The item columns as floats; missing columns and non-numbers raise CRMDataError."""
     missing = [c for c in items if c not in survey.columns]
     if missing:
-        raise _fail(table, missing[0], f"missing column(s) {missing}; found {list(survey.columns)[:15]}"
-                    + (" ..." if survey.shape[1] > 15 else ""), n_bad=len(missing))
+        raise _fail(
+            table,
+            missing[0],
+            f"missing column(s) {missing}; found {list(survey.columns)[:15]}"
+            + (" ..." if survey.shape[1] > 15 else ""),
+            n_bad=len(missing),
+        )
     out = {}
     for c in items:
         raw = survey[c]
@@ -113,12 +138,22 @@ def _numeric_items(survey: pd.DataFrame, items: Sequence[str], table: str) -> pd
         values = pd.to_numeric(raw, errors="coerce").astype("float64")
         nonnum = values.isna() & raw.notna()
         if nonnum.any():
-            raise _fail(table, c, f"{int(nonnum.sum()):,} of {len(raw):,} answers are not numbers",
-                        n_bad=int(nonnum.sum()), example=_row_example(survey, nonnum.to_numpy(), [c]))
+            raise _fail(
+                table,
+                c,
+                f"{int(nonnum.sum()):,} of {len(raw):,} answers are not numbers",
+                n_bad=int(nonnum.sum()),
+                example=_row_example(survey, nonnum.to_numpy(), [c]),
+            )
         inf = ~np.isfinite(values.fillna(0.0).to_numpy())
         if inf.any():
-            raise _fail(table, c, f"{int(inf.sum()):,} answers are infinite", n_bad=int(inf.sum()),
-                        example=_row_example(survey, inf, [c]))
+            raise _fail(
+                table,
+                c,
+                f"{int(inf.sum()):,} answers are infinite",
+                n_bad=int(inf.sum()),
+                example=_row_example(survey, inf, [c]),
+            )
         out[c] = values
     return pd.DataFrame(out, index=survey.index)
 
@@ -151,6 +186,7 @@ def cronbach_alpha(items: pd.DataFrame) -> float:
 
 
 # --------------------------------------------------------------------------- the trap
+
 
 def _g(value: float) -> str:
     return f"{float(value):.10g}"
@@ -187,9 +223,9 @@ def _saturating_z(k: float, u: np.ndarray) -> np.ndarray:
     return -np.expm1(-k * u) / k
 
 
-def _fit_saturating(y: np.ndarray, controls: np.ndarray, u: np.ndarray, k_max: float,
-                    coarse: bool = True):
+def _fit_saturating(y: np.ndarray, controls: np.ndarray, u: np.ndarray, k_max: float, coarse: bool = True):
     """Profile least squares over the curvature k of y = C g + b (1 - exp(-k u)) / k + e."""
+
     def ssr(k):
         return sm.OLS(y, np.column_stack([controls, _saturating_z(k, u)])).fit().ssr
 
@@ -199,8 +235,7 @@ def _fit_saturating(y: np.ndarray, controls: np.ndarray, u: np.ndarray, k_max: f
         values = np.array([ssr(k) for k in grid])
         i = int(values.argmin())
         lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
-    best = minimize_scalar(ssr, bounds=(lo, hi), method="bounded",
-                           options={"xatol": 1e-5 * k_max})
+    best = minimize_scalar(ssr, bounds=(lo, hi), method="bounded", options={"xatol": 1e-5 * k_max})
     k = float(best.x)
     fit = sm.OLS(y, np.column_stack([controls, _saturating_z(k, u)])).fit()
     return k, fit
@@ -239,23 +274,35 @@ class TrapAnalysis:
             t = self.shape_tests.loc[role]
             f = self.forms.loc[role]
             row = {
-                "driver": role, "column": label, "n": self.n,
-                "shape": t["shape"], "quadratic_coef": t["quadratic_coef"],
+                "driver": role,
+                "column": label,
+                "n": self.n,
+                "shape": t["shape"],
+                "quadratic_coef": t["quadratic_coef"],
                 "quadratic_p_holm": t["p_holm"],
-                "slope_lower_half": t["slope_lower"], "slope_upper_half": t["slope_upper"],
+                "slope_lower_half": t["slope_lower"],
+                "slope_upper_half": t["slope_upper"],
                 "slope_difference": t["slope_difference"],
                 "slope_difference_ci": (t["slope_difference_low"], t["slope_difference_high"]),
                 "curvature_k": t["curvature_k"],
-                "best_form_bic": f["bic"].idxmin(), "best_form_cv": f["cv_rmse"].idxmin(),
-                "saturation_point": np.nan, "saturation_ci": (np.nan, np.nan),
-                "loyalty_at_saturation": np.nan, "average_loyalty": self.average_loyalty,
-                "share_beyond_saturation": np.nan, "note": "",
+                "best_form_bic": f["bic"].idxmin(),
+                "best_form_cv": f["cv_rmse"].idxmin(),
+                "saturation_point": np.nan,
+                "saturation_ci": (np.nan, np.nan),
+                "loyalty_at_saturation": np.nan,
+                "average_loyalty": self.average_loyalty,
+                "share_beyond_saturation": np.nan,
+                "note": "",
             }
             if role == "basic":
                 s = self.saturation
-                row.update(saturation_point=s["point"], saturation_ci=(s["ci_low"], s["ci_high"]),
-                           loyalty_at_saturation=s["loyalty_at_point"],
-                           share_beyond_saturation=s["share_beyond"], note=s["reason"])
+                row.update(
+                    saturation_point=s["point"],
+                    saturation_ci=(s["ci_low"], s["ci_high"]),
+                    loyalty_at_saturation=s["loyalty_at_point"],
+                    share_beyond_saturation=s["share_beyond"],
+                    note=s["reason"],
+                )
             rows.append(row)
         return pd.DataFrame(rows).set_index("driver")
 
@@ -264,12 +311,24 @@ class TrapAnalysis:
         return plot_trap(self, axes=axes)
 
 
-def trap_analysis(survey: pd.DataFrame, loyalty="loyalty_intention", basic="basic_satisfaction",
-                  latent="latent_satisfaction", *, n_boot: int = 200, seed: int = 0,
-                  saturation_fraction: float = 0.2, scale: tuple | None = None,
-                  reliability=None, alpha: float = 0.05, spline_df: int = 4, n_folds: int = 5,
-                  curve_form: str = "spline", grid_size: int = 101,
-                  table: str = "survey") -> TrapAnalysis:
+def trap_analysis(
+    survey: pd.DataFrame,
+    loyalty="loyalty_intention",
+    basic="basic_satisfaction",
+    latent="latent_satisfaction",
+    *,
+    n_boot: int = 200,
+    seed: int = 0,
+    saturation_fraction: float = 0.2,
+    scale: tuple | None = None,
+    reliability=None,
+    alpha: float = 0.05,
+    spline_df: int = 4,
+    n_folds: int = 5,
+    curve_form: str = "spline",
+    grid_size: int = 101,
+    table: str = "survey",
+) -> TrapAnalysis:
     """Is loyalty concave in basic and linear/convex in latent satisfaction? (the satisfaction trap)
 
     Model: the additive regression ``loyalty = a + f(basic) + g(latent) + e`` (statsmodels
@@ -349,20 +408,33 @@ def trap_analysis(survey: pd.DataFrame, loyalty="loyalty_intention", basic="basi
     d = frame[complete].reset_index(drop=True)
     n, n_dropped = len(d), int((~complete).sum())
     if n < 30:
-        raise _fail(table, None, f"only {n} complete rows for {y_label} and its drivers; the trap "
-                    "analysis needs at least 30", n_bad=n_dropped)
+        raise _fail(
+            table,
+            None,
+            f"only {n} complete rows for {y_label} and its drivers; the trap analysis needs at least 30",
+            n_bad=n_dropped,
+        )
     roles = list(specs)
     for role in roles:
         n_values = d[role].nunique()
         if n_values < spline_df + 2:
-            raise _fail(table, labels[role], f"has only {n_values} distinct values; a curve with "
-                        f"spline_df={spline_df} needs at least {spline_df + 2}", n_bad=n)
+            raise _fail(
+                table,
+                labels[role],
+                f"has only {n_values} distinct values; a curve with "
+                f"spline_df={spline_df} needs at least {spline_df + 2}",
+                n_bad=n,
+            )
         if scale is not None:
             outside = ((d[role] < scale[0]) | (d[role] > scale[1])).to_numpy()
             if outside.any():
-                raise _fail(table, labels[role], f"{int(outside.sum()):,} scores lie outside the "
-                            f"scale {scale}", n_bad=int(outside.sum()),
-                            example=f"score {d[role].to_numpy()[outside][0]!r}")
+                raise _fail(
+                    table,
+                    labels[role],
+                    f"{int(outside.sum()):,} scores lie outside the scale {scale}",
+                    n_bad=int(outside.sum()),
+                    example=f"score {d[role].to_numpy()[outside][0]!r}",
+                )
 
     lam = {}
     for role in roles:
@@ -370,10 +442,14 @@ def trap_analysis(survey: pd.DataFrame, loyalty="loyalty_intention", basic="basi
             lam[role] = 1.0
         elif isinstance(reliability, str):
             if reliability != "alpha":
-                raise ValueError(f"reliability must be None, 'alpha' or a number in (0, 1], not {reliability!r}")
+                raise ValueError(
+                    f"reliability must be None, 'alpha' or a number in (0, 1], not {reliability!r}"
+                )
             if len(item_lists[role]) < 2:
-                raise ValueError(f"reliability='alpha' needs {role} as a list of at least two item "
-                                 f"columns, not {labels[role]!r}")
+                raise ValueError(
+                    f"reliability='alpha' needs {role} as a list of at least two item "
+                    f"columns, not {labels[role]!r}"
+                )
             lam[role] = cronbach_alpha(_numeric_items(survey, item_lists[role], table)[complete])
         else:
             lam[role] = float(reliability)
@@ -427,9 +503,17 @@ def trap_analysis(survey: pd.DataFrame, loyalty="loyalty_intention", basic="basi
                         fit_f = sm.OLS(y[tr], Xa[tr]).fit()
                         sq += float(((y[te] - Xa[te] @ fit_f.params) ** 2).sum())
                     fits[form] = {"fit": fit, "design": X}
-                form_rows.append({"driver": role, "form": form, "n_params": n_par, "aic": aic,
-                                  "bic": bic, "cv_rmse": np.sqrt(sq / n),
-                                  "r_squared": fits[form]["fit"].rsquared})
+                form_rows.append(
+                    {
+                        "driver": role,
+                        "form": form,
+                        "n_params": n_par,
+                        "aic": aic,
+                        "bic": bic,
+                        "cv_rmse": np.sqrt(sq / n),
+                        "r_squared": fits[form]["fit"].rsquared,
+                    }
+                )
             models[role] = fits
             q = fits["quadratic"]["fit"]
             names = fits["quadratic"]["design"].design_info.column_names
@@ -437,19 +521,32 @@ def trap_analysis(survey: pd.DataFrame, loyalty="loyalty_intention", basic="basi
             pw = fits["piecewise"]["fit"]
             pw_names = fits["piecewise"]["design"].design_info.column_names
             jx, jh = pw_names.index(role), pw_names.index(f"I(np.maximum({role} - {_g(knot[role])}, 0))")
-            shape_rows.append({"driver": role, "quadratic_coef": q.params[j], "quadratic_se": q.bse[j],
-                               "z": q.tvalues[j], "p_value": q.pvalues[j],
-                               "knot": knot[role], "slope_lower": pw.params[jx],
-                               "slope_upper": pw.params[jx] + pw.params[jh],
-                               "slope_difference": pw.params[jh],
-                               "curvature_k": fits["saturating"]["k"], "_jx": jx, "_jh": jh})
+            shape_rows.append(
+                {
+                    "driver": role,
+                    "quadratic_coef": q.params[j],
+                    "quadratic_se": q.bse[j],
+                    "z": q.tvalues[j],
+                    "p_value": q.pvalues[j],
+                    "knot": knot[role],
+                    "slope_lower": pw.params[jx],
+                    "slope_upper": pw.params[jx] + pw.params[jh],
+                    "slope_difference": pw.params[jh],
+                    "curvature_k": fits["saturating"]["k"],
+                    "_jx": jx,
+                    "_jh": jh,
+                }
+            )
 
         # ---- the stated shape decision
         shapes = pd.DataFrame(shape_rows).set_index("driver")
         reject, p_holm, _, _ = multipletests(shapes["p_value"].to_numpy(), alpha=alpha, method="holm")
         shapes["p_holm"] = p_holm
-        shapes["shape"] = np.where(reject & (shapes["quadratic_coef"] < 0), "concave",
-                                   np.where(reject & (shapes["quadratic_coef"] > 0), "convex", "linear"))
+        shapes["shape"] = np.where(
+            reject & (shapes["quadratic_coef"] < 0),
+            "concave",
+            np.where(reject & (shapes["quadratic_coef"] > 0), "convex", "linear"),
+        )
 
         # ---- display curves (one joint model of both drivers) and bootstrap
         if curve_form == "saturating":
@@ -466,8 +563,10 @@ def trap_analysis(survey: pd.DataFrame, loyalty="loyalty_intention", basic="basi
                 g[r] = grids[r]
                 G[r] = _rebuild(Xj, g)
             fitted = joint.fittedvalues
-            at_mean = {r: _rebuild(Xj, d.assign(**{o: centre[o] for o in roles if o != r})) @ joint.params
-                       for r in roles}
+            at_mean = {
+                r: _rebuild(Xj, d.assign(**{o: centre[o] for o in roles if o != r})) @ joint.params
+                for r in roles
+            }
             models["joint"] = joint
         else:  # saturating display: each driver's own fit, the other at its mean
             G, at_mean = {}, {}
@@ -476,8 +575,10 @@ def trap_analysis(survey: pd.DataFrame, loyalty="loyalty_intention", basic="basi
                 others = [o for o in roles if o != r]
                 ctrl = _dmatrix(_control_term(others, spline_df) or "1", d)
                 g = pd.DataFrame({o: np.full(grid_size, centre[o]) for o in roles})
-                G[r] = (np.column_stack([_rebuild(ctrl, g), _saturating_z(sat["k"], grids[r] - lo_x[r])]),
-                        sat)
+                G[r] = (
+                    np.column_stack([_rebuild(ctrl, g), _saturating_z(sat["k"], grids[r] - lo_x[r])]),
+                    sat,
+                )
             fitted = None
 
         def curve_values(r, beta=None):
@@ -502,15 +603,19 @@ def trap_analysis(survey: pd.DataFrame, loyalty="loyalty_intention", basic="basi
                 boot_diff[r][b] = p[int(shapes.loc[r, "_jh"])]
                 if joint_terms is None:
                     sat_r = models[r]["saturating"]
-                    k_b, fit_b = _fit_saturating(y[idx], sat_r["controls"][idx],
-                                                 d[r].to_numpy()[idx] - lo_x[r], k_max[r], coarse=False)
-                    boot_curves[r][:, b] = np.column_stack(
-                        [G[r][0][:, :-1], _saturating_z(k_b, grids[r] - lo_x[r])]) @ fit_b.params
+                    k_b, fit_b = _fit_saturating(
+                        y[idx], sat_r["controls"][idx], d[r].to_numpy()[idx] - lo_x[r], k_max[r], coarse=False
+                    )
+                    boot_curves[r][:, b] = (
+                        np.column_stack([G[r][0][:, :-1], _saturating_z(k_b, grids[r] - lo_x[r])])
+                        @ fit_b.params
+                    )
                     if r == "basic":
                         boot_k_basic[b] = k_b
             if want_k and joint_terms is not None:
-                boot_k_basic[b] = _fit_saturating(y[idx], sat_b["controls"][idx], u_basic[idx],
-                                                  k_max["basic"], coarse=False)[0]
+                boot_k_basic[b] = _fit_saturating(
+                    y[idx], sat_b["controls"][idx], u_basic[idx], k_max["basic"], coarse=False
+                )[0]
 
     if n_boot:
         for r in roles:
@@ -565,23 +670,40 @@ def trap_analysis(survey: pd.DataFrame, loyalty="loyalty_intention", basic="basi
     for r in roles:
         x = np.linspace(lo_x[r], float(d[r].max()), grid_size)
         curves_sat[r] = (x, *saturating_curve(r, x))
-    saturating = pd.concat([pd.DataFrame({"driver": r, "x": v[0], "loyalty": v[1], "marginal_effect": v[2]})
-                            for r, v in curves_sat.items()], ignore_index=True)
+    saturating = pd.concat(
+        [
+            pd.DataFrame({"driver": r, "x": v[0], "loyalty": v[1], "marginal_effect": v[2]})
+            for r, v in curves_sat.items()
+        ],
+        ignore_index=True,
+    )
 
     # ---- saturation point of basic
     phi = saturation_fraction
     average = float(y.mean())
     k_b = float(models["basic"]["saturating"]["k"])
     top = float(scale[1]) if scale is not None else float(d["basic"].max())
-    sat = {"point": np.nan, "ci_low": np.nan, "ci_high": np.nan, "fraction": phi,
-           "scale_bottom": lo_x["basic"], "curvature_k": k_b, "reliability": lam["basic"],
-           "loyalty_at_point": np.nan, "average_loyalty": average, "share_beyond": np.nan,
-           "max_marginal_effect": np.nan,
-           "method": "saturating exponential on the (calibrated) score: x0 + ln(1/fraction) / k", "reason": ""}
+    sat = {
+        "point": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "fraction": phi,
+        "scale_bottom": lo_x["basic"],
+        "curvature_k": k_b,
+        "reliability": lam["basic"],
+        "loyalty_at_point": np.nan,
+        "average_loyalty": average,
+        "share_beyond": np.nan,
+        "max_marginal_effect": np.nan,
+        "method": "saturating exponential on the (calibrated) score: x0 + ln(1/fraction) / k",
+        "reason": "",
+    }
     basic_shape = str(shapes.loc["basic", "shape"])
     if basic_shape != "concave":
-        sat["reason"] = (f"basic satisfaction is {basic_shape} by the quadratic-term test: "
-                         "no diminishing returns, no saturation point")
+        sat["reason"] = (
+            f"basic satisfaction is {basic_shape} by the quadratic-term test: "
+            "no diminishing returns, no saturation point"
+        )
     elif k_b <= 0:
         sat["reason"] = "the saturating form finds no diminishing returns (k <= 0)"
     else:
@@ -589,14 +711,17 @@ def trap_analysis(survey: pd.DataFrame, loyalty="loyalty_intention", basic="basi
         sat["max_marginal_effect"] = float(models["basic"]["saturating"]["fit"].params[-1])
         if point > top:
             where = "the top of the scale" if scale is not None else "the highest observed score"
-            sat["reason"] = (f"the marginal effect stays above {phi:g} of its maximum up to {where} "
-                             f"({top:.3g})")
+            sat["reason"] = (
+                f"the marginal effect stays above {phi:g} of its maximum up to {where} ({top:.3g})"
+            )
         else:
             sat["point"] = float(point)
             sat["loyalty_at_point"] = float(saturating_curve("basic", np.array([point]))[0][0])
             sat["share_beyond"] = float((d["basic"].to_numpy() > point).mean())
-            sat["reason"] = (f"marginal effect of basic falls below {phi:g} of its maximum "
-                             f"(at x0 = {lo_x['basic']:g}) from here on")
+            sat["reason"] = (
+                f"marginal effect of basic falls below {phi:g} of its maximum "
+                f"(at x0 = {lo_x['basic']:g}) from here on"
+            )
             if n_boot:
                 kb = boot_k_basic
                 pts = np.where(kb > 0, lo_x["basic"] + np.log(1.0 / phi) / np.where(kb > 0, kb, 1.0), np.inf)
@@ -605,12 +730,28 @@ def trap_analysis(survey: pd.DataFrame, loyalty="loyalty_intention", basic="basi
     trap = basic_shape == "concave" and latent_shape != "concave"
     forms = pd.DataFrame(form_rows).set_index(["driver", "form"])
     return TrapAnalysis(
-        loyalty=y_label, drivers=labels, n=n, n_dropped=n_dropped, saturation_fraction=phi, alpha=alpha,
-        scale=tuple(scale) if scale is not None else (None, None), reliability=lam,
-        curve_form=curve_form, forms=forms, shape_tests=shapes, curves=curves, bins=bins,
-        saturating_curves=saturating, basic_shape=basic_shape, latent_shape=latent_shape,
-        saturation_point=float(sat["point"]), saturation=pd.Series(sat, dtype=object),
-        average_loyalty=average, trap=bool(trap), models=models)
+        loyalty=y_label,
+        drivers=labels,
+        n=n,
+        n_dropped=n_dropped,
+        saturation_fraction=phi,
+        alpha=alpha,
+        scale=tuple(scale) if scale is not None else (None, None),
+        reliability=lam,
+        curve_form=curve_form,
+        forms=forms,
+        shape_tests=shapes,
+        curves=curves,
+        bins=bins,
+        saturating_curves=saturating,
+        basic_shape=basic_shape,
+        latent_shape=latent_shape,
+        saturation_point=float(sat["point"]),
+        saturation=pd.Series(sat, dtype=object),
+        average_loyalty=average,
+        trap=bool(trap),
+        models=models,
+    )
 
 
 def plot_trap(result: TrapAnalysis, axes=None):
@@ -633,26 +774,47 @@ def plot_trap(result: TrapAnalysis, axes=None):
         ax.fill_between(c["x"], c["loyalty_low"], c["loyalty_high"], color=col, alpha=0.2, lw=0)
         ax.scatter(b["x"], b["loyalty"], s=12 + 40 * b["n"] / b["n"].max(), color=col, alpha=0.6)
         ax_me.plot(c["x"], c["marginal_effect"], color=col, lw=2, label=role)
-        ax_me.fill_between(c["x"], c["marginal_effect_low"], c["marginal_effect_high"], color=col,
-                           alpha=0.2, lw=0)
+        ax_me.fill_between(
+            c["x"], c["marginal_effect_low"], c["marginal_effect_high"], color=col, alpha=0.2, lw=0
+        )
     ax.axhline(result.average_loyalty, color="grey", ls="--", lw=1, label="average loyalty")
     if np.isfinite(result.saturation_point):
         s = result.saturation
         sc = result.saturating_curves[result.saturating_curves["driver"] == "basic"]
-        ax_me.plot(sc["x"], sc["marginal_effect"], color=colours["basic"], ls="--", lw=1.2,
-                   label="basic, saturating form")
-        ax_me.axhline(s["fraction"] * s["max_marginal_effect"], color=colours["basic"], ls=":", lw=1,
-                      label=f"{s['fraction']:.0%} of its maximum (at {s['scale_bottom']:g})")
-        ax.axvline(result.saturation_point, color=colours["basic"], ls=":", lw=1.5,
-                   label=f"basic saturation point {result.saturation_point:.1f}")
+        ax_me.plot(
+            sc["x"],
+            sc["marginal_effect"],
+            color=colours["basic"],
+            ls="--",
+            lw=1.2,
+            label="basic, saturating form",
+        )
+        ax_me.axhline(
+            s["fraction"] * s["max_marginal_effect"],
+            color=colours["basic"],
+            ls=":",
+            lw=1,
+            label=f"{s['fraction']:.0%} of its maximum (at {s['scale_bottom']:g})",
+        )
+        ax.axvline(
+            result.saturation_point,
+            color=colours["basic"],
+            ls=":",
+            lw=1.5,
+            label=f"basic saturation point {result.saturation_point:.1f}",
+        )
         ax_me.axvline(result.saturation_point, color=colours["basic"], ls=":", lw=1.5)
     ax_me.axhline(0.0, color="grey", lw=0.8)
     calibrated = any(v < 1.0 for v in result.reliability.values())
     xlabel = "satisfaction score" + (" (reliability-calibrated)" if calibrated else "")
-    ax.set(xlabel=xlabel, ylabel=f"loyalty ({result.loyalty})",
-           title="Loyalty against satisfaction (other driver at its mean)")
-    ax_me.set(xlabel=xlabel, ylabel="marginal effect on loyalty",
-              title="Marginal effect, 95 % bootstrap band")
+    ax.set(
+        xlabel=xlabel,
+        ylabel=f"loyalty ({result.loyalty})",
+        title="Loyalty against satisfaction (other driver at its mean)",
+    )
+    ax_me.set(
+        xlabel=xlabel, ylabel="marginal effect on loyalty", title="Marginal effect, 95 % bootstrap band"
+    )
     ax.legend(fontsize=8, loc="upper left")
     ax_me.legend(fontsize=8)
     fig.tight_layout()
@@ -660,6 +822,7 @@ def plot_trap(result: TrapAnalysis, axes=None):
 
 
 # --------------------------------------------------------------------------- penalty-reward
+
 
 @dataclass
 class PenaltyReward:
@@ -680,9 +843,18 @@ class PenaltyReward:
         return plot_penalty_reward(self, ax=ax)
 
 
-def penalty_reward(survey: pd.DataFrame, attributes: Sequence[str], overall="overall_satisfaction", *,
-                   low: float = 4, high: float = 9, level: float = 0.95, ia_threshold: float = 0.2,
-                   min_count: int = 10, table: str = "survey") -> PenaltyReward:
+def penalty_reward(
+    survey: pd.DataFrame,
+    attributes: Sequence[str],
+    overall="overall_satisfaction",
+    *,
+    low: float = 4,
+    high: float = 9,
+    level: float = 0.95,
+    ia_threshold: float = 0.2,
+    min_count: int = 10,
+    table: str = "survey",
+) -> PenaltyReward:
     """Penalty-reward contrast analysis with impact-asymmetry classes.
 
     For each attribute two dummies: bottom box ``answer <= low`` and top box
@@ -715,7 +887,9 @@ def penalty_reward(survey: pd.DataFrame, attributes: Sequence[str], overall="ove
     items = _numeric_items(survey, attributes, table)
     frame = pd.concat([y_raw.rename("__y"), items], axis=1).dropna()
     if len(frame) < 3 * len(attributes) + 10:
-        raise _fail(table, None, f"only {len(frame)} complete rows for {len(attributes)} attributes", n_bad=len(frame))
+        raise _fail(
+            table, None, f"only {len(frame)} complete rows for {len(attributes)} attributes", n_bad=len(frame)
+        )
     cols, names, counts = [], [], {}
     for a in attributes:
         lo_d = (frame[a] <= low).astype(float)
@@ -726,8 +900,9 @@ def penalty_reward(survey: pd.DataFrame, attributes: Sequence[str], overall="ove
                 cols.append(dummy.to_numpy())
                 names.append((a, kind))
     if not cols:
-        raise _fail(table, None, f"no attribute has {min_count} answers in a box (<= {low} or >= {high})",
-                    n_bad=0)
+        raise _fail(
+            table, None, f"no attribute has {min_count} answers in a box (<= {low} or >= {high})", n_bad=0
+        )
     X = sm.add_constant(np.column_stack(cols), has_constant="add")
     fit = sm.OLS(frame["__y"].to_numpy(), X).fit(cov_type="HC3")
     ci = fit.conf_int(alpha=1.0 - level)
@@ -778,21 +953,41 @@ def plot_penalty_reward(result: PenaltyReward, ax=None):
         fig, ax = plt.subplots(figsize=(8, 0.45 * len(t) + 1.5))
     else:
         fig = ax.figure
-    palette = {"dissatisfier": "#c44e52", "hybrid": "#8c8c8c", "satisfier": "#55a868",
-               "too few answers": "#dddddd", "wrong sign": "#dddddd"}
+    palette = {
+        "dissatisfier": "#c44e52",
+        "hybrid": "#8c8c8c",
+        "satisfier": "#55a868",
+        "too few answers": "#dddddd",
+        "wrong sign": "#dddddd",
+    }
     ypos = np.arange(len(t))
     colours = [palette[c] for c in t["category"]]
     ax.barh(ypos, t["penalty"], color=colours, alpha=0.8)
     ax.barh(ypos, t["reward"], color=colours, alpha=0.8)
-    ax.errorbar(t["penalty"], ypos, xerr=[t["penalty"] - t["penalty_low"], t["penalty_high"] - t["penalty"]],
-                fmt="none", ecolor="black", lw=1)
-    ax.errorbar(t["reward"], ypos, xerr=[t["reward"] - t["reward_low"], t["reward_high"] - t["reward"]],
-                fmt="none", ecolor="black", lw=1)
-    ax.set_yticks(ypos, [f"{a} ({c}, IA {ia:+.2f})" for a, c, ia in
-                         zip(t.index, t["category"], t["impact_asymmetry"])])
+    ax.errorbar(
+        t["penalty"],
+        ypos,
+        xerr=[t["penalty"] - t["penalty_low"], t["penalty_high"] - t["penalty"]],
+        fmt="none",
+        ecolor="black",
+        lw=1,
+    )
+    ax.errorbar(
+        t["reward"],
+        ypos,
+        xerr=[t["reward"] - t["reward_low"], t["reward_high"] - t["reward"]],
+        fmt="none",
+        ecolor="black",
+        lw=1,
+    )
+    ax.set_yticks(
+        ypos, [f"{a} ({c}, IA {ia:+.2f})" for a, c, ia in zip(t.index, t["category"], t["impact_asymmetry"])]
+    )
     ax.axvline(0, color="black", lw=0.8)
-    ax.set(xlabel=f"penalty (answer <= {result.low:g})  |  reward (answer >= {result.high:g})",
-           title=f"Penalty-reward contrast analysis on {result.overall}")
+    ax.set(
+        xlabel=f"penalty (answer <= {result.low:g})  |  reward (answer >= {result.high:g})",
+        title=f"Penalty-reward contrast analysis on {result.overall}",
+    )
     sns.despine(ax=ax)
     fig.tight_layout()
     return fig
@@ -802,15 +997,23 @@ def plot_penalty_reward(result: PenaltyReward, ax=None):
 
 # Kano et al. (1984) evaluation table: rows functional answer 1..5, columns dysfunctional
 # answer 1..5 (1 like, 2 must-be / expect it, 3 neutral, 4 can live with it, 5 dislike).
-KANO_TABLE = np.array([
-    ["Q", "A", "A", "A", "O"],
-    ["R", "I", "I", "I", "M"],
-    ["R", "I", "I", "I", "M"],
-    ["R", "I", "I", "I", "M"],
-    ["R", "R", "R", "R", "Q"],
-])
-KANO_CATEGORIES = {"A": "attractive", "O": "one-dimensional", "M": "must-be", "I": "indifferent",
-                   "R": "reverse", "Q": "questionable"}
+KANO_TABLE = np.array(
+    [
+        ["Q", "A", "A", "A", "O"],
+        ["R", "I", "I", "I", "M"],
+        ["R", "I", "I", "I", "M"],
+        ["R", "I", "I", "I", "M"],
+        ["R", "R", "R", "R", "Q"],
+    ]
+)
+KANO_CATEGORIES = {
+    "A": "attractive",
+    "O": "one-dimensional",
+    "M": "must-be",
+    "I": "indifferent",
+    "R": "reverse",
+    "Q": "questionable",
+}
 # Ties between categories are broken M > O > A > I (Berger et al. 1993), then R, Q.
 KANO_TIE_ORDER = ["M", "O", "A", "I", "R", "Q"]
 
@@ -831,8 +1034,10 @@ def kano_classify(functional, dysfunctional) -> np.ndarray:
     bad = given & ~(np.isin(f, [1, 2, 3, 4, 5]) & np.isin(g, [1, 2, 3, 4, 5]))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"Kano answers must be 1..5; {int(bad.sum())} pairs are not "
-                         f"(first: functional={raw_f[i]!r}, dysfunctional={raw_g[i]!r} at position {i})")
+        raise ValueError(
+            f"Kano answers must be 1..5; {int(bad.sum())} pairs are not "
+            f"(first: functional={raw_f[i]!r}, dysfunctional={raw_g[i]!r} at position {i})"
+        )
     out = np.full(len(f), None, dtype=object)
     ok = given & ~bad
     out[ok] = KANO_TABLE[f[ok].astype(int) - 1, g[ok].astype(int) - 1]
@@ -854,9 +1059,14 @@ class KanoAnalysis:
         return plot_kano(self, ax=ax, labels=labels)
 
 
-def kano_analysis(survey: pd.DataFrame, attributes: Sequence[str] | None = None, *,
-                  functional: str = "kano_functional_{}", dysfunctional: str = "kano_dysfunctional_{}",
-                  table: str = "survey") -> KanoAnalysis:
+def kano_analysis(
+    survey: pd.DataFrame,
+    attributes: Sequence[str] | None = None,
+    *,
+    functional: str = "kano_functional_{}",
+    dysfunctional: str = "kano_dysfunctional_{}",
+    table: str = "survey",
+) -> KanoAnalysis:
     """Kano classification per attribute with Berger et al.'s Better/Worse coefficients.
 
     Each respondent's answer pair is classified with ``KANO_TABLE``; per attribute the
@@ -873,9 +1083,13 @@ def kano_analysis(survey: pd.DataFrame, attributes: Sequence[str] | None = None,
         raise ValueError("functional and dysfunctional must be patterns with '{}' for the attribute")
     if attributes is None:
         pre, post = functional.split("{}", 1)
-        attributes = [c[len(pre):len(c) - len(post) if post else None] for c in survey.columns
-                      if c.startswith(pre) and c.endswith(post)
-                      and dysfunctional.format(c[len(pre):len(c) - len(post) if post else None]) in survey.columns]
+        attributes = [
+            c[len(pre) : len(c) - len(post) if post else None]
+            for c in survey.columns
+            if c.startswith(pre)
+            and c.endswith(post)
+            and dysfunctional.format(c[len(pre) : len(c) - len(post) if post else None]) in survey.columns
+        ]
         if not attributes:
             raise _fail(table, functional.format("*"), "no Kano answer columns found", n_bad=0)
     attributes = _as_items(attributes, "attributes")
@@ -885,8 +1099,13 @@ def kano_analysis(survey: pd.DataFrame, attributes: Sequence[str] | None = None,
         values = _numeric_items(survey, [fc, dc], table)
         bad = (values.notna().all(axis=1) & ~values.isin([1, 2, 3, 4, 5]).all(axis=1)).to_numpy()
         if bad.any():
-            raise _fail(table, fc, f"{int(bad.sum()):,} answer pairs of {a!r} are not on the Kano scale 1..5",
-                        n_bad=int(bad.sum()), example=_row_example(survey, bad, [fc, dc]))
+            raise _fail(
+                table,
+                fc,
+                f"{int(bad.sum()):,} answer pairs of {a!r} are not on the Kano scale 1..5",
+                n_bad=int(bad.sum()),
+                example=_row_example(survey, bad, [fc, dc]),
+            )
         cat = pd.Series(kano_classify(values[fc].to_numpy(), values[dc].to_numpy()))
         c = cat.value_counts().reindex(list(KANO_CATEGORIES), fill_value=0)
         c.name = a
@@ -896,13 +1115,21 @@ def kano_analysis(survey: pd.DataFrame, attributes: Sequence[str] | None = None,
             raise _fail(table, fc, f"attribute {a!r} has no complete answer pair", n_bad=len(survey))
         order = sorted(KANO_TIE_ORDER, key=lambda k: (-c[k], KANO_TIE_ORDER.index(k)))
         base = c["A"] + c["O"] + c["M"] + c["I"]
-        rows.append({"attribute": a, "n": n, **{k: int(c[k]) for k in KANO_CATEGORIES},
-                     "category": order[0], "category_name": KANO_CATEGORIES[order[0]],
-                     "modal_share": c[order[0]] / n,
-                     "better": (c["A"] + c["O"]) / base if base else np.nan,
-                     "worse": -(c["O"] + c["M"]) / base if base else np.nan})
-    return KanoAnalysis(counts=pd.DataFrame(counts).rename_axis("attribute"),
-                        table=pd.DataFrame(rows).set_index("attribute"))
+        rows.append(
+            {
+                "attribute": a,
+                "n": n,
+                **{k: int(c[k]) for k in KANO_CATEGORIES},
+                "category": order[0],
+                "category_name": KANO_CATEGORIES[order[0]],
+                "modal_share": c[order[0]] / n,
+                "better": (c["A"] + c["O"]) / base if base else np.nan,
+                "worse": -(c["O"] + c["M"]) / base if base else np.nan,
+            }
+        )
+    return KanoAnalysis(
+        counts=pd.DataFrame(counts).rename_axis("attribute"), table=pd.DataFrame(rows).set_index("attribute")
+    )
 
 
 def plot_kano(result: KanoAnalysis, ax=None, labels: dict | None = None):
@@ -920,21 +1147,36 @@ def plot_kano(result: KanoAnalysis, ax=None, labels: dict | None = None):
     order = np.lexsort((t["better"].to_numpy(), -t["worse"].to_numpy()))
     for rank, i in enumerate(order):
         a, row = t.index[i], t.iloc[i]
-        ax.annotate((labels or {}).get(a, a), (-row["worse"], row["better"]), fontsize=8,
-                    xytext=(5, 4 - 11 * (rank % 3)), textcoords="offset points")
+        ax.annotate(
+            (labels or {}).get(a, a),
+            (-row["worse"], row["better"]),
+            fontsize=8,
+            xytext=(5, 4 - 11 * (rank % 3)),
+            textcoords="offset points",
+        )
     ax.axhline(0.5, color="grey", lw=0.8)
     ax.axvline(0.5, color="grey", lw=0.8)
-    for (x, y_), text in {(0.25, 0.97): "attractive", (0.75, 0.97): "one-dimensional",
-                          (0.75, 0.03): "must-be", (0.25, 0.03): "indifferent"}.items():
+    for (x, y_), text in {
+        (0.25, 0.97): "attractive",
+        (0.75, 0.97): "one-dimensional",
+        (0.75, 0.03): "must-be",
+        (0.25, 0.03): "indifferent",
+    }.items():
         ax.text(x, y_, text, ha="center", va="center", color="grey", fontsize=9, transform=ax.transAxes)
-    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="|Worse|: dissatisfaction if absent",
-           ylabel="Better: satisfaction if present", title="Kano plot (Berger et al. 1993)")
+    ax.set(
+        xlim=(0, 1),
+        ylim=(0, 1),
+        xlabel="|Worse|: dissatisfaction if absent",
+        ylabel="Better: satisfaction if present",
+        title="Kano plot (Berger et al. 1993)",
+    )
     ax.legend(title="modal category", fontsize=8)
     fig.tight_layout()
     return fig
 
 
 # --------------------------------------------------------------------------- the paradox in numbers
+
 
 def holdout_repurchase(transactions: pd.DataFrame, calibration_end, observation_end=None) -> pd.Series:
     """Did each customer buy again after ``calibration_end``? (True/False per customer_id).
@@ -977,29 +1219,58 @@ class SatisfactionParadox:
         c = self.cutoffs
         lv = self.levels
         rows = [
-            ("share of defectors who said they were satisfied (score >= %g)" % c["satisfied"],
-             self.satisfied_defector_share, *self.satisfied_defector_ci, "65-85 % (Reichheld 1993)"),
-            ("repurchase rate, very satisfied (>= %g)" % c["very_satisfied"],
-             lv.loc["very satisfied", "repurchase_rate"], lv.loc["very satisfied", "ci_low"],
-             lv.loc["very satisfied", "ci_high"], ""),
-            ("repurchase rate, satisfied (%g to < %g)" % (c["satisfied"], c["very_satisfied"]),
-             lv.loc["satisfied", "repurchase_rate"], lv.loc["satisfied", "ci_low"],
-             lv.loc["satisfied", "ci_high"], ""),
-            ("repurchase ratio very satisfied / satisfied", self.very_vs_satisfied_ratio,
-             *self.very_vs_satisfied_ci, "about 6 (Jones & Sasser 1995, Xerox)"),
+            (
+                "share of defectors who said they were satisfied (score >= {:g})".format(c["satisfied"]),
+                self.satisfied_defector_share,
+                *self.satisfied_defector_ci,
+                "65-85 % (Reichheld 1993)",
+            ),
+            (
+                "repurchase rate, very satisfied (>= {:g})".format(c["very_satisfied"]),
+                lv.loc["very satisfied", "repurchase_rate"],
+                lv.loc["very satisfied", "ci_low"],
+                lv.loc["very satisfied", "ci_high"],
+                "",
+            ),
+            (
+                "repurchase rate, satisfied ({:g} to < {:g})".format(c["satisfied"], c["very_satisfied"]),
+                lv.loc["satisfied", "repurchase_rate"],
+                lv.loc["satisfied", "ci_low"],
+                lv.loc["satisfied", "ci_high"],
+                "",
+            ),
+            (
+                "repurchase ratio very satisfied / satisfied",
+                self.very_vs_satisfied_ratio,
+                *self.very_vs_satisfied_ci,
+                "about 6 (Jones & Sasser 1995, Xerox)",
+            ),
             ("defection ratio satisfied / very satisfied", self.defection_ratio, np.nan, np.nan, ""),
-            ("odds ratio of repurchase per scale point (logit)", self.odds_ratio_per_point,
-             *self.odds_ratio_ci, ""),
+            (
+                "odds ratio of repurchase per scale point (logit)",
+                self.odds_ratio_per_point,
+                *self.odds_ratio_ci,
+                "",
+            ),
         ]
-        return pd.DataFrame(rows, columns=["claim", "value", "ci_low", "ci_high", "lecture"]).set_index("claim")
+        return pd.DataFrame(rows, columns=["claim", "value", "ci_low", "ci_high", "lecture"]).set_index(
+            "claim"
+        )
 
     def plot(self, ax=None):
         return plot_paradox(self, ax=ax)
 
 
-def satisfaction_paradox(survey: pd.DataFrame, repurchased, satisfaction="overall_satisfaction", *,
-                         satisfied: float = 7, very_satisfied: float = 9, level: float = 0.95,
-                         table: str = "survey") -> SatisfactionParadox:
+def satisfaction_paradox(
+    survey: pd.DataFrame,
+    repurchased,
+    satisfaction="overall_satisfaction",
+    *,
+    satisfied: float = 7,
+    very_satisfied: float = 9,
+    level: float = 0.95,
+    table: str = "survey",
+) -> SatisfactionParadox:
     """Satisfied defectors and very-satisfied vs satisfied repurchase, with a logit.
 
     Levels (stated cut-offs on the satisfaction score): dissatisfied ``< satisfied``,
@@ -1034,26 +1305,39 @@ def satisfaction_paradox(survey: pd.DataFrame, repurchased, satisfaction="overal
         ids = survey["customer_id"].astype(str)
         matched = ids.isin(rep.index)
         n_unmatched = int((~matched).sum())
-        frame = pd.DataFrame({"satisfaction": sat[matched.to_numpy()],
-                              "repurchased": rep.reindex(ids[matched]).to_numpy()})
+        frame = pd.DataFrame(
+            {"satisfaction": sat[matched.to_numpy()], "repurchased": rep.reindex(ids[matched]).to_numpy()}
+        )
     else:
         raise ValueError("repurchased must be a boolean Series indexed by customer_id or a column name")
     frame = frame.dropna()
     values = pd.to_numeric(frame["repurchased"], errors="coerce")
     bad = ~values.isin([0, 1])
     if bad.any():
-        raise _fail(table, "repurchased", f"{int(bad.sum())} values are not True/False or 0/1",
-                    n_bad=int(bad.sum()), example=repr(frame["repurchased"][bad].iloc[0]))
+        raise _fail(
+            table,
+            "repurchased",
+            f"{int(bad.sum())} values are not True/False or 0/1",
+            n_bad=int(bad.sum()),
+            example=repr(frame["repurchased"][bad].iloc[0]),
+        )
     frame["repurchased"] = values.astype(int)
     n = len(frame)
     if n < 20:
-        raise _fail(table, label, f"only {n} respondents with a satisfaction score and a repurchase "
-                    "outcome; need at least 20", n_bad=n_unmatched)
+        raise _fail(
+            table,
+            label,
+            f"only {n} respondents with a satisfaction score and a repurchase outcome; need at least 20",
+            n_bad=n_unmatched,
+        )
     if frame["repurchased"].nunique() < 2:
-        raise _fail(table, "repurchased", "has only one outcome; need both repurchasers and defectors",
-                    n_bad=n)
+        raise _fail(
+            table, "repurchased", "has only one outcome; need both repurchasers and defectors", n_bad=n
+        )
     s = frame["satisfaction"]
-    level_of = np.select([s >= very_satisfied, s >= satisfied], ["very satisfied", "satisfied"], "dissatisfied")
+    level_of = np.select(
+        [s >= very_satisfied, s >= satisfied], ["very satisfied", "satisfied"], "dissatisfied"
+    )
     frame["level"] = level_of
     defectors = frame["repurchased"] == 0
     rows = []
@@ -1061,9 +1345,18 @@ def satisfaction_paradox(survey: pd.DataFrame, repurchased, satisfaction="overal
         g = frame[frame["level"] == lv]
         k, m = int(g["repurchased"].sum()), len(g)
         lo, hi = _wilson(k, m, level)
-        rows.append({"level": lv, "n": m, "repurchasers": k, "defectors": m - k,
-                     "repurchase_rate": k / m if m else np.nan, "ci_low": lo, "ci_high": hi,
-                     "share_of_defectors": (m - k) / int(defectors.sum())})
+        rows.append(
+            {
+                "level": lv,
+                "n": m,
+                "repurchasers": k,
+                "defectors": m - k,
+                "repurchase_rate": k / m if m else np.nan,
+                "ci_low": lo,
+                "ci_high": hi,
+                "share_of_defectors": (m - k) / int(defectors.sum()),
+            }
+        )
     levels = pd.DataFrame(rows).set_index("level")
     n_def = int(defectors.sum())
     sat_def = int((defectors & (s >= satisfied)).sum())
@@ -1098,13 +1391,20 @@ def satisfaction_paradox(survey: pd.DataFrame, repurchased, satisfaction="overal
     by_score["logit_high"] = pred["mean_ci_upper"].to_numpy()
     by_score.index.name = label
     return SatisfactionParadox(
-        levels=levels, by_score=by_score, satisfied_defector_share=share, satisfied_defector_ci=share_ci,
-        very_vs_satisfied_ratio=float(ratio), very_vs_satisfied_ci=ratio_ci,
+        levels=levels,
+        by_score=by_score,
+        satisfied_defector_share=share,
+        satisfied_defector_ci=share_ci,
+        very_vs_satisfied_ratio=float(ratio),
+        very_vs_satisfied_ci=ratio_ci,
         defection_ratio=float(defection_ratio),
         odds_ratio_per_point=float(np.exp(logit.params["satisfaction"])),
         odds_ratio_ci=(float(or_ci[0]), float(or_ci[1])),
         cutoffs={"satisfied": satisfied, "very_satisfied": very_satisfied, "score": label},
-        n=n, n_unmatched=n_unmatched, logit_=logit)
+        n=n,
+        n_unmatched=n_unmatched,
+        logit_=logit,
+    )
 
 
 def plot_paradox(result: SatisfactionParadox, ax=None):
@@ -1118,15 +1418,31 @@ def plot_paradox(result: SatisfactionParadox, ax=None):
     else:
         fig = ax.figure
     x = b.index.to_numpy(dtype=float)
-    ax.errorbar(x, b["repurchase_rate"], yerr=[b["repurchase_rate"] - b["ci_low"], b["ci_high"] - b["repurchase_rate"]],
-                fmt="o", color="black", ms=4, lw=1, label="observed (95 % Wilson CI)")
+    ax.errorbar(
+        x,
+        b["repurchase_rate"],
+        yerr=[b["repurchase_rate"] - b["ci_low"], b["ci_high"] - b["repurchase_rate"]],
+        fmt="o",
+        color="black",
+        ms=4,
+        lw=1,
+        label="observed (95 % Wilson CI)",
+    )
     ax.plot(x, b["logit_p"], color=sns.color_palette("deep")[0], lw=2, label="logistic model")
     ax.fill_between(x, b["logit_low"], b["logit_high"], color=sns.color_palette("deep")[0], alpha=0.2, lw=0)
     c = result.cutoffs
-    ax.axvspan(c["satisfied"] - 0.5, c["very_satisfied"] - 0.5, color="#cccccc", alpha=0.3, lw=0, label="satisfied")
-    ax.axvspan(c["very_satisfied"] - 0.5, x.max() + 0.5, color="#55a868", alpha=0.15, lw=0, label="very satisfied")
-    ax.set(xlabel=f"satisfaction score ({c['score']})", ylabel="share who bought again",
-           title="Repurchase by satisfaction", ylim=(0, 1))
+    ax.axvspan(
+        c["satisfied"] - 0.5, c["very_satisfied"] - 0.5, color="#cccccc", alpha=0.3, lw=0, label="satisfied"
+    )
+    ax.axvspan(
+        c["very_satisfied"] - 0.5, x.max() + 0.5, color="#55a868", alpha=0.15, lw=0, label="very satisfied"
+    )
+    ax.set(
+        xlabel=f"satisfaction score ({c['score']})",
+        ylabel="share who bought again",
+        title="Repurchase by satisfaction",
+        ylim=(0, 1),
+    )
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
@@ -1137,11 +1453,11 @@ def plot_paradox(result: SatisfactionParadox, ax=None):
 TYPE_STRATEGIES = {
     "loyal": "Keep and reward; turn into apostles (referrals, reviews, co-creation).",
     "mercenary": "Satisfied but not loyal: stop buying more basic satisfaction; build latent-expectation "
-                 "value and switching benefits (the trap lives here).",
+    "value and switching benefits (the trap lives here).",
     "hostage": "Loyal only because stuck (no alternative, switching costs): fix the causes of "
-               "dissatisfaction before the barrier falls, or they leave and talk.",
+    "dissatisfaction before the barrier falls, or they leave and talk.",
     "defector": "Dissatisfied and leaving: learn why (exit interviews); win back only where the "
-                "customer's value pays for it.",
+    "customer's value pays for it.",
 }
 
 
@@ -1159,23 +1475,37 @@ class LoyaltyTypes:
     def summary(self) -> pd.DataFrame:
         """Count, share, mean scores, mean of each ``profile`` column and strategy per type."""
         g = self.types.groupby("type")
-        out = pd.DataFrame({"n": g.size(), "mean_satisfaction": g["satisfaction"].mean(),
-                            "mean_loyalty": g["loyalty"].mean(),
-                            **{f"mean_{c}": g[c].mean() for c in self.profile}}).reindex(list(TYPE_STRATEGIES))
+        out = pd.DataFrame(
+            {
+                "n": g.size(),
+                "mean_satisfaction": g["satisfaction"].mean(),
+                "mean_loyalty": g["loyalty"].mean(),
+                **{f"mean_{c}": g[c].mean() for c in self.profile},
+            }
+        ).reindex(list(TYPE_STRATEGIES))
         out["n"] = out["n"].fillna(0).astype(int)
         out["share"] = out["n"] / out["n"].sum()
         out["strategy"] = [TYPE_STRATEGIES[t] for t in out.index]
-        return out[["n", "share", "mean_satisfaction", "mean_loyalty"]
-                   + [f"mean_{c}" for c in self.profile] + ["strategy"]]
+        return out[
+            ["n", "share", "mean_satisfaction", "mean_loyalty"]
+            + [f"mean_{c}" for c in self.profile]
+            + ["strategy"]
+        ]
 
     def plot(self, ax=None, seed: int = 0):
         return plot_types(self, ax=ax, seed=seed)
 
 
-def satisfaction_loyalty_types(survey: pd.DataFrame, satisfaction="overall_satisfaction",
-                               loyalty="loyalty_intention", *, satisfaction_cut: float = 7,
-                               loyalty_cut: float | None = None, profile: Sequence[str] = (),
-                               table: str = "survey") -> LoyaltyTypes:
+def satisfaction_loyalty_types(
+    survey: pd.DataFrame,
+    satisfaction="overall_satisfaction",
+    loyalty="loyalty_intention",
+    *,
+    satisfaction_cut: float = 7,
+    loyalty_cut: float | None = None,
+    profile: Sequence[str] = (),
+    table: str = "survey",
+) -> LoyaltyTypes:
     """Loyal / mercenary / hostage / defector from satisfaction x loyalty.
 
     High satisfaction: score ``>= satisfaction_cut`` (default 7, the "satisfied" cut-off of
@@ -1199,14 +1529,23 @@ def satisfaction_loyalty_types(survey: pd.DataFrame, satisfaction="overall_satis
         frame.index = pd.Index(survey["customer_id"].astype(str), name="customer_id")
     frame = frame.dropna(subset=["satisfaction", "loyalty"])
     if len(frame) == 0:
-        raise _fail(table, s_label, "no respondent has both a satisfaction and a loyalty score", n_bad=len(survey))
+        raise _fail(
+            table, s_label, "no respondent has both a satisfaction and a loyalty score", n_bad=len(survey)
+        )
     cut_l = float(frame["loyalty"].median()) if loyalty_cut is None else float(loyalty_cut)
     hi_s = frame["satisfaction"] >= satisfaction_cut
     hi_l = frame["loyalty"] >= cut_l
-    frame["type"] = np.select([hi_s & hi_l, hi_s & ~hi_l, ~hi_s & hi_l], ["loyal", "mercenary", "hostage"],
-                              "defector")
-    return LoyaltyTypes(types=frame, satisfaction_cut=float(satisfaction_cut), loyalty_cut=cut_l,
-                        satisfaction=s_label, loyalty=l_label, profile=profile)
+    frame["type"] = np.select(
+        [hi_s & hi_l, hi_s & ~hi_l, ~hi_s & hi_l], ["loyal", "mercenary", "hostage"], "defector"
+    )
+    return LoyaltyTypes(
+        types=frame,
+        satisfaction_cut=float(satisfaction_cut),
+        loyalty_cut=cut_l,
+        satisfaction=s_label,
+        loyalty=l_label,
+        profile=profile,
+    )
 
 
 def plot_types(result: LoyaltyTypes, ax=None, seed: int = 0):
@@ -1221,18 +1560,43 @@ def plot_types(result: LoyaltyTypes, ax=None, seed: int = 0):
         fig = ax.figure
     rng = np.random.default_rng(seed)
     jitter = rng.uniform(-0.25, 0.25, size=len(t))  # horizontal only: the loyalty cut stays exact
-    sns.scatterplot(x=t["satisfaction"] + jitter, y=t["loyalty"], hue=t["type"],
-                    hue_order=list(TYPE_STRATEGIES), s=8, alpha=0.5, ax=ax, linewidth=0)
+    sns.scatterplot(
+        x=t["satisfaction"] + jitter,
+        y=t["loyalty"],
+        hue=t["type"],
+        hue_order=list(TYPE_STRATEGIES),
+        s=8,
+        alpha=0.5,
+        ax=ax,
+        linewidth=0,
+    )
     ax.axvline(result.satisfaction_cut - 0.5 * (t["satisfaction"] % 1 == 0).all(), color="black", lw=0.8)
     ax.axhline(result.loyalty_cut, color="black", lw=0.8)
     n = result.summary()["n"]
     xs, ys = ax.get_xlim(), ax.get_ylim()
-    for name, (fx, fy) in {"loyal": (0.97, 0.97), "mercenary": (0.97, 0.03), "hostage": (0.03, 0.97),
-                           "defector": (0.03, 0.03)}.items():
-        ax.text(fx, fy, f"{name}: {n[name]:,}", transform=ax.transAxes, ha="right" if fx > 0.5 else "left",
-                va="top" if fy > 0.5 else "bottom", fontsize=9, weight="bold")
-    ax.set(xlim=xs, ylim=ys, xlabel=f"satisfaction ({result.satisfaction})", ylabel=f"loyalty ({result.loyalty})",
-           title="Satisfaction x loyalty types (Jones & Sasser 1995)")
+    for name, (fx, fy) in {
+        "loyal": (0.97, 0.97),
+        "mercenary": (0.97, 0.03),
+        "hostage": (0.03, 0.97),
+        "defector": (0.03, 0.03),
+    }.items():
+        ax.text(
+            fx,
+            fy,
+            f"{name}: {n[name]:,}",
+            transform=ax.transAxes,
+            ha="right" if fx > 0.5 else "left",
+            va="top" if fy > 0.5 else "bottom",
+            fontsize=9,
+            weight="bold",
+        )
+    ax.set(
+        xlim=xs,
+        ylim=ys,
+        xlabel=f"satisfaction ({result.satisfaction})",
+        ylabel=f"loyalty ({result.loyalty})",
+        title="Satisfaction x loyalty types (Jones & Sasser 1995)",
+    )
     ax.legend(fontsize=8, loc="center left")
     fig.tight_layout()
     return fig

@@ -24,10 +24,22 @@ import pandas as pd
 from .data import data_error, require_columns
 
 __all__ = [
-    "customer_features", "CustomerClusters", "adjusted_rand", "plot_cluster_profile",
-    "plot_cluster_selection", "VALUE_TIER_STRATEGIES", "value_tiers", "value_tier_summary",
-    "QUADRANT_LABELS", "vip_quadrants", "quadrant_summary", "plot_vip_quadrants",
-    "SEGMENTATION_BASES", "segmentation_bases", "plot_share_vs_revenue", "plot_basis",
+    "customer_features",
+    "CustomerClusters",
+    "adjusted_rand",
+    "plot_cluster_profile",
+    "plot_cluster_selection",
+    "VALUE_TIER_STRATEGIES",
+    "value_tiers",
+    "value_tier_summary",
+    "QUADRANT_LABELS",
+    "vip_quadrants",
+    "quadrant_summary",
+    "plot_vip_quadrants",
+    "SEGMENTATION_BASES",
+    "segmentation_bases",
+    "plot_share_vs_revenue",
+    "plot_basis",
 ]
 
 
@@ -50,8 +62,11 @@ def _visits(transactions: pd.DataFrame, observation_end=None, start=None) -> pd.
     keep = day <= end
     if start is not None:
         keep &= day > pd.Timestamp(start).normalize()
-    cols = {"customer_id": transactions["customer_id"][keep], "day": day[keep],
-            "amount": transactions["amount"][keep]}
+    cols = {
+        "customer_id": transactions["customer_id"][keep],
+        "day": day[keep],
+        "amount": transactions["amount"][keep],
+    }
     if "cost" in transactions.columns:
         cols["margin"] = (transactions["amount"] - transactions["cost"])[keep]
     frame = pd.DataFrame(cols)
@@ -73,6 +88,7 @@ def _window_start(end: pd.Timestamp, months: int) -> pd.Timestamp:
 
 # --------------------------------------------------------------------------- features
 
+
 def customer_features(transactions: pd.DataFrame, observation_end=None) -> pd.DataFrame:
     """Behavioural features per customer who bought by ``observation_end``.
 
@@ -87,11 +103,13 @@ def customer_features(transactions: pd.DataFrame, observation_end=None) -> pd.Da
     visits = _visits(transactions, observation_end)
     end = _end(transactions, observation_end)
     g = visits.groupby("customer_id", sort=True, observed=True)
-    out = pd.DataFrame({
-        "recency_days": (end - g["day"].max()).dt.days.astype(float),
-        "frequency": g.size().astype(float),
-        "monetary": g["amount"].sum(),
-    })
+    out = pd.DataFrame(
+        {
+            "recency_days": (end - g["day"].max()).dt.days.astype(float),
+            "frequency": g.size().astype(float),
+            "monetary": g["amount"].sum(),
+        }
+    )
     out["avg_order_value"] = out["monetary"] / out["frequency"]
     out["tenure_days"] = (end - g["day"].min()).dt.days.astype(float)
     out["visits_per_year"] = out["frequency"] / np.maximum(out["tenure_days"] + 1, 30) * 365.25
@@ -106,6 +124,7 @@ def customer_features(transactions: pd.DataFrame, observation_end=None) -> pd.Da
 
 
 # --------------------------------------------------------------------------- clusters
+
 
 class CustomerClusters:
     """k-means or Gaussian-mixture segments on standardised (log) behavioural features.
@@ -128,10 +147,17 @@ class CustomerClusters:
     scikit-learn's KMeans, GaussianMixture, silhouette_score.
     """
 
-    def __init__(self, method: str = "kmeans", k_range: Sequence[int] = range(2, 9),
-                 features: Sequence[str] = ("visits_per_year", "avg_order_value"),
-                 log: bool = True, seed: int = 0, value_column: str = "monetary",
-                 silhouette_sample: int | None = 4000, n_init: int = 2):
+    def __init__(
+        self,
+        method: str = "kmeans",
+        k_range: Sequence[int] = range(2, 9),
+        features: Sequence[str] = ("visits_per_year", "avg_order_value"),
+        log: bool = True,
+        seed: int = 0,
+        value_column: str = "monetary",
+        silhouette_sample: int | None = 4000,
+        n_init: int = 2,
+    ):
         self.method = method
         self.k_range = k_range
         self.features = features
@@ -149,12 +175,17 @@ class CustomerClusters:
             bad |= (x <= -1).any(axis=1)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise data_error("features", None, f"{int(bad.sum())} rows have missing, infinite or (with "
-                             f"log) values <= -1 in {list(self.features)}", n_bad=int(bad.sum()),
-                             example=f"customer {table.index[i]!r}")
+            raise data_error(
+                "features",
+                None,
+                f"{int(bad.sum())} rows have missing, infinite or (with "
+                f"log) values <= -1 in {list(self.features)}",
+                n_bad=int(bad.sum()),
+                example=f"customer {table.index[i]!r}",
+            )
         return np.log1p(x) if self.log else x
 
-    def fit(self, table: pd.DataFrame) -> "CustomerClusters":
+    def fit(self, table: pd.DataFrame) -> CustomerClusters:
         """Fit every k in ``k_range`` on ``table`` (e.g. ``customer_features``) and pick one."""
         from sklearn.cluster import KMeans
         from sklearn.metrics import silhouette_score
@@ -171,8 +202,11 @@ class CustomerClusters:
             raise ValueError(f"CustomerClusters: {len(x)} customers are too few for k = {ks[-1]}")
         self.scaler_ = StandardScaler().fit(x)
         z = self.scaler_.transform(x)
-        sample = None if self.silhouette_sample is None or len(z) <= self.silhouette_sample \
+        sample = (
+            None
+            if self.silhouette_sample is None or len(z) <= self.silhouette_sample
             else self.silhouette_sample
+        )
         rows, models = [], {}
         for k in ks:
             if self.method == "kmeans":
@@ -180,12 +214,16 @@ class CustomerClusters:
                 labels = model.labels_
                 row = {"k": k, "inertia": model.inertia_}
             else:
-                model = GaussianMixture(n_components=k, covariance_type="full", n_init=self.n_init,
-                                        random_state=self.seed).fit(z)
+                model = GaussianMixture(
+                    n_components=k, covariance_type="full", n_init=self.n_init, random_state=self.seed
+                ).fit(z)
                 labels = model.predict(z)
                 row = {"k": k, "bic": model.bic(z), "aic": model.aic(z)}
-            row["silhouette"] = silhouette_score(z, labels, sample_size=sample, random_state=self.seed) \
-                if len(np.unique(labels)) > 1 else np.nan
+            row["silhouette"] = (
+                silhouette_score(z, labels, sample_size=sample, random_state=self.seed)
+                if len(np.unique(labels)) > 1
+                else np.nan
+            )
             rows.append(row)
             models[k] = (model, labels)
         self.scores_ = pd.DataFrame(rows).set_index("k")
@@ -199,8 +237,11 @@ class CustomerClusters:
         return self
 
     def _relabel(self, table, raw, z) -> pd.Series:
-        value = table[self.value_column].to_numpy(dtype=float) if self.value_column in table.columns \
+        value = (
+            table[self.value_column].to_numpy(dtype=float)
+            if self.value_column in table.columns
             else np.ones(len(raw))
+        )
         means = pd.Series(value).groupby(raw).mean()
         sizes = pd.Series(raw).value_counts()
         order = sorted(means.index, key=lambda c: (-means[c], -sizes[c]))
@@ -264,8 +305,15 @@ def plot_cluster_profile(clusters: CustomerClusters, ax=None):
     centers = clusters.centers_.copy()
     sizes = clusters.labels_.value_counts()
     centers.index = [f"{c} (n={sizes.get(c, 0):,})" for c in centers.index]
-    sns.heatmap(centers, annot=True, fmt=".2f", cmap="RdBu_r", center=0, ax=ax,
-                cbar_kws={"label": "mean z-score" + (" of log(1+x)" if clusters.log else "")})
+    sns.heatmap(
+        centers,
+        annot=True,
+        fmt=".2f",
+        cmap="RdBu_r",
+        center=0,
+        ax=ax,
+        cbar_kws={"label": "mean z-score" + (" of log(1+x)" if clusters.log else "")},
+    )
     ax.tick_params(axis="y", rotation=0)
     ax.set_xlabel("feature")
     ax.set_ylabel("cluster")
@@ -302,10 +350,15 @@ VALUE_TIER_STRATEGIES = {
 }
 
 
-def value_tiers(transactions: pd.DataFrame, survey: pd.DataFrame | None = None,
-                customers: pd.DataFrame | None = None, observation_end=None,
-                window_months: int = 12, shares: tuple[float, float] = (0.2, 0.3),
-                satisfaction: str = "satisfaction") -> pd.DataFrame:
+def value_tiers(
+    transactions: pd.DataFrame,
+    survey: pd.DataFrame | None = None,
+    customers: pd.DataFrame | None = None,
+    observation_end=None,
+    window_months: int = 12,
+    shares: tuple[float, float] = (0.2, 0.3),
+    satisfaction: str = "satisfaction",
+) -> pd.DataFrame:
     """Four value tiers (high / mid / low / no value) by frequency, spend and satisfaction.
 
     In the window of ``window_months`` before ``observation_end``: ``frequency`` = visits,
@@ -342,7 +395,9 @@ def value_tiers(transactions: pd.DataFrame, survey: pd.DataFrame | None = None,
     out["value_index"] = ranks.mean(axis=1, skipna=True).reindex(out.index)
     order = out.loc[active, "value_index"].rank(ascending=False, method="first") / active.sum()
     tier = pd.Series("no value", index=out.index, dtype=object)
-    tier[order.index] = np.select([order <= shares[0], order <= shares[0] + shares[1]], ["high", "mid"], "low")
+    tier[order.index] = np.select(
+        [order <= shares[0], order <= shares[0] + shares[1]], ["high", "mid"], "low"
+    )
     out["tier"] = pd.Categorical(tier, categories=list(VALUE_TIER_STRATEGIES), ordered=True)
     return out
 
@@ -351,13 +406,15 @@ def value_tier_summary(tiers: pd.DataFrame) -> pd.DataFrame:
     """Customers, share, revenue, revenue share, means and the strategy of each value tier."""
     _require(tiers, ["tier", "frequency", "amount", "satisfaction"], "tiers", "value_tier_summary")
     g = tiers.groupby("tier", observed=False)
-    out = pd.DataFrame({
-        "customers": g.size(),
-        "revenue": g["amount"].sum(),
-        "visits_per_customer": g["frequency"].mean(),
-        "spend_per_customer": g["amount"].mean(),
-        "satisfaction": g["satisfaction"].mean(),
-    })
+    out = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "revenue": g["amount"].sum(),
+            "visits_per_customer": g["frequency"].mean(),
+            "spend_per_customer": g["amount"].mean(),
+            "satisfaction": g["satisfaction"].mean(),
+        }
+    )
     out.insert(1, "share", out["customers"] / out["customers"].sum())
     total = out["revenue"].sum()
     out.insert(3, "revenue_share", out["revenue"] / total if total > 0 else np.nan)
@@ -392,16 +449,21 @@ def vip_quadrants(transactions: pd.DataFrame, observation_end=None, window_month
     g = visits.groupby("customer_id", observed=True)
     out = pd.DataFrame({"visits": g.size().astype(float), "spend": g["amount"].sum()})
     if out.empty:
-        raise data_error("transactions", "date", f"no purchase in the {window_months} months before "
-                         f"{end.date()}", n_bad=0)
+        raise data_error(
+            "transactions", "date", f"no purchase in the {window_months} months before {end.date()}", n_bad=0
+        )
     out["spend_per_visit"] = out["spend"] / out["visits"]
     x_mean, y_mean = out["visits"].mean(), out["spend_per_visit"].mean()
     hi_x, hi_y = out["visits"] >= x_mean, out["spend_per_visit"] >= y_mean
     out["quadrant"] = np.select([hi_x & hi_y, ~hi_x & hi_y, ~hi_x & ~hi_y], [1, 2, 3], 4)
     out["label"] = out["quadrant"].map(QUADRANT_LABELS)
     out.index.name = "customer_id"
-    out.attrs.update(x_mean=float(x_mean), y_mean=float(y_mean), window_months=window_months,
-                     observation_end=str(end.date()))
+    out.attrs.update(
+        x_mean=float(x_mean),
+        y_mean=float(y_mean),
+        window_months=window_months,
+        observation_end=str(end.date()),
+    )
     return out
 
 
@@ -409,12 +471,14 @@ def quadrant_summary(quadrants: pd.DataFrame) -> pd.DataFrame:
     """Customers, share, revenue and revenue share, mean visits and spend per visit per quadrant."""
     _require(quadrants, ["quadrant", "visits", "spend", "spend_per_visit"], "quadrants", "quadrant_summary")
     g = quadrants.groupby("quadrant")
-    out = pd.DataFrame({
-        "customers": g.size(),
-        "revenue": g["spend"].sum(),
-        "visits": g["visits"].mean(),
-        "spend_per_visit": g["spend_per_visit"].mean(),
-    }).reindex(list(QUADRANT_LABELS), fill_value=0)
+    out = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "revenue": g["spend"].sum(),
+            "visits": g["visits"].mean(),
+            "spend_per_visit": g["spend_per_visit"].mean(),
+        }
+    ).reindex(list(QUADRANT_LABELS), fill_value=0)
     out.insert(0, "label", [QUADRANT_LABELS[q] for q in out.index])
     out.insert(2, "share", out["customers"] / out["customers"].sum())
     out.insert(4, "revenue_share", out["revenue"] / out["revenue"].sum())
@@ -431,8 +495,16 @@ def plot_vip_quadrants(quadrants: pd.DataFrame, ax=None, max_points: int = 5000,
         _, ax = plt.subplots(figsize=(7, 5))
     shown = quadrants if len(quadrants) <= max_points else quadrants.sample(max_points, random_state=seed)
     jitter = np.random.default_rng(seed).uniform(-0.2, 0.2, len(shown))
-    sns.scatterplot(x=shown["visits"] + jitter, y=shown["spend_per_visit"], hue=shown["label"],
-                    hue_order=list(QUADRANT_LABELS.values()), s=10, alpha=0.5, ax=ax, linewidth=0)
+    sns.scatterplot(
+        x=shown["visits"] + jitter,
+        y=shown["spend_per_visit"],
+        hue=shown["label"],
+        hue_order=list(QUADRANT_LABELS.values()),
+        s=10,
+        alpha=0.5,
+        ax=ax,
+        linewidth=0,
+    )
     ax.set_xscale("log")
     ax.set_yscale("log")
     x0, y0 = quadrants.attrs["x_mean"], quadrants.attrs["y_mean"]
@@ -442,10 +514,16 @@ def plot_vip_quadrants(quadrants: pd.DataFrame, ax=None, max_points: int = 5000,
     xs = {1: 0.97, 4: 0.97, 2: 0.03, 3: 0.03}
     ys = {1: 0.97, 2: 0.97, 3: 0.03, 4: 0.03}
     for q, row in summary.iterrows():
-        ax.text(xs[q], ys[q], f"Q{q}: {row['customers']:,} customers\n{row['revenue_share']:.0%} of revenue",
-                transform=ax.transAxes, ha="right" if xs[q] > 0.5 else "left",
-                va="top" if ys[q] > 0.5 else "bottom", fontsize=9,
-                bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+        ax.text(
+            xs[q],
+            ys[q],
+            f"Q{q}: {row['customers']:,} customers\n{row['revenue_share']:.0%} of revenue",
+            transform=ax.transAxes,
+            ha="right" if xs[q] > 0.5 else "left",
+            va="top" if ys[q] > 0.5 else "bottom",
+            fontsize=9,
+            bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
+        )
     ax.set_xlabel(f"visits in {quadrants.attrs['window_months']} months (log)")
     ax.set_ylabel("spend per visit (log)")
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, title="quadrant")
@@ -472,13 +550,19 @@ def _mode(transactions: pd.DataFrame, column: str) -> pd.Series:
 def _tertiles(values: pd.Series) -> pd.Series:
     """low / middle / high thirds of the answered values, 'no answer' elsewhere."""
     ranks = values.rank(pct=True, method="average")
-    band = pd.Series(np.select([ranks <= 1 / 3, ranks <= 2 / 3, ranks > 2 / 3],
-                               ["low", "middle", "high"], "no answer"), index=values.index)
+    band = pd.Series(
+        np.select([ranks <= 1 / 3, ranks <= 2 / 3, ranks > 2 / 3], ["low", "middle", "high"], "no answer"),
+        index=values.index,
+    )
     return pd.Categorical(band, categories=["low", "middle", "high", "no answer"], ordered=True)
 
 
-def segmentation_bases(transactions: pd.DataFrame, customers: pd.DataFrame | None = None,
-                       survey: pd.DataFrame | None = None, observation_end=None) -> dict[str, pd.DataFrame]:
+def segmentation_bases(
+    transactions: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    survey: pd.DataFrame | None = None,
+    observation_end=None,
+) -> dict[str, pd.DataFrame]:
     """One profiling table per segmentation basis the data has.
 
     Bases (Wedel & Kamakura 2000; Kotler & Keller 2016): **demographic** (age_band,
@@ -499,13 +583,20 @@ def segmentation_bases(transactions: pd.DataFrame, customers: pd.DataFrame | Non
     people = pd.DataFrame({"visits": g.size().astype(float), "revenue": g["amount"].sum()})
     if customers is not None:
         _require(customers, ["customer_id"], "customers", "segmentation_bases")
-        people = _signed_up(customers, end).drop_duplicates("customer_id").set_index("customer_id") \
+        people = (
+            _signed_up(customers, end)
+            .drop_duplicates("customer_id")
+            .set_index("customer_id")
             .join(people, how="outer")
+        )
     people[["visits", "revenue"]] = people[["visits", "revenue"]].fillna(0.0)
     people["buyer"] = people["visits"] > 0
     people.index.name = "customer_id"
-    bands = pd.cut(people["visits"], [-0.5, 0.5, 1.5, 3.5, 9.5, np.inf],
-                   labels=["never bought", "1", "2-3", "4-9", "10+"])
+    bands = pd.cut(
+        people["visits"],
+        [-0.5, 0.5, 1.5, 3.5, 9.5, np.inf],
+        labels=["never bought", "1", "2-3", "4-9", "10+"],
+    )
     people["frequency_band"] = bands
     kept = transactions[transactions["date"].dt.normalize() <= end]
     for column, name in (("channel", "preferred_channel"), ("category", "preferred_category")):
@@ -523,7 +614,9 @@ def segmentation_bases(transactions: pd.DataFrame, customers: pd.DataFrame | Non
             rec = answers["recommend"]
             people["nps_group"] = pd.Categorical(
                 np.select([rec >= 9, rec >= 7, rec >= 0], ["promoter", "passive", "detractor"], "no answer"),
-                categories=["promoter", "passive", "detractor", "no answer"], ordered=True)
+                categories=["promoter", "passive", "detractor", "no answer"],
+                ordered=True,
+            )
 
     tables = {}
     total_customers, total_revenue = len(people), people["revenue"].sum()
@@ -536,13 +629,17 @@ def segmentation_bases(transactions: pd.DataFrame, customers: pd.DataFrame | Non
             if not isinstance(col.dtype, pd.CategoricalDtype):
                 col = col.astype(object).where(col.notna(), "unknown").astype(str)
             grp = people.groupby(col, observed=True, sort=True)
-            part = pd.DataFrame({
-                "customers": grp.size(),
-                "buyers": grp["buyer"].sum(),
-                "revenue": grp["revenue"].sum(),
-                "visits": grp["visits"].sum(),
-            })
-            part.index = pd.MultiIndex.from_product([[var], part.index.astype(str)], names=["variable", "level"])
+            part = pd.DataFrame(
+                {
+                    "customers": grp.size(),
+                    "buyers": grp["buyer"].sum(),
+                    "revenue": grp["revenue"].sum(),
+                    "visits": grp["visits"].sum(),
+                }
+            )
+            part.index = pd.MultiIndex.from_product(
+                [[var], part.index.astype(str)], names=["variable", "level"]
+            )
             parts.append(part)
         if not parts:
             continue
@@ -557,6 +654,7 @@ def segmentation_bases(transactions: pd.DataFrame, customers: pd.DataFrame | Non
 
 
 # --------------------------------------------------------------------------- plots of summaries
+
 
 def plot_share_vs_revenue(summary: pd.DataFrame, ax=None, title: str = ""):
     """Paired bars: each group's share of customers against its share of revenue.

@@ -52,8 +52,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["Population", "GroundTruth", "generate", "SEGMENTS", "CATEGORIES", "KANO_TRUTH",
-           "STAGES"]
+__all__ = ["Population", "GroundTruth", "generate", "SEGMENTS", "CATEGORIES", "KANO_TRUTH", "STAGES"]
 
 STAGES = ["potential", "development", "growth", "maturity", "decline", "termination"]
 
@@ -76,8 +75,9 @@ CATEGORIES = pd.DataFrame(
     {"margin_rate": [0.12, 0.45, 0.35, 0.50, 0.20, 0.30]},
     index=pd.Index(["electronics", "apparel", "home", "beauty", "grocery", "books"], name="category"),
 )
-CHANNELS = pd.DataFrame({"cost_to_serve": [4.0, 2.5, 6.0]},
-                        index=pd.Index(["web", "app", "store"], name="channel"))
+CHANNELS = pd.DataFrame(
+    {"cost_to_serve": [4.0, 2.5, 6.0]}, index=pd.Index(["web", "app", "store"], name="channel")
+)
 REGIONS = ["north", "south", "east", "west", "central"]
 AGE_BANDS = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
 INCOME_BANDS = ["low", "middle", "high"]
@@ -88,14 +88,24 @@ PROMOTION_MEDIA = {"email": 1.0, "app push": 0.8, "sms": 0.6, "social": 0.7}
 BASIC_ITEMS = ["basic_1", "basic_2", "basic_3", "basic_4"]
 LATENT_ITEMS = ["latent_1", "latent_2", "latent_3"]
 ITEM_LABELS = {
-    "basic_1": "delivery on time", "basic_2": "product as described",
-    "basic_3": "easy returns", "basic_4": "secure payment",
-    "latent_1": "personalised recommendations", "latent_2": "surprise and delight",
+    "basic_1": "delivery on time",
+    "basic_2": "product as described",
+    "basic_3": "easy returns",
+    "basic_4": "secure payment",
+    "latent_1": "personalised recommendations",
+    "latent_2": "surprise and delight",
     "latent_3": "member community",
 }
 # true Kano category of each attribute: M must-be, O one-dimensional, A attractive, I indifferent
-KANO_TRUTH = {"basic_1": "M", "basic_2": "M", "basic_3": "M", "basic_4": "O",
-              "latent_1": "A", "latent_2": "A", "latent_3": "I"}
+KANO_TRUTH = {
+    "basic_1": "M",
+    "basic_2": "M",
+    "basic_3": "M",
+    "basic_4": "O",
+    "latent_1": "A",
+    "latent_2": "A",
+    "latent_3": "I",
+}
 # (functional, dysfunctional) answers consistent with each category, answers 1..5 =
 # like, expect it, neutral, can live with it, dislike (Kano et al. 1984 evaluation table)
 _KANO_CELLS = {
@@ -136,9 +146,11 @@ class Population:
 
     def __repr__(self) -> str:
         p = self.truth.params
-        return (f"Population(n_customers={len(self.customers):,}, transactions={len(self.transactions):,}, "
-                f"survey={len(self.survey):,}, promotions={len(self.promotions)}, seed={p['seed']}, "
-                f"{p['start']}..{p['end']}, satisfaction_trap={p['satisfaction_trap']})")
+        return (
+            f"Population(n_customers={len(self.customers):,}, transactions={len(self.transactions):,}, "
+            f"survey={len(self.survey):,}, promotions={len(self.promotions)}, seed={p['seed']}, "
+            f"{p['start']}..{p['end']}, satisfaction_trap={p['satisfaction_trap']})"
+        )
 
     def save(self, directory) -> Path:
         """Write every table as CSV (ground truth under ``truth_*``) and the parameters as JSON."""
@@ -164,19 +176,20 @@ def _expit(x):
 
 def _rate_shape(x):
     """Purchase-rate multiplier over the lifetime fraction x in [0, 1)."""
-    return np.select([x < 0.1, x < 0.3, x < 0.7], [0.5, 0.5 + 2.5 * (x - 0.1), 1.0],
-                     1.0 - 2.5 * (x - 0.7))
+    return np.select([x < 0.1, x < 0.3, x < 0.7], [0.5, 0.5 + 2.5 * (x - 0.1), 1.0], 1.0 - 2.5 * (x - 0.7))
 
 
 def _spend_shape(x):
     """Order-value multiplier over the lifetime fraction x."""
-    return np.select([x < 0.1, x < 0.3, x < 0.7], [0.7, 0.7 + 1.5 * (x - 0.1), 1.0],
-                     1.0 - (2.0 / 3.0) * (x - 0.7))
+    return np.select(
+        [x < 0.1, x < 0.3, x < 0.7], [0.7, 0.7 + 1.5 * (x - 0.1), 1.0], 1.0 - (2.0 / 3.0) * (x - 0.7)
+    )
 
 
 def _stage_of(x):
-    return np.select([x < 0.1, x < 0.3, x < 0.7, x < 1.0],
-                     ["development", "growth", "maturity", "decline"], "termination")
+    return np.select(
+        [x < 0.1, x < 0.3, x < 0.7, x < 1.0], ["development", "growth", "maturity", "decline"], "termination"
+    )
 
 
 # effect on overall satisfaction of each attribute's rating x (1..10), by its Kano category:
@@ -206,9 +219,16 @@ def _items(rng, true_value, n_items, sd, lo, hi, shift=0.0):
     return np.clip(np.rint(noisy), lo, hi).astype(np.int64)
 
 
-def generate(n_customers: int = 10_000, seed: int = 0, start="2023-01-01", end="2025-12-31",
-             satisfaction_trap: bool = True, survey_response_rate: float = 0.3,
-             potential_share: float = 0.08, n_promotions: int | None = None) -> Population:
+def generate(
+    n_customers: int = 10_000,
+    seed: int = 0,
+    start="2023-01-01",
+    end="2025-12-31",
+    satisfaction_trap: bool = True,
+    survey_response_rate: float = 0.3,
+    potential_share: float = 0.08,
+    n_promotions: int | None = None,
+) -> Population:
     """Generate a synthetic e-commerce population (see the module docstring).
 
     Parameters
@@ -242,15 +262,17 @@ def generate(n_customers: int = 10_000, seed: int = 0, start="2023-01-01", end="
     income_idx = (u[:, None] > np.cumsum(income_p[seg_idx], axis=1)).sum(axis=1)
     region = _draw(rng, REGIONS, n, p=[0.22, 0.20, 0.24, 0.16, 0.18])
     city_tier = rng.choice([1, 2, 3], size=n, p=[0.35, 0.40, 0.25])
-    customers = pd.DataFrame({
-        "customer_id": ids,
-        "age_band": _draw(rng, AGE_BANDS, n, p=[0.12, 0.27, 0.24, 0.18, 0.12, 0.07]),
-        "gender": _draw(rng, ["female", "male"], n, p=[0.55, 0.45]),
-        "income_band": np.asarray(INCOME_BANDS, dtype=object)[income_idx],
-        "region": region,
-        "city_tier": city_tier,
-        "acquisition_channel": _draw(rng, ACQUISITION_CHANNELS, n, p=[0.25, 0.2, 0.18, 0.12, 0.1, 0.15]),
-    })
+    customers = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "age_band": _draw(rng, AGE_BANDS, n, p=[0.12, 0.27, 0.24, 0.18, 0.12, 0.07]),
+            "gender": _draw(rng, ["female", "male"], n, p=[0.55, 0.45]),
+            "income_band": np.asarray(INCOME_BANDS, dtype=object)[income_idx],
+            "region": region,
+            "city_tier": city_tier,
+            "acquisition_channel": _draw(rng, ACQUISITION_CHANNELS, n, p=[0.25, 0.2, 0.18, 0.12, 0.1, 0.15]),
+        }
+    )
 
     # sign-up day: growth over the period and a year-end peak
     day_offsets = np.arange(n_days)
@@ -279,8 +301,7 @@ def generate(n_customers: int = 10_000, seed: int = 0, start="2023-01-01", end="
     attachment = np.clip((loyalty_true - 1.0) / (SCALE_MAX - 1.0), 0.0, 1.0)
 
     price_base = rng.beta(seg["price_a"].to_numpy(), seg["price_b"].to_numpy())
-    price_sens = _expit(_logit(np.clip(price_base, 0.01, 0.99)) - 0.4 * lz
-                        - 0.4 * (income_idx - 1))
+    price_sens = _expit(_logit(np.clip(price_base, 0.01, 0.99)) - 0.4 * lz - 0.4 * (income_idx - 1))
     inertia = rng.beta(2.0, 4.0, size=n)
     monopoly = (city_tier == 3) & (rng.random(n) < 0.12)
 
@@ -309,7 +330,9 @@ def generate(n_customers: int = 10_000, seed: int = 0, start="2023-01-01", end="
     day = first_off[owner] + np.floor(t * 7.0).astype(np.int64)
     day = np.minimum(day, n_days - 1)
     x = t / tau[owner]
-    list_value = order_value[owner] * _spend_shape(np.minimum(x, 0.999)) * rng.lognormal(0.0, 0.35, len(owner))
+    list_value = (
+        order_value[owner] * _spend_shape(np.minimum(x, 0.999)) * rng.lognormal(0.0, 0.35, len(owner))
+    )
     promo_driven = np.zeros(len(owner), dtype=bool)
 
     # ---------------------------------------------------------------- promotions
@@ -323,17 +346,23 @@ def generate(n_customers: int = 10_000, seed: int = 0, start="2023-01-01", end="
     promo_ids = np.char.add("P", np.char.zfill(np.arange(1, n_promo + 1).astype(str), 3)).astype(object)
 
     # incremental purchases caused by a promotion: customers active at its start
-    start_age = (p_start[None, :] / 7.0 - first_week[:, None])
+    start_age = p_start[None, :] / 7.0 - first_week[:, None]
     active = buyer[:, None] & (start_age > 0) & (start_age < np.minimum(tau, age_end)[:, None])
     p_extra = (0.01 + 0.30 * price_sens[:, None] ** 2) * reach[None, :]
     extra = active & (rng.random(active.shape) < p_extra)
     e_cust, e_promo = np.nonzero(extra)
     e_day = p_start[e_promo] + np.floor(rng.random(len(e_cust)) * p_len[e_promo]).astype(np.int64)
     e_day = np.minimum(e_day, n_days - 1)
-    e_day = np.minimum(e_day, first_off[e_cust] + np.floor(tau[e_cust] * 7.0).astype(np.int64))  # not after dropout
-    e_age = (e_day / 7.0 - first_week[e_cust])
-    e_value = order_value[e_cust] * 0.8 * _spend_shape(np.minimum(e_age / tau[e_cust], 0.999)) \
+    e_day = np.minimum(
+        e_day, first_off[e_cust] + np.floor(tau[e_cust] * 7.0).astype(np.int64)
+    )  # not after dropout
+    e_age = e_day / 7.0 - first_week[e_cust]
+    e_value = (
+        order_value[e_cust]
+        * 0.8
+        * _spend_shape(np.minimum(e_age / tau[e_cust], 0.999))
         * rng.lognormal(0.0, 0.35, len(e_cust))
+    )
     owner = np.concatenate([owner, e_cust])
     day = np.concatenate([day, e_day])
     t = np.concatenate([t, e_age])
@@ -356,36 +385,47 @@ def generate(n_customers: int = 10_000, seed: int = 0, start="2023-01-01", end="
     cat_names = CATEGORIES.index.to_numpy(dtype=object)
     amount = np.round(list_value * (1.0 - discount), 2)
     tenure_factor = 1.0 - 0.3 * np.minimum(np.maximum(t, 0.0) / 104.0, 1.0)  # learning: cheaper to serve
-    cost = np.round(list_value * (1.0 - CATEGORIES["margin_rate"].to_numpy()[cat])
-                    + CHANNELS["cost_to_serve"].to_numpy()[chan] * tenure_factor, 2)
+    cost = np.round(
+        list_value * (1.0 - CATEGORIES["margin_rate"].to_numpy()[cat])
+        + CHANNELS["cost_to_serve"].to_numpy()[chan] * tenure_factor,
+        2,
+    )
     quantity = 1 + rng.poisson(list_value / 80.0)
     order = np.lexsort((owner, day))
     order_ids = np.char.add("O", np.char.zfill(np.arange(1, m + 1).astype(str), 8)).astype(object)
-    transactions = pd.DataFrame({
-        "order_id": order_ids,
-        "customer_id": ids[owner[order]],
-        "date": (start_ts + pd.to_timedelta(day[order], unit="D")).astype("datetime64[ns]"),
-        "amount": amount[order],
-        "quantity": quantity[order],
-        "product": np.char.add(np.char.add(cat_names[cat[order]].astype(str), "-"),
-                               np.char.zfill(product_no[order].astype(str), 2)).astype(object),
-        "category": cat_names[cat[order]],
-        "channel": CHANNELS.index.to_numpy(dtype=object)[chan[order]],
-        "region": region[owner[order]],
-        "promotion_id": pd.array(np.where(promo_of[order] >= 0, promo_ids[np.maximum(promo_of[order], 0)], None),
-                                 dtype="string"),
-        "cost": cost[order],
-    })
+    transactions = pd.DataFrame(
+        {
+            "order_id": order_ids,
+            "customer_id": ids[owner[order]],
+            "date": (start_ts + pd.to_timedelta(day[order], unit="D")).astype("datetime64[ns]"),
+            "amount": amount[order],
+            "quantity": quantity[order],
+            "product": np.char.add(
+                np.char.add(cat_names[cat[order]].astype(str), "-"),
+                np.char.zfill(product_no[order].astype(str), 2),
+            ).astype(object),
+            "category": cat_names[cat[order]],
+            "channel": CHANNELS.index.to_numpy(dtype=object)[chan[order]],
+            "region": region[owner[order]],
+            "promotion_id": pd.array(
+                np.where(promo_of[order] >= 0, promo_ids[np.maximum(promo_of[order], 0)], None),
+                dtype="string",
+            ),
+            "cost": cost[order],
+        }
+    )
     orders_truth = pd.DataFrame({"order_id": order_ids, "promo_driven": promo_driven[order]})
 
-    promotions = pd.DataFrame({
-        "promotion_id": promo_ids,
-        "type": p_type,
-        "medium": p_medium,
-        "start": (start_ts + pd.to_timedelta(p_start, unit="D")).astype("datetime64[ns]"),
-        "end": (start_ts + pd.to_timedelta(p_start + p_len - 1, unit="D")).astype("datetime64[ns]"),
-        "cost": np.round(2000.0 + 1.5 * n * reach * depth, 2),
-    })
+    promotions = pd.DataFrame(
+        {
+            "promotion_id": promo_ids,
+            "type": p_type,
+            "medium": p_medium,
+            "start": (start_ts + pd.to_timedelta(p_start, unit="D")).astype("datetime64[ns]"),
+            "end": (start_ts + pd.to_timedelta(p_start + p_len - 1, unit="D")).astype("datetime64[ns]"),
+            "cost": np.round(2000.0 + 1.5 * n * reach * depth, 2),
+        }
+    )
 
     # ---------------------------------------------------------------- customers table
     def _date(off):
@@ -410,34 +450,45 @@ def generate(n_customers: int = 10_000, seed: int = 0, start="2023-01-01", end="
     category_wallet = firm_annual / sow
     attitude_high = attachment >= np.quantile(attachment, 0.6)
     repeat_high = rate >= np.quantile(rate[buyer], 0.5) if buyer.any() else np.zeros(n, bool)
-    dick_basu = np.select([attitude_high & repeat_high, attitude_high, repeat_high],
-                          ["true", "latent", "spurious"], "none")
+    dick_basu = np.select(
+        [attitude_high & repeat_high, attitude_high, repeat_high], ["true", "latent", "spurious"], "none"
+    )
     loyalty_type = np.select(
-        [attitude_high & repeat_high, repeat_high & monopoly, repeat_high & (inertia > 0.5),
-         repeat_high & (price_sens > 0.6), ~attitude_high & ~repeat_high & (price_sens > 0.6),
-         attitude_high],
-        ["super-value", "monopoly", "inertia", "incentive", "price", "latent"], "none")
-    truth_customers = pd.DataFrame({
-        "segment": SEGMENTS.index.to_numpy(dtype=object)[seg_idx],
-        "purchase_rate": rate,
-        "order_value": order_value,
-        "lifetime_weeks": tau,
-        "dropout_date": _date(dropout_off).where(buyer & ~alive).to_numpy(),
-        "alive": alive,
-        "stage": stage,
-        "attachment": attachment,
-        "price_sensitivity": price_sens,
-        "inertia": inertia,
-        "monopoly": monopoly,
-        "share_of_wallet": sow,
-        "category_wallet": category_wallet,
-        "basic_satisfaction_true": basic_true,
-        "latent_satisfaction_true": latent_true,
-        "loyalty_true": loyalty_true,
-        "dick_basu": dick_basu,
-        "loyalty_type": loyalty_type,
-        "loyal": dick_basu == "true",
-    }, index=pd.Index(ids, name="customer_id"))
+        [
+            attitude_high & repeat_high,
+            repeat_high & monopoly,
+            repeat_high & (inertia > 0.5),
+            repeat_high & (price_sens > 0.6),
+            ~attitude_high & ~repeat_high & (price_sens > 0.6),
+            attitude_high,
+        ],
+        ["super-value", "monopoly", "inertia", "incentive", "price", "latent"],
+        "none",
+    )
+    truth_customers = pd.DataFrame(
+        {
+            "segment": SEGMENTS.index.to_numpy(dtype=object)[seg_idx],
+            "purchase_rate": rate,
+            "order_value": order_value,
+            "lifetime_weeks": tau,
+            "dropout_date": _date(dropout_off).where(buyer & ~alive).to_numpy(),
+            "alive": alive,
+            "stage": stage,
+            "attachment": attachment,
+            "price_sensitivity": price_sens,
+            "inertia": inertia,
+            "monopoly": monopoly,
+            "share_of_wallet": sow,
+            "category_wallet": category_wallet,
+            "basic_satisfaction_true": basic_true,
+            "latent_satisfaction_true": latent_true,
+            "loyalty_true": loyalty_true,
+            "dick_basu": dick_basu,
+            "loyalty_type": loyalty_type,
+            "loyal": dick_basu == "true",
+        },
+        index=pd.Index(ids, name="customer_id"),
+    )
 
     # ---------------------------------------------------------------- survey
     respond = buyer & (rng.random(n) < survey_response_rate)
@@ -451,16 +502,19 @@ def generate(n_customers: int = 10_000, seed: int = 0, start="2023-01-01", end="
         survey[name] = basic_items[:, j]
     for j, name in enumerate(LATENT_ITEMS):
         survey[name] = latent_items[:, j]
-    survey["overall_satisfaction"] = np.clip(np.rint(
-        _overall_satisfaction(survey[BASIC_ITEMS + LATENT_ITEMS]) + rng.normal(0.0, 0.8, nr)), 1, 10).astype(np.int64)
+    survey["overall_satisfaction"] = np.clip(
+        np.rint(_overall_satisfaction(survey[BASIC_ITEMS + LATENT_ITEMS]) + rng.normal(0.0, 0.8, nr)), 1, 10
+    ).astype(np.int64)
     survey["repurchase_intention"] = _items(rng, loyalty_true[r], 1, 0.6, 1, 10)[:, 0]
     survey["recommend"] = _items(rng, loyalty_true[r], 1, 0.8, 0, 10, shift=-0.5)[:, 0]
     survey["price_sensitivity"] = _items(rng, 1.0 + 9.0 * price_sens[r], 1, 0.8, 1, 10)[:, 0]
-    survey["voluntariness"] = _items(rng, 1.0 + 9.0 * (1.0 - inertia[r]) * np.where(monopoly[r], 0.4, 1.0),
-                                     1, 0.8, 1, 10)[:, 0]
+    survey["voluntariness"] = _items(
+        rng, 1.0 + 9.0 * (1.0 - inertia[r]) * np.where(monopoly[r], 0.4, 1.0), 1, 0.8, 1, 10
+    )[:, 0]
     survey["referrals"] = rng.poisson(0.2 + 2.5 * attachment[r] ** 2)
-    survey["outside_spend"] = np.round(np.maximum(category_wallet[r] - firm_annual[r], 0.0)
-                                       * rng.lognormal(0.0, 0.2, nr), 0)
+    survey["outside_spend"] = np.round(
+        np.maximum(category_wallet[r] - firm_annual[r], 0.0) * rng.lognormal(0.0, 0.2, nr), 0
+    )
     for name in BASIC_ITEMS + LATENT_ITEMS:
         cells = _KANO_CELLS[KANO_TRUTH[name]]
         pick = np.asarray(cells)[rng.integers(0, len(cells), size=nr)]
@@ -474,26 +528,44 @@ def generate(n_customers: int = 10_000, seed: int = 0, start="2023-01-01", end="
     survey["switching_cost"] = _items(rng, 1.0 + 9.0 * inertia[r], 1, 1.0, 1, 10)[:, 0]
     survey["basic_satisfaction"] = survey[BASIC_ITEMS].mean(axis=1)
     survey["latent_satisfaction"] = survey[LATENT_ITEMS].mean(axis=1)
-    survey["satisfaction"] = survey[["overall_satisfaction", "basic_satisfaction",
-                                     "latent_satisfaction"]].mean(axis=1)
+    survey["satisfaction"] = survey[
+        ["overall_satisfaction", "basic_satisfaction", "latent_satisfaction"]
+    ].mean(axis=1)
     survey["loyalty_intention"] = (survey["repurchase_intention"] + 1.0 + 0.9 * survey["recommend"]) / 2.0
 
     params = {
-        "n_customers": n, "seed": seed, "start": str(start_ts.date()), "end": str(end_ts.date()),
-        "satisfaction_trap": satisfaction_trap, "survey_response_rate": survey_response_rate,
-        "potential_share": potential_share, "n_promotions": int(n_promo),
-        "basic_A": A, "basic_k": k, "latent_C": C, "latent_gamma": gamma, "loyalty_noise_sd": 0.7,
-        "loyalty_formula": ("loyalty = 1 + A(1-exp(-k(B-1))) + C((Lt-1)/8.5)^gamma + e" if satisfaction_trap
-                            else "loyalty = 1 + A(B-1)/8.5 + C(Lt-1)/8.5 + e"),
+        "n_customers": n,
+        "seed": seed,
+        "start": str(start_ts.date()),
+        "end": str(end_ts.date()),
+        "satisfaction_trap": satisfaction_trap,
+        "survey_response_rate": survey_response_rate,
+        "potential_share": potential_share,
+        "n_promotions": int(n_promo),
+        "basic_A": A,
+        "basic_k": k,
+        "latent_C": C,
+        "latent_gamma": gamma,
+        "loyalty_noise_sd": 0.7,
+        "loyalty_formula": (
+            "loyalty = 1 + A(1-exp(-k(B-1))) + C((Lt-1)/8.5)^gamma + e"
+            if satisfaction_trap
+            else "loyalty = 1 + A(B-1)/8.5 + C(Lt-1)/8.5 + e"
+        ),
         "basic_saturation_point_20pct": (1.0 + np.log(5.0) / k) if satisfaction_trap else None,
-        "kano": dict(KANO_TRUTH), "item_labels": dict(ITEM_LABELS),
+        "kano": dict(KANO_TRUTH),
+        "item_labels": dict(ITEM_LABELS),
         "stage_rule": "lifetime fraction at the end: <0.1 development, <0.3 growth, <0.7 maturity, "
-                      "<1 decline, else termination; never bought: potential",
+        "<1 decline, else termination; never bought: potential",
         "time_unit": "weeks",
     }
-    return Population(customers=customers, transactions=transactions, survey=survey,
-                      promotions=promotions,
-                      truth=GroundTruth(customers=truth_customers, orders=orders_truth, params=params))
+    return Population(
+        customers=customers,
+        transactions=transactions,
+        survey=survey,
+        promotions=promotions,
+        truth=GroundTruth(customers=truth_customers, orders=orders_truth, params=params),
+    )
 
 
 def main(argv=None) -> None:
@@ -506,8 +578,9 @@ def main(argv=None) -> None:
     parser.add_argument("--end", default="2025-12-31")
     parser.add_argument("--no-trap", action="store_true", help="survey without the satisfaction trap")
     args = parser.parse_args(argv)
-    pop = generate(args.n_customers, seed=args.seed, start=args.start, end=args.end,
-                   satisfaction_trap=not args.no_trap)
+    pop = generate(
+        args.n_customers, seed=args.seed, start=args.start, end=args.end, satisfaction_trap=not args.no_trap
+    )
     out = pop.save(args.out)
     print(f"{pop}\nwritten to {out}/")
 

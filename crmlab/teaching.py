@@ -46,17 +46,33 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .files import atomic_write_text
 from . import data, paths, synth
 from .data import CRMDataError
+from .files import atomic_write_text
 
 __all__ = [
-    "DEFAULT_COURSE_KEY", "EXERCISES_DIR", "BEGIN_SOLUTION", "END_SOLUTION", "STUB",
-    "SolutionLeakError", "ExerciseData",
-    "read_roster", "student_seed", "exercise_inputs", "write_exercise_data", "load_exercise_data",
+    "DEFAULT_COURSE_KEY",
+    "EXERCISES_DIR",
+    "BEGIN_SOLUTION",
+    "END_SOLUTION",
+    "STUB",
+    "SolutionLeakError",
+    "ExerciseData",
+    "read_roster",
+    "student_seed",
+    "exercise_inputs",
+    "write_exercise_data",
+    "load_exercise_data",
     "data_fingerprint",
-    "exercise_templates", "strip_solutions", "solution_lines", "find_solution_leaks",
-    "student_notebook", "write_student_notebook", "make_exercises", "make_solutions", "main",
+    "exercise_templates",
+    "strip_solutions",
+    "solution_lines",
+    "find_solution_leaks",
+    "student_notebook",
+    "write_student_notebook",
+    "make_exercises",
+    "make_solutions",
+    "main",
 ]
 
 DEFAULT_COURSE_KEY = "crmlab"
@@ -84,8 +100,10 @@ class SolutionLeakError(RuntimeError):
 
 # --------------------------------------------------------------------------- roster and seeds
 
-def _roster_error(message: str, column: str | None = None, n_bad: int | None = None,
-                  example: str | None = None) -> CRMDataError:
+
+def _roster_error(
+    message: str, column: str | None = None, n_bad: int | None = None, example: str | None = None
+) -> CRMDataError:
     where = f"roster.{column}" if column else "roster"
     text = f"{where}: {message}" + (f" (example: {example})" if example else "")
     return CRMDataError(text, table="roster", column=column, n_bad=n_bad, example=example)
@@ -113,16 +131,25 @@ def read_roster(source) -> pd.DataFrame:
         try:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
         except pd.errors.EmptyDataError:
-            raise _roster_error(f"the file {path} is empty; it needs a header "
-                                "'student_id,name' and one row per student") from None
+            raise _roster_error(
+                f"the file {path} is empty; it needs a header 'student_id,name' and one row per student"
+            ) from None
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise _roster_error(f"cannot read {path} as CSV: {exc}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in ("student_id", "name") if c not in frame.columns]
     if missing:
-        hint = " (the file looks semicolon-separated)" if len(frame.columns) == 1 and ";" in frame.columns[0] else ""
-        raise _roster_error(f"missing column(s) {missing} in {where}; found {list(frame.columns)}{hint}. "
-                            "A roster has the columns student_id, name", column=missing[0], n_bad=len(missing))
+        hint = (
+            " (the file looks semicolon-separated)"
+            if len(frame.columns) == 1 and ";" in frame.columns[0]
+            else ""
+        )
+        raise _roster_error(
+            f"missing column(s) {missing} in {where}; found {list(frame.columns)}{hint}. "
+            "A roster has the columns student_id, name",
+            column=missing[0],
+            n_bad=len(missing),
+        )
     if len(frame) == 0:
         raise _roster_error(f"{where} has a header but no students", n_bad=0)
     ids = frame["student_id"].astype("string").fillna("").str.strip().astype(str)
@@ -134,23 +161,34 @@ def read_roster(source) -> pd.DataFrame:
     empty = (ids == "").to_numpy()
     if empty.any():
         i = int(np.flatnonzero(empty)[0])
-        raise _roster_error(f"{int(empty.sum())} row(s) have no student_id", column="student_id",
-                            n_bad=int(empty.sum()), example=f"{line(i)}: name={names.iloc[i]!r}")
+        raise _roster_error(
+            f"{int(empty.sum())} row(s) have no student_id",
+            column="student_id",
+            n_bad=int(empty.sum()),
+            example=f"{line(i)}: name={names.iloc[i]!r}",
+        )
     unsafe = ~ids.map(lambda s: bool(_SAFE_ID.fullmatch(s))).to_numpy(dtype=bool)
     if unsafe.any():
         i = int(np.flatnonzero(unsafe)[0])
-        raise _roster_error(f"{int(unsafe.sum())} student_id(s) are unsafe as folder names: use 1-64 "
-                            "letters, digits, '_', '.' or '-', starting with a letter or digit",
-                            column="student_id", n_bad=int(unsafe.sum()),
-                            example=f"{line(i)}: student_id={ids.iloc[i]!r}")
+        raise _roster_error(
+            f"{int(unsafe.sum())} student_id(s) are unsafe as folder names: use 1-64 "
+            "letters, digits, '_', '.' or '-', starting with a letter or digit",
+            column="student_id",
+            n_bad=int(unsafe.sum()),
+            example=f"{line(i)}: student_id={ids.iloc[i]!r}",
+        )
     folded = ids.str.lower()
     dup = folded.duplicated(keep=False).to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
         same = ids[folded == folded.iloc[i]].tolist()
-        raise _roster_error(f"{int(dup.sum())} rows repeat a student_id (ids must be unique, also "
-                            f"ignoring upper/lower case): {same}", column="student_id",
-                            n_bad=int(dup.sum()), example=f"{line(i)}: student_id={ids.iloc[i]!r}")
+        raise _roster_error(
+            f"{int(dup.sum())} rows repeat a student_id (ids must be unique, also "
+            f"ignoring upper/lower case): {same}",
+            column="student_id",
+            n_bad=int(dup.sum()),
+            example=f"{line(i)}: student_id={ids.iloc[i]!r}",
+        )
     return pd.DataFrame({"student_id": ids.to_numpy(), "name": names.to_numpy()})
 
 
@@ -170,6 +208,7 @@ def student_seed(student_id: str, course_key: str | bytes = DEFAULT_COURSE_KEY) 
 
 
 # --------------------------------------------------------------------------- the student's data
+
 
 @dataclass
 class ExerciseData:
@@ -255,34 +294,58 @@ def exercise_inputs(seed: int, transactions: pd.DataFrame, survey: pd.DataFrame)
 
     rng = np.random.default_rng([seed, 2])  # segmentation
     recent = last.index[last > pd.Timestamp(END) - pd.DateOffset(months=12)]  # active in the last 12 months
-    segmentation = {"rfm_customers": _pick_spread(rng, spend + 1e-6 * last.rank(), 5),
-                    "summary_customer": _pick(rng, repeaters, 1)[0],
-                    "quadrant_customers": _pick_spread(rng, spend.loc[recent] + 1e-6 * days.loc[recent], 4)}
+    segmentation = {
+        "rfm_customers": _pick_spread(rng, spend + 1e-6 * last.rank(), 5),
+        "summary_customer": _pick(rng, repeaters, 1)[0],
+        "quadrant_customers": _pick_spread(rng, spend.loc[recent] + 1e-6 * days.loc[recent], 4),
+    }
     rng = np.random.default_rng([seed, 3])  # loyalty
-    loyalty = {"ahp_criteria": ["A31 mention", "A32 price sensitivity", "A33 voluntariness", "A34 satisfaction"],
-               "ahp_matrix": _ahp_matrix(rng, 4),
-               "type_customers": _pick_spread(rng, pd.Series(gap.to_numpy(), index=respondents["customer_id"]), 5),
-               "stage_customers": _pick_spread(rng, last, 4)}
+    loyalty = {
+        "ahp_criteria": ["A31 mention", "A32 price sensitivity", "A33 voluntariness", "A34 satisfaction"],
+        "ahp_matrix": _ahp_matrix(rng, 4),
+        "type_customers": _pick_spread(rng, pd.Series(gap.to_numpy(), index=respondents["customer_id"]), 5),
+        "stage_customers": _pick_spread(rng, last, 4),
+    }
     rng = np.random.default_rng([seed, 5])  # clv
-    clv = {"margin": float(rng.integers(8, 25) * 10),
-           "retention": float(rng.integers(60, 91)) / 100.0,
-           "discount_rate": float(rng.integers(6, 16)) / 100.0,
-           "horizon": int(rng.integers(4, 11)),
-           "acquisition_cost": float(rng.integers(4, 21) * 10),
-           "alive_customers": _pick_spread(rng, last.loc[repeaters], 4)}
+    clv = {
+        "margin": float(rng.integers(8, 25) * 10),
+        "retention": float(rng.integers(60, 91)) / 100.0,
+        "discount_rate": float(rng.integers(6, 16)) / 100.0,
+        "horizon": int(rng.integers(4, 11)),
+        "acquisition_cost": float(rng.integers(4, 21) * 10),
+        "alive_customers": _pick_spread(rng, last.loc[repeaters], 4),
+    }
     kano_attributes = ["basic_1", "basic_2", "basic_3", "basic_4", "latent_1", "latent_2", "latent_3"]
     rng = np.random.default_rng([seed, 4])  # satisfaction
-    satisfaction = {"kano_attributes": kano_attributes,
-                    "better_worse_attribute": str(rng.choice(kano_attributes))}
-    pls = {"blocks": {"basic": ["basic_1", "basic_2", "basic_3", "basic_4"],
-                      "latent": ["latent_1", "latent_2", "latent_3"],
-                      "satisfaction": ["overall_satisfaction"],
-                      "loyalty": ["repurchase_intention", "recommend"]},
-           "inner": [["basic", "satisfaction"], ["latent", "satisfaction"], ["basic", "loyalty"],
-                     ["latent", "loyalty"], ["satisfaction", "loyalty"]]}
-    return {"seed": int(seed), "data_version": DATA_VERSION, "observation_end": END,
-            "segmentation": segmentation, "loyalty": loyalty, "satisfaction": satisfaction, "clv": clv,
-            "pls": pls}
+    satisfaction = {
+        "kano_attributes": kano_attributes,
+        "better_worse_attribute": str(rng.choice(kano_attributes)),
+    }
+    pls = {
+        "blocks": {
+            "basic": ["basic_1", "basic_2", "basic_3", "basic_4"],
+            "latent": ["latent_1", "latent_2", "latent_3"],
+            "satisfaction": ["overall_satisfaction"],
+            "loyalty": ["repurchase_intention", "recommend"],
+        },
+        "inner": [
+            ["basic", "satisfaction"],
+            ["latent", "satisfaction"],
+            ["basic", "loyalty"],
+            ["latent", "loyalty"],
+            ["satisfaction", "loyalty"],
+        ],
+    }
+    return {
+        "seed": int(seed),
+        "data_version": DATA_VERSION,
+        "observation_end": END,
+        "segmentation": segmentation,
+        "loyalty": loyalty,
+        "satisfaction": satisfaction,
+        "clv": clv,
+        "pls": pls,
+    }
 
 
 def write_exercise_data(seed: int, directory) -> Path:
@@ -295,7 +358,9 @@ def write_exercise_data(seed: int, directory) -> Path:
     seed = _check_seed(seed)
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    pop = synth.generate(N_CUSTOMERS, seed=seed, start=START, end=END, survey_response_rate=SURVEY_RESPONSE_RATE)
+    pop = synth.generate(
+        N_CUSTOMERS, seed=seed, start=START, end=END, survey_response_rate=SURVEY_RESPONSE_RATE
+    )
     pop.transactions.to_csv(out / "transactions.csv", index=False)
     pop.customers.to_csv(out / "customers.csv", index=False)
     pop.survey.to_csv(out / "survey.csv", index=False)
@@ -326,9 +391,11 @@ def _check_seed(seed) -> int:
 
 
 def _load_tables(directory: Path) -> dict:
-    return {"transactions": data.load_transactions(directory / "transactions.csv"),
-            "customers": data.load_customers(directory / "customers.csv"),
-            "survey": data.load_survey(directory / "survey.csv")}
+    return {
+        "transactions": data.load_transactions(directory / "transactions.csv"),
+        "customers": data.load_customers(directory / "customers.csv"),
+        "survey": data.load_survey(directory / "survey.csv"),
+    }
 
 
 def load_exercise_data(seed: int, data_dir: str | os.PathLike = "") -> ExerciseData:
@@ -345,19 +412,24 @@ def load_exercise_data(seed: int, data_dir: str | os.PathLike = "") -> ExerciseD
             return load_exercise_data(seed, write_exercise_data(seed, tmp))
     directory = Path(data_dir)
     if not directory.is_dir():
-        raise FileNotFoundError(f"load_exercise_data: no data folder {directory.resolve()}; the "
-                                "exercise data sits in data/ next to your notebook")
+        raise FileNotFoundError(
+            f"load_exercise_data: no data folder {directory.resolve()}; the "
+            "exercise data sits in data/ next to your notebook"
+        )
     missing = [f for f in (*[f"{t}.csv" for t in TABLES], "inputs.json") if not (directory / f).exists()]
     if missing:
         raise FileNotFoundError(f"load_exercise_data: {directory} lacks {missing}")
     inputs = json.loads((directory / "inputs.json").read_text())
     if inputs.get("seed") != seed:
-        raise ValueError(f"load_exercise_data: the data in {directory} was made for seed "
-                         f"{inputs.get('seed')}, not {seed}; do not edit the parameters cell")
+        raise ValueError(
+            f"load_exercise_data: the data in {directory} was made for seed "
+            f"{inputs.get('seed')}, not {seed}; do not edit the parameters cell"
+        )
     return ExerciseData(seed=seed, inputs=inputs, **_load_tables(directory))
 
 
 # --------------------------------------------------------------------------- notebooks
+
 
 def exercise_templates(directory=None) -> list[Path]:
     """The exercise notebooks (with solutions), sorted by name."""
@@ -368,7 +440,7 @@ def exercise_templates(directory=None) -> list[Path]:
     return found
 
 
-def _read(path) -> "nbformat.NotebookNode":  # noqa: F821
+def _read(path) -> nbformat.NotebookNode:  # noqa: F821
     import nbformat
 
     return nbformat.read(str(path), as_version=4)
@@ -383,8 +455,10 @@ def _regions(source: str, where: str) -> list[tuple[int, int]]:
         if not mark:
             continue
         if ln.strip() not in (BEGIN_SOLUTION, END_SOLUTION):
-            raise ValueError(f"{where}: line {k + 1} {ln.strip()!r} looks like a solution marker; "
-                             f"write exactly {BEGIN_SOLUTION!r} or {END_SOLUTION!r} on a line of its own")
+            raise ValueError(
+                f"{where}: line {k + 1} {ln.strip()!r} looks like a solution marker; "
+                f"write exactly {BEGIN_SOLUTION!r} or {END_SOLUTION!r} on a line of its own"
+            )
         if mark.group(1).upper() == "BEGIN":
             if begin is not None:
                 raise ValueError(f"{where}: nested {BEGIN_SOLUTION} at line {k + 1}")
@@ -423,12 +497,16 @@ def _solution_cells(nb, where: str):
         tagged = SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
         regions = _regions(cell.source, f"{where}, cell {k + 1}")
         if regions and (not tagged or cell.cell_type != "code"):
-            raise ValueError(f"{where}, cell {k + 1}: holds {BEGIN_SOLUTION} but is not a code cell "
-                             f"tagged {SOLUTION_TAG!r}")
+            raise ValueError(
+                f"{where}, cell {k + 1}: holds {BEGIN_SOLUTION} but is not a code cell "
+                f"tagged {SOLUTION_TAG!r}"
+            )
         if tagged and cell.cell_type == "code":
             if not regions:
-                raise ValueError(f"{where}, cell {k + 1}: tagged {SOLUTION_TAG!r} but has no "
-                                 f"{BEGIN_SOLUTION} .. {END_SOLUTION} region")
+                raise ValueError(
+                    f"{where}, cell {k + 1}: tagged {SOLUTION_TAG!r} but has no "
+                    f"{BEGIN_SOLUTION} .. {END_SOLUTION} region"
+                )
             cells.append((k, cell, regions))
     return cells
 
@@ -444,7 +522,7 @@ def solution_lines(nb, where: str = "notebook") -> list[str]:
     for _, cell, regions in _solution_cells(nb, where):
         lines = cell.source.splitlines()
         for begin, end in regions:
-            found.extend(ln.strip() for ln in lines[begin + 1:end] if _significant(ln))
+            found.extend(ln.strip() for ln in lines[begin + 1 : end] if _significant(ln))
     return list(dict.fromkeys(found))
 
 
@@ -481,14 +559,23 @@ def _parameters_cell(nb, where: str):
 
 
 def _parameters_source(student_id: str, seed: int, data_dir: str) -> str:
-    return ("# Parameters: set for you by the generator. Do not edit them: the grader checks them.\n"
-            f"student_id = {json.dumps(student_id)}\n"
-            f"seed = {int(seed)}\n"
-            f"data_dir = {json.dumps(data_dir)}  # your data: the folder next to this notebook\n")
+    return (
+        "# Parameters: set for you by the generator. Do not edit them: the grader checks them.\n"
+        f"student_id = {json.dumps(student_id)}\n"
+        f"seed = {int(seed)}\n"
+        f"data_dir = {json.dumps(data_dir)}  # your data: the folder next to this notebook\n"
+    )
 
 
-def student_notebook(template, student_id: str, seed: int, *, keep_solutions: bool = False,
-                     data_dir: str = "data", data_sha256: str | None = None):
+def student_notebook(
+    template,
+    student_id: str,
+    seed: int,
+    *,
+    keep_solutions: bool = False,
+    data_dir: str = "data",
+    data_sha256: str | None = None,
+):
     """A copy of an exercise notebook for one student.
 
     The parameters cell is rewritten with ``student_id``, ``seed`` and ``data_dir``; with
@@ -501,11 +588,15 @@ def student_notebook(template, student_id: str, seed: int, *, keep_solutions: bo
     k, cell = _parameters_cell(nb, where)
     import ast
 
-    names = [node.targets[0].id for node in ast.parse(cell.source).body
-             if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)]
+    names = [
+        node.targets[0].id
+        for node in ast.parse(cell.source).body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    ]
     if sorted(names) != sorted(PARAMETERS):
-        raise ValueError(f"{where}: the parameters cell must assign exactly {list(PARAMETERS)}, "
-                         f"found {names}")
+        raise ValueError(
+            f"{where}: the parameters cell must assign exactly {list(PARAMETERS)}, found {names}"
+        )
     cell.source = _parameters_source(student_id, seed, data_dir)
     for c in nb.cells:
         if c.cell_type == "code":
@@ -518,15 +609,20 @@ def student_notebook(template, student_id: str, seed: int, *, keep_solutions: bo
     for key in list(nb.metadata):
         if key not in ("kernelspec", "language_info"):
             del nb.metadata[key]
-    nb.metadata["crmlab"] = {"exercise": Path(where).stem, "student_id": student_id, "seed": int(seed),
-                             "data_version": DATA_VERSION}
+    nb.metadata["crmlab"] = {
+        "exercise": Path(where).stem,
+        "student_id": student_id,
+        "seed": int(seed),
+        "data_version": DATA_VERSION,
+    }
     if data_sha256:
         nb.metadata["crmlab"]["data_sha256"] = data_sha256
     return nb
 
 
-def write_student_notebook(template: Path, out_path, student_id: str, seed: int,
-                           data_sha256: str | None = None) -> Path:
+def write_student_notebook(
+    template: Path, out_path, student_id: str, seed: int, data_sha256: str | None = None
+) -> Path:
     """Write the student's notebook, verified: the file on disk is re-read and scanned.
 
     Raises :class:`SolutionLeakError` (and writes nothing) if any solution marker or
@@ -546,8 +642,10 @@ def write_student_notebook(template: Path, out_path, student_id: str, seed: int,
         if _MARKER.search(raw) and not leaks:
             leaks.append("a solution marker remains in the file")
         if leaks:
-            raise SolutionLeakError(f"refusing to write {out_path}: solution text would remain "
-                                    f"({template.name}): " + "; ".join(leaks))
+            raise SolutionLeakError(
+                f"refusing to write {out_path}: solution text would remain "
+                f"({template.name}): " + "; ".join(leaks)
+            )
         nbformat.validate(written)
 
     return atomic_write_text(Path(out_path), nbformat.writes(nb), check=verify)
@@ -572,8 +670,11 @@ with your code. Each task says which variable holds your answer (`answer_...`).
 
 
 def _students(roster) -> pd.DataFrame:
-    return roster if isinstance(roster, pd.DataFrame) and list(roster.columns) == ["student_id", "name"] \
+    return (
+        roster
+        if isinstance(roster, pd.DataFrame) and list(roster.columns) == ["student_id", "name"]
         else read_roster(roster)
+    )
 
 
 def make_exercises(roster, out, course_key: str = DEFAULT_COURSE_KEY, templates=None) -> list[Path]:
@@ -594,8 +695,10 @@ def make_exercises(roster, out, course_key: str = DEFAULT_COURSE_KEY, templates=
         fingerprint = data_fingerprint(write_exercise_data(seed, folder / "data"))
         for t in templates:
             write_student_notebook(t, folder / t.name, row.student_id, seed, data_sha256=fingerprint)
-        atomic_write_text(folder / "README.md", _STUDENT_README.format(
-            name=row.name or row.student_id, student_id=row.student_id, seed=seed))
+        atomic_write_text(
+            folder / "README.md",
+            _STUDENT_README.format(name=row.name or row.student_id, student_id=row.student_id, seed=seed),
+        )
         folders.append(folder)
     return folders
 
@@ -621,30 +724,48 @@ def make_solutions(roster, out, course_key: str = DEFAULT_COURSE_KEY, templates=
             ex = load_exercise_data(seed, write_exercise_data(seed, Path(tmp) / "data"))
             expected = checks.expected_answers(ex, notebooks=[t.stem for t in templates])
         folder = out / row.student_id
-        atomic_write_text(folder / "answers.json", json.dumps(
-            {"student_id": row.student_id, "name": row.name, "seed": seed, "answers": expected},
-            indent=2, default=str) + "\n")
+        atomic_write_text(
+            folder / "answers.json",
+            json.dumps(
+                {"student_id": row.student_id, "name": row.name, "seed": seed, "answers": expected},
+                indent=2,
+                default=str,
+            )
+            + "\n",
+        )
         for t in templates:
             nb = student_notebook(t, row.student_id, seed, keep_solutions=True)
             atomic_write_text(folder / t.name, nbformat.writes(nb))
         for item in checks.items_for([t.stem for t in templates]):
-            rows.append({"student_id": row.student_id, "name": row.name, "notebook": item.notebook,
-                         "item": item.name, "points": item.points,
-                         "expected": json.dumps(expected[item.name], default=str),
-                         "tolerance": item.check.describe()})
-    key = pd.DataFrame(rows, columns=["student_id", "name", "notebook", "item", "points", "expected",
-                                      "tolerance"])
+            rows.append(
+                {
+                    "student_id": row.student_id,
+                    "name": row.name,
+                    "notebook": item.notebook,
+                    "item": item.name,
+                    "points": item.points,
+                    "expected": json.dumps(expected[item.name], default=str),
+                    "tolerance": item.check.describe(),
+                }
+            )
+    key = pd.DataFrame(
+        rows, columns=["student_id", "name", "notebook", "item", "points", "expected", "tolerance"]
+    )
     atomic_write_text(out / "answer_key.csv", key.to_csv(index=False))
     return out
 
 
 # --------------------------------------------------------------------------- CLI
 
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crmlab.teaching",
-                                     description="Per-student CRM exercises, answer keys and grading.")
+    parser = argparse.ArgumentParser(
+        prog="python -m crmlab.teaching", description="Per-student CRM exercises, answer keys and grading."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    key_help = f"secret that seeds each student's data (default {DEFAULT_COURSE_KEY!r}: anyone can recompute it)"
+    key_help = (
+        f"secret that seeds each student's data (default {DEFAULT_COURSE_KEY!r}: anyone can recompute it)"
+    )
     e = sub.add_parser("exercises", help="write exercises/<student_id>/ for every student of the roster")
     e.add_argument("--roster", required=True, type=Path, help="CSV with columns student_id, name")
     e.add_argument("--out", required=True, type=Path)
@@ -654,19 +775,28 @@ def main(argv=None) -> int:
     s.add_argument("--out", required=True, type=Path)
     s.add_argument("--course-key", default=DEFAULT_COURSE_KEY, help=key_help)
     g = sub.add_parser("grade", help="execute and grade submitted notebooks")
-    g.add_argument("--submissions", required=True, type=Path,
-                   help="folder with one sub-folder per student_id holding the notebooks")
+    g.add_argument(
+        "--submissions",
+        required=True,
+        type=Path,
+        help="folder with one sub-folder per student_id holding the notebooks",
+    )
     g.add_argument("--roster", required=True, type=Path)
     g.add_argument("--out", required=True, type=Path)
     g.add_argument("--course-key", default=DEFAULT_COURSE_KEY, help=key_help)
     g.add_argument("--timeout", type=int, default=120, help="seconds per notebook (default 120)")
-    g.add_argument("--hide-expected", action="store_true",
-                   help="do not show the expected values in the students' feedback pages")
+    g.add_argument(
+        "--hide-expected",
+        action="store_true",
+        help="do not show the expected values in the students' feedback pages",
+    )
     args = parser.parse_args(argv)
     if args.course_key == DEFAULT_COURSE_KEY:
-        print(f"crmlab.teaching: note: using the default course key {DEFAULT_COURSE_KEY!r}; pass "
-              "--course-key (make ... COURSE_KEY=...) so that students cannot recompute each other's data",
-              file=sys.stderr)
+        print(
+            f"crmlab.teaching: note: using the default course key {DEFAULT_COURSE_KEY!r}; pass "
+            "--course-key (make ... COURSE_KEY=...) so that students cannot recompute each other's data",
+            file=sys.stderr,
+        )
     try:
         students = read_roster(args.roster)
         if args.command == "exercises":
@@ -682,9 +812,15 @@ def main(argv=None) -> int:
                 parser.error("--timeout must be at least 1 second")
             if not args.submissions.is_dir():
                 raise FileNotFoundError(f"no submissions folder {args.submissions}")
-            table = grading.grade(args.submissions, students, args.out, course_key=args.course_key,
-                                  timeout=args.timeout, show_expected=not args.hide_expected,
-                                  log=lambda msg: print(f"crmlab.teaching: {msg}", flush=True))
+            table = grading.grade(
+                args.submissions,
+                students,
+                args.out,
+                course_key=args.course_key,
+                timeout=args.timeout,
+                show_expected=not args.hide_expected,
+                log=lambda msg: print(f"crmlab.teaching: {msg}", flush=True),
+            )
             print(f"crmlab.teaching: graded {len(table)} student(s): {args.out / 'grades.csv'}")
     except (CRMDataError, SolutionLeakError, FileNotFoundError, ValueError) as exc:
         print(f"crmlab.teaching: error: {exc}", file=sys.stderr)

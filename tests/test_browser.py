@@ -9,7 +9,8 @@ from crmlab import browser, build, paths
 
 pytestmark = pytest.mark.skipif(
     browser.find_chromium() is None,
-    reason="no chromium on this machine: apt-get install chromium (CI installs it) to run the browser tests")
+    reason="no chromium on this machine: apt-get install chromium (CI installs it) to run the browser tests",
+)
 
 
 @pytest.fixture(scope="module")

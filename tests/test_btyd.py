@@ -52,11 +52,16 @@ def with_params(cls, **params):
 
 # --------------------------------------------------------------------------- published results
 
+
 def test_bgnbd_reproduces_fader_hardie_lee_2005(bgf):
     # Fader, Hardie & Lee (2005a), Marketing Science 24(2), p. 279: CDNOW sample, 39 weeks.
     p = bgf.params_
-    assert (round(p["r"], 3), round(p["alpha"], 3), round(p["a"], 3), round(p["b"], 3)) == \
-        (0.243, 4.414, 0.793, 2.426)
+    assert (round(p["r"], 3), round(p["alpha"], 3), round(p["a"], 3), round(p["b"], 3)) == (
+        0.243,
+        4.414,
+        0.793,
+        2.426,
+    )
     assert round(bgf.loglik_, 1) == -9582.4
     assert bgf.n_customers_ == 2357 and bgf.converged_
 
@@ -64,8 +69,12 @@ def test_bgnbd_reproduces_fader_hardie_lee_2005(bgf):
 def test_pareto_nbd_reproduces_fader_hardie_lee_2005(pnbd):
     # Fader, Hardie & Lee (2005a), p. 279 (and Fader & Hardie's Pareto/NBD notes).
     p = pnbd.params_
-    assert (round(p["r"], 3), round(p["alpha"], 3), round(p["s"], 3), round(p["beta"], 3)) == \
-        (0.553, 10.578, 0.606, 11.669)
+    assert (round(p["r"], 3), round(p["alpha"], 3), round(p["s"], 3), round(p["beta"], 3)) == (
+        0.553,
+        10.578,
+        0.606,
+        11.669,
+    )
     assert round(pnbd.loglik_, 1) == -9595.0
 
 
@@ -80,8 +89,9 @@ def test_bgnbd_standard_errors_match_lifetimes(bgf):
     # lifetimes 0.11.3 BetaGeoFitter on the same data (benchmarks/btyd_fit.py) reports
     # se = 0.0126, 0.3782, 0.1857, 0.7053 from its autograd Hessian.
     se = bgf.standard_errors_
-    np.testing.assert_allclose([se["r"], se["alpha"], se["a"], se["b"]],
-                               [0.012557, 0.378221, 0.185719, 0.705345], rtol=2e-3)
+    np.testing.assert_allclose(
+        [se["r"], se["alpha"], se["a"], se["b"]], [0.012557, 0.378221, 0.185719, 0.705345], rtol=2e-3
+    )
     table = bgf.summary()
     assert list(table.columns) == ["coef", "se", "lower_95", "upper_95"]
     assert list(table.index) == ["r", "alpha", "a", "b"]
@@ -114,31 +124,42 @@ def test_pareto_p_alive_matches_btyd_example():
 
 # --------------------------------------------------------------------------- formulas vs quadrature
 
+
 def pnbd_loglik_by_quadrature(r, alpha, s, beta, x, tx, T):
     """log L = log Gamma(r+x) a^r / Gamma(r) [ (a+T)^-(r+x) (b/(b+T))^s
     + s b^s int_{t_x}^T (a+u)^-(r+x) (b+u)^-(s+1) du ]  (lambda, mu integrated analytically)."""
     c = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
     alive = np.exp(c - (r + x) * np.log(alpha + T) + s * np.log(beta / (beta + T)))
-    died = integrate.quad(lambda u: np.exp(c + s * np.log(beta) + np.log(s) - (r + x) * np.log(alpha + u)
-                                           - (s + 1) * np.log(beta + u)),
-                          tx, T, epsabs=0, epsrel=1e-12)[0]
+    died = integrate.quad(
+        lambda u: np.exp(
+            c + s * np.log(beta) + np.log(s) - (r + x) * np.log(alpha + u) - (s + 1) * np.log(beta + u)
+        ),
+        tx,
+        T,
+        epsabs=0,
+        epsrel=1e-12,
+    )[0]
     return np.log(alive + died), alive / (alive + died)
 
 
-@pytest.mark.parametrize("params", [(0.55, 10.56, 0.61, 11.64),  # alpha < beta
-                                    (0.55, 20.0, 0.61, 5.0),     # alpha > beta
-                                    (1.3, 3.0, 2.5, 40.0),
-                                    (0.3, 7.0, 0.3, 7.0)])       # alpha == beta
+@pytest.mark.parametrize(
+    "params",
+    [
+        (0.55, 10.56, 0.61, 11.64),  # alpha < beta
+        (0.55, 20.0, 0.61, 5.0),  # alpha > beta
+        (1.3, 3.0, 2.5, 40.0),
+        (0.3, 7.0, 0.3, 7.0),
+    ],
+)  # alpha == beta
 def test_pareto_nbd_likelihood_and_p_alive_match_quadrature(params):
-    customers = [(0, 0, 39), (2, 30.43, 38.86), (10, 5, 39), (29, 38.4, 38.86), (100, 20, 70),
-                 (1, 0.5, 0.5)]
+    customers = [(0, 0, 39), (2, 30.43, 38.86), (10, 5, 39), (29, 38.4, 38.86), (100, 20, 70), (1, 0.5, 0.5)]
     x, tx, T = (np.array(c, dtype=float) for c in zip(*customers))
     ours = btyd._pnbd_loglik(*params, x, tx, T)
     model = with_params(btyd.ParetoNBD, **dict(zip(["r", "alpha", "s", "beta"], params)))
     p_alive = model.conditional_probability_alive(x, tx, T)
     ux, inv = np.unique(x, return_inverse=True)
     total = btyd._pnbd_loglik_total(np.array(params), ux, inv, tx, T, np.ones_like(x))
-    assert total == pytest.approx(ours.sum(), rel=1e-13)   # the fit's fast path, same formula
+    assert total == pytest.approx(ours.sum(), rel=1e-13)  # the fit's fast path, same formula
     for i, cust in enumerate(customers):
         ll, pa = pnbd_loglik_by_quadrature(*params, *cust)
         assert ours[i] == pytest.approx(ll, rel=1e-10, abs=1e-10), cust
@@ -149,8 +170,14 @@ def bgnbd_conditional_by_quadrature(r, alpha, a, b, t, x, tx, T):
     """E[Y(t)|data] = int int (1/p)(1 - e^{-lambda p t}) P(alive, lambda, p | data): lambda
     integrated analytically, p numerically (FHL 2005a eqs. 6-7); in logs, relative to L."""
     log_l = btyd._bgnbd_loglik(r, alpha, a, b, float(x), float(tx), float(T))
-    c = (special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) - special.betaln(a, b)
-         - (r + x) * np.log(alpha + T) - log_l)
+    c = (
+        special.gammaln(r + x)
+        - special.gammaln(r)
+        + r * np.log(alpha)
+        - special.betaln(a, b)
+        - (r + x) * np.log(alpha + T)
+        - log_l
+    )
 
     def integrand(u):
         # p = u^(1/a) removes the p^(a-1) singularity at 0; quad's weight (1-u)^(x+b-1)
@@ -162,30 +189,52 @@ def bgnbd_conditional_by_quadrature(r, alpha, a, b, t, x, tx, T):
         return np.exp(c + tail - log_p + gone) / a
 
     singular = min(x + b - 1, 0.0)  # (1-p)^(x+b-1) is singular at p = 1 only if x + b < 1
-    return integrate.quad(integrand, 0, 1, weight="alg", wvar=(0, singular), epsabs=0,
-                          epsrel=1e-11, limit=200)[0]
+    return integrate.quad(
+        integrand, 0, 1, weight="alg", wvar=(0, singular), epsabs=0, epsrel=1e-11, limit=200
+    )[0]
 
 
-@pytest.mark.parametrize("params", [(0.2426, 4.4136, 0.7929, 2.4259), (1.5, 3.0, 2.0, 5.0),
-                                    (0.5, 10.0, 0.3, 0.8), (2.0, 1.0, 1.2, 0.4)])
+@pytest.mark.parametrize(
+    "params",
+    [(0.2426, 4.4136, 0.7929, 2.4259), (1.5, 3.0, 2.0, 5.0), (0.5, 10.0, 0.3, 0.8), (2.0, 1.0, 1.2, 0.4)],
+)
 def test_bgnbd_expectations_match_quadrature(params):
     model = with_params(btyd.BetaGeo, **dict(zip(["r", "alpha", "a", "b"], params)))
-    for x, tx, T, t in [(2, 30.43, 38.86, 39), (0, 0, 38.86, 39), (29, 38.4, 38.86, 78),
-                        (100, 60, 70, 520), (400, 38, 39, 52), (0, 0, 0, 5200)]:
+    for x, tx, T, t in [
+        (2, 30.43, 38.86, 39),
+        (0, 0, 38.86, 39),
+        (29, 38.4, 38.86, 78),
+        (100, 60, 70, 520),
+        (400, 38, 39, 52),
+        (0, 0, 0, 5200),
+    ]:
         ours = model.conditional_expected_number_of_purchases_up_to_time(t, x, tx, T)
-        assert ours == pytest.approx(bgnbd_conditional_by_quadrature(*params, t, x, tx, T),
-                                     rel=1e-8), (x, tx, T, t)
+        assert ours == pytest.approx(bgnbd_conditional_by_quadrature(*params, t, x, tx, T), rel=1e-8), (
+            x,
+            tx,
+            T,
+            t,
+        )
     # the unconditional expectation is the conditional one of a customer with T = 0
     t = np.array([0.5, 39.0, 5200.0])
-    np.testing.assert_allclose(model.expected_number_of_purchases_up_to_time(t),
-                               model.conditional_expected_number_of_purchases_up_to_time(t, 0, 0, 0))
+    np.testing.assert_allclose(
+        model.expected_number_of_purchases_up_to_time(t),
+        model.conditional_expected_number_of_purchases_up_to_time(t, 0, 0, 0),
+    )
 
 
 def test_large_frequencies_do_not_overflow():
     assert np.isfinite(btyd._bgnbd_loglik(0.243, 4.414, 0.793, 2.426, 5000.0, 38.0, 39.0))
     # lifetimes' overflow regression case (tests/test_estimation.py, TestParetoNBDFitter)
-    ll = btyd._pnbd_loglik(10.465, 7.98565181e-03, 3.0516, 2.820, np.array([400., 500., 500.]),
-                           np.array([5., 1., 4.]), np.array([6., 37., 37.]))
+    ll = btyd._pnbd_loglik(
+        10.465,
+        7.98565181e-03,
+        3.0516,
+        2.820,
+        np.array([400.0, 500.0, 500.0]),
+        np.array([5.0, 1.0, 4.0]),
+        np.array([6.0, 37.0, 37.0]),
+    )
     assert np.isfinite(ll).all()
     model = with_params(btyd.ParetoNBD, r=10.465, alpha=7.98565181e-03, s=3.0516, beta=2.820)
     p = model.conditional_probability_alive([400, 5000], [5, 30], [6, 37])
@@ -220,6 +269,7 @@ def test_numerical_hessian_is_exact_on_a_quadratic():
 
 
 # --------------------------------------------------------------------------- known truth
+
 
 def test_bgnbd_recovers_a_simulated_population():
     truth = {"r": 0.5, "alpha": 6.0, "a": 0.8, "b": 2.5}
@@ -279,11 +329,12 @@ def test_fit_in_days_rescales_alpha_only(cdnow, bgf):
 
 def test_penalizer_shrinks_the_parameters(cdnow, bgf):
     pen = btyd.BetaGeo(penalizer=0.1).fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
-    assert sum(v ** 2 for v in pen.params_.values()) < sum(v ** 2 for v in bgf.params_.values())
+    assert sum(v**2 for v in pen.params_.values()) < sum(v**2 for v in bgf.params_.values())
     assert pen.loglik_ < bgf.loglik_
 
 
 # --------------------------------------------------------------------------- predictions
+
 
 def test_p_alive_is_one_without_repeat_purchases_and_a_probability(cdnow, bgf, pnbd):
     p = bgf.conditional_probability_alive(cdnow["frequency"], cdnow["recency"], cdnow["T"])
@@ -305,7 +356,8 @@ def test_holdout_table_by_frequency(cdnow, bgf):
     assert table.loc["total", "actual_total"] == 1882
     assert table["customers"].iloc[:-1].sum() == 2357
     expected = bgf.conditional_expected_number_of_purchases_up_to_time(
-        cdnow["duration_holdout"], cdnow["frequency"], cdnow["recency"], cdnow["T"])
+        cdnow["duration_holdout"], cdnow["frequency"], cdnow["recency"], cdnow["T"]
+    )
     assert table.loc["total", "expected_total"] == pytest.approx(expected.sum(), rel=1e-12)
     assert table.loc["7+", "expected"] == pytest.approx(expected[cdnow["frequency"] >= 7].mean())
     assert table.loc["total", "expected"] == pytest.approx(expected.mean())
@@ -337,9 +389,15 @@ def test_customer_lifetime_value(cdnow, bgf, ggf):
     spend = ggf.conditional_expected_average_profit(f, m)
     step = 365.25 / 12 / 7
     # month by month, by hand
-    by_hand = sum(spend * (bgf.conditional_expected_number_of_purchases_up_to_time(k * step, f, r, T)
-                           - bgf.conditional_expected_number_of_purchases_up_to_time((k - 1) * step, f, r, T))
-                  / 1.01 ** k for k in range(1, 13))
+    by_hand = sum(
+        spend
+        * (
+            bgf.conditional_expected_number_of_purchases_up_to_time(k * step, f, r, T)
+            - bgf.conditional_expected_number_of_purchases_up_to_time((k - 1) * step, f, r, T)
+        )
+        / 1.01**k
+        for k in range(1, 13)
+    )
     np.testing.assert_allclose(clv, by_hand, rtol=1e-12)
     # undiscounted: expected spend times expected purchases in the year
     flat = ggf.customer_lifetime_value(bgf, f, r, T, m, time=12, discount_rate=0.0)
@@ -350,8 +408,11 @@ def test_customer_lifetime_value(cdnow, bgf, ggf):
     # run in benchmarks' venv) steps 4.345 weeks a month and gives, for customers 1, 10, 100,
     # 1000, 1001: 36.273977, 8.344481, 21.887744, 50.692786, 9.353039
     as_lifetimes = ggf.customer_lifetime_value(bgf, f, r, T, m, days_per_month=4.345 * 7)
-    np.testing.assert_allclose(as_lifetimes.loc[["1", "10", "100", "1000", "1001"]],
-                               [36.273977, 8.344481, 21.887744, 50.692786, 9.353039], atol=1e-5)
+    np.testing.assert_allclose(
+        as_lifetimes.loc[["1", "10", "100", "1000", "1001"]],
+        [36.273977, 8.344481, 21.887744, 50.692786, 9.353039],
+        atol=1e-5,
+    )
     # scalars in, a float out
     one = ggf.customer_lifetime_value(bgf, 2, 30.43, 38.86, 20.0)
     assert isinstance(one, float) and one > 0
@@ -366,12 +427,13 @@ def test_conditional_expected_average_profit(ggf):
     out = ggf.conditional_expected_average_profit(np.array([0, 1, 10]), np.array([0.0, 50.0, 50.0]))
     assert out[0] == pytest.approx(p * g / (q - 1))
     assert out[1] == pytest.approx((g + 50.0) * p / (p + q - 1))
-    assert out[0] < out[1] < out[2] < 50.0   # shrinks towards the population mean
+    assert out[0] < out[1] < out[2] < 50.0  # shrinks towards the population mean
 
 
 def test_series_in_series_out_and_broadcasting(cdnow, pnbd):
     out = pnbd.conditional_expected_number_of_purchases_up_to_time(
-        39, cdnow["frequency"], cdnow["recency"], cdnow["T"])
+        39, cdnow["frequency"], cdnow["recency"], cdnow["T"]
+    )
     assert isinstance(out, pd.Series) and out.index.equals(cdnow.index)
     arr = pnbd.conditional_expected_number_of_purchases_up_to_time([10, 20, 39], 2, 30.43, 38.86)
     assert isinstance(arr, np.ndarray) and np.all(np.diff(arr) > 0)
@@ -380,14 +442,18 @@ def test_series_in_series_out_and_broadcasting(cdnow, pnbd):
 
 # --------------------------------------------------------------------------- validation
 
-@pytest.mark.parametrize("freq, rec, T, match", [
-    ([1, -1, 0], [1, 1, 0], [5, 5, 5], "frequency is negative for 1 of 3 customers"),
-    ([1, 2, 0], [1, 6, 0], [5, 5, 5], "recency is greater than T"),
-    ([1, 2.5, 0], [1, 2, 0], [5, 5, 5], "frequency is not a whole number"),
-    ([1, 2, 0], [1, 2, 3], [5, 5, 5], "recency is > 0 although frequency is 0"),
-    ([1, 2, np.nan], [1, 2, 0], [5, 5, 5], "frequency is missing or infinite"),
-    ([1, 2, 0], [1, 2, 0], [5, -5, 5], "T is negative for 1 of 3 customers"),
-])
+
+@pytest.mark.parametrize(
+    "freq, rec, T, match",
+    [
+        ([1, -1, 0], [1, 1, 0], [5, 5, 5], "frequency is negative for 1 of 3 customers"),
+        ([1, 2, 0], [1, 6, 0], [5, 5, 5], "recency is greater than T"),
+        ([1, 2.5, 0], [1, 2, 0], [5, 5, 5], "frequency is not a whole number"),
+        ([1, 2, 0], [1, 2, 3], [5, 5, 5], "recency is > 0 although frequency is 0"),
+        ([1, 2, np.nan], [1, 2, 0], [5, 5, 5], "frequency is missing or infinite"),
+        ([1, 2, 0], [1, 2, 0], [5, -5, 5], "T is negative for 1 of 3 customers"),
+    ],
+)
 def test_bad_rfm_inputs_raise_with_an_example(freq, rec, T, match):
     with pytest.raises(CRMDataError, match=match) as err:
         btyd.BetaGeo().fit(freq, rec, T)
@@ -395,8 +461,10 @@ def test_bad_rfm_inputs_raise_with_an_example(freq, rec, T, match):
 
 
 def test_bad_inputs_name_the_customer():
-    data = pd.DataFrame({"frequency": [1, 2], "recency": [1.0, 9.0], "T": [5.0, 5.0]},
-                        index=pd.Index(["a", "b"], name="customer_id"))
+    data = pd.DataFrame(
+        {"frequency": [1, 2], "recency": [1.0, 9.0], "T": [5.0, 5.0]},
+        index=pd.Index(["a", "b"], name="customer_id"),
+    )
     with pytest.raises(ValueError, match="customer 'b': frequency=2, recency=9, T=5"):
         btyd.ParetoNBD().fit(data["frequency"], data["recency"], data["T"])
 
@@ -423,6 +491,7 @@ def test_mismatched_lengths_and_other_misuse(bgf, ggf):
 
 
 # --------------------------------------------------------------------------- plots
+
 
 def test_plots_return_axes(cdnow_tx, cdnow, bgf):
     track = btyd.cumulative_tracking(bgf, cdnow_tx, CAL_END, OBS_END)

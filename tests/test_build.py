@@ -9,11 +9,15 @@ from crmlab import build
 
 
 def make_notebook(path, body="x = value * 2\nprint(x)", value=1):
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Tiny report\n\nA notebook for the build tests. Second sentence."),
-        nbformat.v4.new_code_cell(f"value = {value}"),
-        nbformat.v4.new_code_cell(body),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(
+                "# Tiny report\n\nA notebook for the build tests. Second sentence."
+            ),
+            nbformat.v4.new_code_cell(f"value = {value}"),
+            nbformat.v4.new_code_cell(body),
+        ]
+    )
     nb.cells[1].metadata["tags"] = ["parameters"]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
@@ -22,9 +26,9 @@ def make_notebook(path, body="x = value * 2\nprint(x)", value=1):
 
 
 def test_parse_params_types_values_like_papermill():
-    assert build.parse_params([["seed", "7"], ["rate", "0.15"], ["dataset", "cdnow"], ["flag", "True"],
-                               ["none", "None"]]) == {"seed": 7, "rate": 0.15, "dataset": "cdnow",
-                                                      "flag": True, "none": None}
+    assert build.parse_params(
+        [["seed", "7"], ["rate", "0.15"], ["dataset", "cdnow"], ["flag", "True"], ["none", "None"]]
+    ) == {"seed": 7, "rate": 0.15, "dataset": "cdnow", "flag": True, "none": None}
 
 
 def test_build_writes_reports_meta_and_index(tmp_path):
@@ -77,8 +81,13 @@ def test_notebook_parameters_reads_the_literal_defaults(tmp_path):
 
 
 def test_summary_joins_wrapped_lines_and_prefers_the_metadata():
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
-        "# Title\n\nA **long** first sentence\nwrapped over lines. A second one.\n\nNext paragraph.")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(
+                "# Title\n\nA **long** first sentence\nwrapped over lines. A second one.\n\nNext paragraph."
+            )
+        ]
+    )
     assert build._title_and_summary(nb) == ("Title", "A long first sentence wrapped over lines.")
     nb.metadata["crmlab"] = {"summary": "Set by the author."}
     assert build._title_and_summary(nb) == ("Title", "Set by the author.")

@@ -33,8 +33,8 @@ from crmlab.clv import (  # noqa: E402
 )
 from crmlab.data import CRMDataError  # noqa: E402
 
-
 # --------------------------------------------------------------------------- discounted_clv
+
 
 def test_infinite_horizon_closed_forms_by_hand():
     # m r / (1 + d - r) = 100 * 0.8 / 0.3
@@ -66,7 +66,9 @@ def test_closed_forms_equal_the_general_sum(timing, r, d, horizon):
     summed = discounted_clv(80.0, r, d, horizon=horizon, timing=timing, method="sum")
     assert closed == pytest.approx(summed, rel=1e-10)
     if horizon is not None:  # the per-period input goes through the sum
-        assert discounted_clv([80.0] * horizon, [r] * horizon, d, timing=timing) == pytest.approx(closed, rel=1e-12)
+        assert discounted_clv([80.0] * horizon, [r] * horizon, d, timing=timing) == pytest.approx(
+            closed, rel=1e-12
+        )
 
 
 def test_begin_is_first_margin_plus_end_one_period_shorter():
@@ -74,7 +76,9 @@ def test_begin_is_first_margin_plus_end_one_period_shorter():
     begin = discounted_clv(50, 0.7, 0.08, horizon=10, timing="begin")
     assert begin == pytest.approx(50 + end)
     # infinite horizon: begin = end * (1 + d) / r
-    assert discounted_clv(50, 0.7, 0.08, timing="begin") == pytest.approx(discounted_clv(50, 0.7, 0.08) * 1.08 / 0.7)
+    assert discounted_clv(50, 0.7, 0.08, timing="begin") == pytest.approx(
+        discounted_clv(50, 0.7, 0.08) * 1.08 / 0.7
+    )
 
 
 def test_per_customer_inputs_keep_the_index():
@@ -115,20 +119,29 @@ def test_margin_multiples():
     assert margin_multiples(0.8, 0.1, timing="begin").iloc[0, 0] == pytest.approx(1.1 / 0.3)
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    (dict(margins=100, retention=1.2, discount_rate=0.1), "within"),
-    (dict(margins=100, retention=1.0, discount_rate=0.0), "diverges"),
-    (dict(margins=[1, 2, 3], retention=0.8, discount_rate=0.1, horizon=4), "horizon=4"),
-    (dict(margins=[1, 2, 3], retention=[0.8, 0.7], discount_rate=0.1), "periods"),
-    (dict(margins=[1, 2], retention=0.8, discount_rate=0.1, method="closed"), "no closed form"),
-    (dict(margins=100, retention=0.8, discount_rate=0.1, timing="middle"), "timing"),
-    (dict(margins=100, retention=0.8, discount_rate=-1.0), "discount_rate"),
-    (dict(margins=100, retention=0.8, discount_rate=0.1, horizon=0), "horizon"),
-    (dict(margins=100, retention=0.8, discount_rate=0.1, horizon=2.5), "horizon"),
-    (dict(margins=[1.0, np.nan], retention=0.8, discount_rate=0.1), "missing"),
-    (dict(margins=pd.Series([1.0], index=["a"]), retention=pd.Series([0.5], index=["b"]),
-          discount_rate=0.1), "indexes"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(margins=100, retention=1.2, discount_rate=0.1), "within"),
+        (dict(margins=100, retention=1.0, discount_rate=0.0), "diverges"),
+        (dict(margins=[1, 2, 3], retention=0.8, discount_rate=0.1, horizon=4), "horizon=4"),
+        (dict(margins=[1, 2, 3], retention=[0.8, 0.7], discount_rate=0.1), "periods"),
+        (dict(margins=[1, 2], retention=0.8, discount_rate=0.1, method="closed"), "no closed form"),
+        (dict(margins=100, retention=0.8, discount_rate=0.1, timing="middle"), "timing"),
+        (dict(margins=100, retention=0.8, discount_rate=-1.0), "discount_rate"),
+        (dict(margins=100, retention=0.8, discount_rate=0.1, horizon=0), "horizon"),
+        (dict(margins=100, retention=0.8, discount_rate=0.1, horizon=2.5), "horizon"),
+        (dict(margins=[1.0, np.nan], retention=0.8, discount_rate=0.1), "missing"),
+        (
+            dict(
+                margins=pd.Series([1.0], index=["a"]),
+                retention=pd.Series([0.5], index=["b"]),
+                discount_rate=0.1,
+            ),
+            "indexes",
+        ),
+    ],
+)
 def test_discounted_clv_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         discounted_clv(**kwargs)
@@ -136,10 +149,24 @@ def test_discounted_clv_errors(kwargs, match):
 
 # --------------------------------------------------------------------------- components
 
-HAND = dict(horizon=2, discount_rate=0.1, retention=0.5, first_purchase_margin=40.0,
-            acquisition_cost=60.0, revenue=100.0, gross_margin=0.5, revenue_growth=0.1,
-            cross_sell_rate=0.5, cross_sell_margin=20.0, serving_cost=10.0, cost_decline=0.5,
-            marketing_cost=5.0, referral_rate=0.1, referral_value=50.0, price_premium=0.1)
+HAND = dict(
+    horizon=2,
+    discount_rate=0.1,
+    retention=0.5,
+    first_purchase_margin=40.0,
+    acquisition_cost=60.0,
+    revenue=100.0,
+    gross_margin=0.5,
+    revenue_growth=0.1,
+    cross_sell_rate=0.5,
+    cross_sell_margin=20.0,
+    serving_cost=10.0,
+    cost_decline=0.5,
+    marketing_cost=5.0,
+    referral_rate=0.1,
+    referral_value=50.0,
+    price_premium=0.1,
+)
 
 
 def test_components_by_hand():
@@ -148,15 +175,21 @@ def test_components_by_hand():
     flows = res.cash_flows
     # year 1: revenue 100; year 2: 110
     assert flows["revenue"].iloc[1:].to_numpy() == pytest.approx([100.0, 110.0])
-    assert flows.loc[0, "CLV1"] == pytest.approx(-20.0)              # 40 - 60
+    assert flows.loc[0, "CLV1"] == pytest.approx(-20.0)  # 40 - 60
     assert flows["CLV2"].iloc[1:].to_numpy() == pytest.approx([35.0, 40.0])  # .5 R - 10 - 5
-    assert flows["CLV3"].iloc[1:].to_numpy() == pytest.approx([0.0, 10.0])   # 20 (1 - .5)
-    assert flows["CLV4"].iloc[1:].to_numpy() == pytest.approx([0.0, 5.0])    # 10 (1 - .5)
-    assert flows["CLV5"].iloc[1:].to_numpy() == pytest.approx([5.0, 5.0])    # .1 * 50
-    assert flows["CLV6"].iloc[1:].to_numpy() == pytest.approx([0.0, 11.0])   # .1 * 110
+    assert flows["CLV3"].iloc[1:].to_numpy() == pytest.approx([0.0, 10.0])  # 20 (1 - .5)
+    assert flows["CLV4"].iloc[1:].to_numpy() == pytest.approx([0.0, 5.0])  # 10 (1 - .5)
+    assert flows["CLV5"].iloc[1:].to_numpy() == pytest.approx([5.0, 5.0])  # .1 * 50
+    assert flows["CLV6"].iloc[1:].to_numpy() == pytest.approx([0.0, 11.0])  # .1 * 110
     s = res.summary()
-    expected = {"CLV1": -20.0, "CLV2": 35 * w1 + 40 * w2, "CLV3": 10 * w2, "CLV4": 5 * w2,
-                "CLV5": 5 * w1 + 5 * w2, "CLV6": 11 * w2}
+    expected = {
+        "CLV1": -20.0,
+        "CLV2": 35 * w1 + 40 * w2,
+        "CLV3": 10 * w2,
+        "CLV4": 5 * w2,
+        "CLV5": 5 * w1 + 5 * w2,
+        "CLV6": 11 * w2,
+    }
     for comp, value in expected.items():
         assert s.loc[comp, "present_value"] == pytest.approx(value)
     assert res.total == pytest.approx(12.8512, abs=1e-4)
@@ -170,10 +203,24 @@ def test_components_sum_to_total_on_defaults_and_match_discounted_clv():
     res = clv_components()
     assert res.by_year[list(COMPONENTS)].to_numpy().sum() == pytest.approx(res.total)
     # only repeat purchases: the component model is discounted_clv plus the first purchase
-    plain = clv_components(horizon=7, discount_rate=0.12, retention=0.75, first_purchase_margin=30,
-                           acquisition_cost=50, revenue=200, gross_margin=0.4, revenue_growth=0.0,
-                           cross_sell_rate=0, cross_sell_margin=0, serving_cost=15, cost_decline=0,
-                           marketing_cost=5, referral_rate=0, referral_value=0, price_premium=0)
+    plain = clv_components(
+        horizon=7,
+        discount_rate=0.12,
+        retention=0.75,
+        first_purchase_margin=30,
+        acquisition_cost=50,
+        revenue=200,
+        gross_margin=0.4,
+        revenue_growth=0.0,
+        cross_sell_rate=0,
+        cross_sell_margin=0,
+        serving_cost=15,
+        cost_decline=0,
+        marketing_cost=5,
+        referral_rate=0,
+        referral_value=0,
+        price_premium=0,
+    )
     assert plain.total == pytest.approx(30 - 50 + discounted_clv(200 * 0.4 - 15 - 5, 0.75, 0.12, horizon=7))
     # per-year retention path
     path = clv_components(horizon=3, retention=[0.9, 0.8, 0.7])
@@ -195,14 +242,17 @@ def test_share_of_wallet_model():
     assert flat.total == pytest.approx(without.total)
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    (dict(wallet=100.0, revenue=300.0), "exceed the wallet"),
-    (dict(gross_margin=1.5), "gross_margin"),
-    (dict(horizon=0), "horizon"),
-    (dict(horizon=3, retention=[0.9, 0.8]), "retention"),
-    (dict(retention=1.1), "retention"),
-    (dict(wallet=1000.0, share_of_wallet_max=0.1), "share_of_wallet_max"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(wallet=100.0, revenue=300.0), "exceed the wallet"),
+        (dict(gross_margin=1.5), "gross_margin"),
+        (dict(horizon=0), "horizon"),
+        (dict(horizon=3, retention=[0.9, 0.8]), "retention"),
+        (dict(retention=1.1), "retention"),
+        (dict(wallet=1000.0, share_of_wallet_max=0.1), "share_of_wallet_max"),
+    ],
+)
 def test_components_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         clv_components(**kwargs)
@@ -216,18 +266,38 @@ def test_waterfall_draws_seven_bars():
 
 # --------------------------------------------------------------------------- tornado
 
-SIMPLE = dict(horizon=1, discount_rate=0.25, retention=0.8, first_purchase_margin=0.0,
-              acquisition_cost=0.0, revenue=100.0, gross_margin=0.5, revenue_growth=0.0,
-              cross_sell_rate=0.0, cross_sell_margin=0.0, serving_cost=10.0, cost_decline=0.0,
-              marketing_cost=0.0, referral_rate=0.0, referral_value=0.0, price_premium=0.0)
+SIMPLE = dict(
+    horizon=1,
+    discount_rate=0.25,
+    retention=0.8,
+    first_purchase_margin=0.0,
+    acquisition_cost=0.0,
+    revenue=100.0,
+    gross_margin=0.5,
+    revenue_growth=0.0,
+    cross_sell_rate=0.0,
+    cross_sell_margin=0.0,
+    serving_cost=10.0,
+    cost_decline=0.0,
+    marketing_cost=0.0,
+    referral_rate=0.0,
+    referral_value=0.0,
+    price_premium=0.0,
+)
 
 
 def test_tornado_ranks_by_hand():
     # base (50 - 10) 0.8 / 1.25 = 25.6
     sens = clv_sensitivity(change=0.1, **SIMPLE)
     assert sens["base_clv"].iloc[0] == pytest.approx(25.6)
-    assert list(sens.index) == ["revenue", "gross_margin", "retention", "serving_cost",
-                                "discount_rate", "horizon"]
+    assert list(sens.index) == [
+        "revenue",
+        "gross_margin",
+        "retention",
+        "serving_cost",
+        "discount_rate",
+        "horizon",
+    ]
     assert sens.loc["revenue", ["clv_low", "clv_high"]].to_numpy() == pytest.approx([22.4, 28.8])
     assert sens.loc["retention", ["clv_low", "clv_high"]].to_numpy() == pytest.approx([23.04, 28.16])
     assert sens.loc["serving_cost", "swing"] == pytest.approx(1.28)
@@ -237,12 +307,19 @@ def test_tornado_ranks_by_hand():
 
 def test_tornado_clips_and_validates():
     sens = clv_sensitivity(change=0.1, factors=["retention", "marketing_cost"], retention=0.95)
-    assert sens.loc["retention", "high_value"] == pytest.approx(1.0)      # 1.045 clipped
+    assert sens.loc["retention", "high_value"] == pytest.approx(1.0)  # 1.045 clipped
     assert sens.loc["retention", "low_value"] == pytest.approx(0.855)
     assert list(sens.index) == ["retention", "marketing_cost"]
     defaults = clv_sensitivity()
-    for factor in ("horizon", "discount_rate", "retention", "referral_rate", "revenue_growth",
-                   "serving_cost", "marketing_cost"):
+    for factor in (
+        "horizon",
+        "discount_rate",
+        "retention",
+        "referral_rate",
+        "revenue_growth",
+        "serving_cost",
+        "marketing_cost",
+    ):
         assert factor in defaults.index
     assert (np.diff(defaults["swing"].to_numpy()) <= 0).all()
     with pytest.raises(ValueError, match="unknown factor"):
@@ -256,16 +333,18 @@ def test_tornado_clips_and_validates():
 
 # --------------------------------------------------------------------------- profitability
 
+
 def _profit_tables():
-    tx = pd.DataFrame({
-        "order_id": ["o1", "o1", "o2", "o3", "o4", "o5"],
-        "customer_id": ["A", "A", "B", "C", "D", "E"],
-        "date": pd.to_datetime(["2024-01-01"] * 6),
-        "amount": [100.0, 50.0, 80.0, 40.0, 30.0, 10.0],
-        "cost": [60.0, 30.0, 50.0, 20.0, 40.0, 20.0],
-    })
-    costs = pd.DataFrame({"customer_id": ["A", "E"], "serving": [6.0, 20.0],
-                          "marketing": [4.0, 10.0]})
+    tx = pd.DataFrame(
+        {
+            "order_id": ["o1", "o1", "o2", "o3", "o4", "o5"],
+            "customer_id": ["A", "A", "B", "C", "D", "E"],
+            "date": pd.to_datetime(["2024-01-01"] * 6),
+            "amount": [100.0, 50.0, 80.0, 40.0, 30.0, 10.0],
+            "cost": [60.0, 30.0, 50.0, 20.0, 40.0, 20.0],
+        }
+    )
+    costs = pd.DataFrame({"customer_id": ["A", "E"], "serving": [6.0, 20.0], "marketing": [4.0, 10.0]})
     return tx, costs
 
 
@@ -295,13 +374,12 @@ def test_profitability_and_whale_curve_by_hand():
 
 def test_profitability_keeps_costly_customers_without_purchases():
     tx, costs = _profit_tables()
-    costs = pd.concat([costs, pd.DataFrame({"customer_id": ["F"], "serving": [5.0],
-                                            "marketing": [0.0]})])
+    costs = pd.concat([costs, pd.DataFrame({"customer_id": ["F"], "serving": [5.0], "marketing": [0.0]})])
     p = customer_profitability(tx, costs)
     assert p.loc["F", ["orders", "revenue", "profit"]].tolist() == [0, 0, -5]
     assert np.isnan(p.loc["F", "contribution_margin"])
     no_costs = customer_profitability(tx.drop(columns="order_id"))
-    assert no_costs.loc["A", "orders"] == 2          # rows without order ids
+    assert no_costs.loc["A", "orders"] == 2  # rows without order ids
     assert (no_costs["profit"] == no_costs["contribution"]).all()
 
 
@@ -331,41 +409,62 @@ def test_profitability_errors():
 
 
 def test_relationship_costs():
-    customers = pd.DataFrame({"customer_id": ["a", "b", "c"],
-                              "signup_date": pd.to_datetime(["2024-01-01", "2025-01-01", "2026-02-01"]),
-                              "acquisition_channel": ["web", "store", "web"]})
-    rc = relationship_costs(customers, "2025-12-31", maintenance_per_year=36.525,
-                            acquisition_cost={"web": 10.0, "store": 30.0})
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "signup_date": pd.to_datetime(["2024-01-01", "2025-01-01", "2026-02-01"]),
+            "acquisition_channel": ["web", "store", "web"],
+        }
+    )
+    rc = relationship_costs(
+        customers, "2025-12-31", maintenance_per_year=36.525, acquisition_cost={"web": 10.0, "store": 30.0}
+    )
     # 730 and 364 days x 0.1 a day; a sign-up after the end costs no maintenance
     assert rc["maintenance_cost"].to_numpy() == pytest.approx([73.0, 36.4, 0.0])
     assert rc["acquisition_cost"].tolist() == [10.0, 30.0, 10.0]
-    assert relationship_costs(customers, "2025-12-31", acquisition_cost=5)["acquisition_cost"].tolist() == [5, 5, 5]
+    assert relationship_costs(customers, "2025-12-31", acquisition_cost=5)["acquisition_cost"].tolist() == [
+        5,
+        5,
+        5,
+    ]
     with pytest.raises(CRMDataError) as err:
         relationship_costs(customers, "2025-12-31", acquisition_cost={"web": 10.0})
     assert err.value.column == "acquisition_channel" and err.value.n_bad == 1
     # with transactions, maintenance stops lapse_days after the last purchase:
     # a last bought 2024-03-01 -> maintained to 2024-05-30 (150 days); b never bought ->
     # maintained 90 days from sign-up; c signed up after the end -> 0
-    tx = pd.DataFrame({"customer_id": ["a", "a"], "date": pd.to_datetime(["2024-01-10", "2024-03-01"]),
-                       "amount": [5.0, 5.0]})
-    lapsed = relationship_costs(customers, "2025-12-31", maintenance_per_year=36.525, transactions=tx,
-                                lapse_days=90)
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a"],
+            "date": pd.to_datetime(["2024-01-10", "2024-03-01"]),
+            "amount": [5.0, 5.0],
+        }
+    )
+    lapsed = relationship_costs(
+        customers, "2025-12-31", maintenance_per_year=36.525, transactions=tx, lapse_days=90
+    )
     assert lapsed["maintenance_cost"].to_numpy() == pytest.approx([15.0, 9.0, 0.0])
     with pytest.raises(ValueError, match="lapse_days must be >= 0"):
         relationship_costs(customers, "2025-12-31", transactions=tx, lapse_days=-1)
 
 
 def test_share_of_wallet_by_hand():
-    tx = pd.DataFrame({"customer_id": ["A", "A", "B"],
-                       "date": pd.to_datetime(["2024-01-01", "2024-06-01", "2024-12-01"]),
-                       "amount": [200.0, 100.0, 50.0]})
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "B"],
+            "date": pd.to_datetime(["2024-01-01", "2024-06-01", "2024-12-01"]),
+            "amount": [200.0, 100.0, 50.0],
+        }
+    )
     survey = pd.DataFrame({"customer_id": ["A", "B", "C"], "outside_spend": [0.0, 200.0, 100.0]})
     sw = share_of_wallet(tx, survey, observation_end="2025-01-01")
     a_years = 366 / 365.25
     assert sw.loc["A", "annual_spend"] == pytest.approx(300 / a_years)
     assert sw.loc["A", "share_of_wallet"] == pytest.approx(1.0)
     # B: 31 days < min_years = 0.25 -> 50 / 0.25 = 200 a year, wallet 400
-    assert sw.loc["B", ["annual_spend", "wallet", "share_of_wallet"]].tolist() == pytest.approx([200, 400, 0.5])
+    assert sw.loc["B", ["annual_spend", "wallet", "share_of_wallet"]].tolist() == pytest.approx(
+        [200, 400, 0.5]
+    )
     assert sw.loc["C", ["annual_spend", "share_of_wallet"]].tolist() == [0.0, 0.0]
     with pytest.raises(CRMDataError) as err:
         share_of_wallet(tx, survey.drop(columns="outside_spend"))
@@ -374,18 +473,22 @@ def test_share_of_wallet_by_hand():
 
 # --------------------------------------------------------------------------- cohorts
 
+
 def _cohort_tx():
-    return pd.DataFrame({
-        "customer_id": ["c1", "c1", "c2", "c3", "c3", "c3"],
-        "date": pd.to_datetime(["2024-01-15", "2024-04-10", "2024-02-01", "2024-05-01",
-                                "2024-08-01", "2024-10-05"]),
-        "amount": [100.0, 50.0, 100.0, 80.0, 60.0, 999.0],
-        "cost": [60.0, 30.0, 70.0, 40.0, 30.0, 0.0],
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": ["c1", "c1", "c2", "c3", "c3", "c3"],
+            "date": pd.to_datetime(
+                ["2024-01-15", "2024-04-10", "2024-02-01", "2024-05-01", "2024-08-01", "2024-10-05"]
+            ),
+            "amount": [100.0, 50.0, 100.0, 80.0, 60.0, 999.0],
+            "cost": [60.0, 30.0, 70.0, 40.0, 30.0, 0.0],
+        }
+    )
 
 
 def test_cohort_clv_by_hand():
-    d = 1.1 ** 4 - 1  # 10 % a quarter
+    d = 1.1**4 - 1  # 10 % a quarter
     res = cohort_clv(_cohort_tx(), discount_rate=d, freq="Q", observation_end="2024-09-30")
     assert res.period_discount_rate == pytest.approx(0.1)
     assert list(res.retention.index) == ["2024Q1", "2024Q2"]
@@ -405,14 +508,16 @@ def test_cohort_clv_by_hand():
     assert pooled["margin_per_active"].to_numpy() == pytest.approx([110 / 3, 25.0, 0.0])
     assert pooled["retention_rate"].to_numpy()[1:] == pytest.approx([2 / 3, 0.0])
     assert pooled["cumulative_clv"].iloc[-1] == pytest.approx(110 / 3 + (2 / 3 * 25) / 1.1)
-    assert s["clv_pooled_same_periods"].to_numpy() == pytest.approx([pooled["cumulative_clv"].iloc[2],
-                                                                     pooled["cumulative_clv"].iloc[1]])
+    assert s["clv_pooled_same_periods"].to_numpy() == pytest.approx(
+        [pooled["cumulative_clv"].iloc[2], pooled["cumulative_clv"].iloc[1]]
+    )
 
 
 def test_cohort_clv_incomplete_period_and_gross_margin():
     # 2024-09-15 ends inside Q3: only Q1 and Q2 are complete
-    res = cohort_clv(_cohort_tx(), discount_rate=0.0, freq="Q", observation_end="2024-09-15",
-                     gross_margin=0.5)
+    res = cohort_clv(
+        _cohort_tx(), discount_rate=0.0, freq="Q", observation_end="2024-09-15", gross_margin=0.5
+    )
     assert res.summary()["periods_observed"].tolist() == [2, 1]
     assert res.margin.iloc[0, :2].tolist() == pytest.approx([50.0, 25.0])
     monthly = cohort_clv(_cohort_tx(), discount_rate=0.0, freq="M", observation_end="2024-09-30")
@@ -444,11 +549,16 @@ def test_holdout_calibration_by_hand():
 
 # --------------------------------------------------------------------------- retention economics
 
+
 def _reasons():
-    return pd.DataFrame({"reason": ["price", "service", "moved away"],
-                         "share": [0.40, 0.35, 0.25],
-                         "preventable": [0.25, 0.60, 0.0],
-                         "cost_to_fix": [30_000.0, 50_000.0, 0.0]})
+    return pd.DataFrame(
+        {
+            "reason": ["price", "service", "moved away"],
+            "share": [0.40, 0.35, 0.25],
+            "preventable": [0.25, 0.60, 0.0],
+            "cost_to_fix": [30_000.0, 50_000.0, 0.0],
+        }
+    )
 
 
 def test_kotler_retention_by_hand():
@@ -464,10 +574,10 @@ def test_kotler_retention_by_hand():
     assert s["break_even_spend"] == pytest.approx(124_000)
     assert s["recommended_spend"] == pytest.approx(80_000)
     assert s["net_gain"] == pytest.approx(44_000)
-    assert s["retention_rate_after"] == pytest.approx(0.862)       # (8000 + 200 + 420) / 10000
+    assert s["retention_rate_after"] == pytest.approx(0.862)  # (8000 + 200 + 420) / 10000
     # a reason-specific CLV replaces the common one
     per = kotler_retention(_reasons().assign(clv=[100.0, 200.0, 300.0]), 10_000, 0.8)
-    assert per.table.loc["price", "fix"] == np.False_        # 200 x 100 = 20,000 < 30,000
+    assert per.table.loc["price", "fix"] == np.False_  # 200 x 100 = 20,000 < 30,000
 
 
 def test_kotler_retention_errors():
@@ -490,9 +600,15 @@ def test_kotler_retention_errors():
 
 
 def test_reichheld_simulation_by_hand():
-    profiles = pd.DataFrame({"retention": [0.5, 0.5], "first_year_profit": [10.0, 10.0],
-                             "profit_growth": [0.0, 1.0], "acquisition_cost": [5.0, 20.0]},
-                            index=["flat", "growing"])
+    profiles = pd.DataFrame(
+        {
+            "retention": [0.5, 0.5],
+            "first_year_profit": [10.0, 10.0],
+            "profit_growth": [0.0, 1.0],
+            "acquisition_cost": [5.0, 20.0],
+        },
+        index=["flat", "growing"],
+    )
     out = reichheld_simulation(profiles, retention_lift=0.05, discount_rate=0.0, horizon=3)
     # flat: 10 (1 + .5 + .25) - 5 = 12.5 -> 10 (1 + .55 + .3025) - 5 = 13.525
     # growing: 10 + 20 x .5 + 40 x .25 - 20 = 10 -> 10 + 11 + 12.1 - 20 = 13.1
@@ -521,9 +637,19 @@ def test_reichheld_errors():
 
 
 def test_customer_delivered_value_by_hand():
-    offers = pd.DataFrame({"product": [60, 50], "service": [20, 10], "personnel": [10, 10],
-                           "image": [10, 5], "money": [50, 40], "time": [10, 5],
-                           "energy": [5, 5], "psychic": [5, 0]}, index=["ours", "rival"])
+    offers = pd.DataFrame(
+        {
+            "product": [60, 50],
+            "service": [20, 10],
+            "personnel": [10, 10],
+            "image": [10, 5],
+            "money": [50, 40],
+            "time": [10, 5],
+            "energy": [5, 5],
+            "psychic": [5, 0],
+        },
+        index=["ours", "rival"],
+    )
     out = customer_delivered_value(offers)
     assert out["total_customer_value"].tolist() == [100, 75]
     assert out["total_customer_cost"].tolist() == [70, 50]

@@ -12,14 +12,26 @@ NAN = np.nan
 
 @pytest.fixture
 def tx():
-    frame = pd.DataFrame({
-        "customer_id": ["A", "A", "A", "B", "B", "C", "C", "C"],
-        "date": pd.to_datetime(["2021-01-05", "2021-01-20", "2021-03-01", "2021-01-10", "2021-02-10",
-                                "2021-02-15", "2021-02-20", "2021-04-01"]),
-        "amount": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0],
-        "cost": [5.0, 10.0, 15.0, 30.0, 30.0, 30.0, 35.0, 40.0],
-        "category": ["books", "books", "music", "music", "music", "books", None, "books"],
-    })
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "A", "B", "B", "C", "C", "C"],
+            "date": pd.to_datetime(
+                [
+                    "2021-01-05",
+                    "2021-01-20",
+                    "2021-03-01",
+                    "2021-01-10",
+                    "2021-02-10",
+                    "2021-02-15",
+                    "2021-02-20",
+                    "2021-04-01",
+                ]
+            ),
+            "amount": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0],
+            "cost": [5.0, 10.0, 15.0, 30.0, 30.0, 30.0, 35.0, 40.0],
+            "category": ["books", "books", "music", "music", "music", "books", None, "books"],
+        }
+    )
     return frame
 
 
@@ -46,15 +58,20 @@ def test_cohort_retention_cdnow():
     jan_ids = jan.index[jan]
     feb = tx[(tx["date"].dt.strftime("%Y-%m") == "1997-02") & tx["customer_id"].isin(jan_ids)]
     assert retention.loc["1997-01-01", 1] == pytest.approx(feb["customer_id"].nunique() / len(jan_ids))
-    assert not np.isnan(retention.loc["1997-03-01", 15])                           # June 1998, observed
+    assert not np.isnan(retention.loc["1997-03-01", 15])  # June 1998, observed
     assert np.isnan(retention.loc["1997-03-01", 16]) and retention.shape[1] == 18  # July 1998: after the end
 
 
 def test_performance_table_hand_computed(tx):
     out = performance_table(tx, "category", observation_end="2021-03-31")
-    assert list(out.index) == ["music", "books", "unknown"]                 # sorted by revenue
-    assert out.loc["music", ["orders", "customers", "revenue", "cost", "margin"]].tolist() == \
-        [3, 2, 120.0, 75.0, 45.0]
+    assert list(out.index) == ["music", "books", "unknown"]  # sorted by revenue
+    assert out.loc["music", ["orders", "customers", "revenue", "cost", "margin"]].tolist() == [
+        3,
+        2,
+        120.0,
+        75.0,
+        45.0,
+    ]
     assert out.loc["books", "margin_rate"] == pytest.approx(45 / 90)
     assert out["revenue_share"].sum() == pytest.approx(1.0)
     assert out.loc["unknown", "avg_order_value"] == 70.0

@@ -22,8 +22,9 @@ GOOD = "customer_id,date,amount\nA,2024-01-03,10.5\nA,2024-02-01,4\nB,2024-01-05
 
 
 def test_good_file_is_loaded_typed_and_sorted(tmp_path):
-    tx = data.load_transactions(write(tmp_path, "customer_id,date,amount\nB,2024-01-05,7.25\nA,2024-02-01,4\n"
-                                                "A,2024-01-03,10.5\n"))
+    tx = data.load_transactions(
+        write(tmp_path, "customer_id,date,amount\nB,2024-01-05,7.25\nA,2024-02-01,4\nA,2024-01-03,10.5\n")
+    )
     assert tx["customer_id"].tolist() == ["A", "A", "B"]
     assert tx["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-03", "2024-02-01", "2024-01-05"]
     assert tx["amount"].tolist() == [10.5, 4.0, 7.25]
@@ -51,21 +52,57 @@ def test_yyyymmdd_integers_are_dates_not_nanoseconds():
     assert data.load_transactions(frame)["date"].iloc[0] == pd.Timestamp("1997-01-01")
 
 
-@pytest.mark.parametrize("text, column, n_bad, fragment", [
-    ("customer_id,date,amount\n", None, 0, "header but no rows"),
-    ("customer_id,date\nA,2024-01-01\n", "amount", 1, "missing required column(s) ['amount']; found ['customer_id', 'date']"),
-    ("customer_id;date;amount\nA;2024-01-01;3\n", "customer_id", 3, "semicolon-separated: pass sep=';'"),
-    ("customer_id,date,amount\nA,2024-01-01,3\nB,not a date,4\nC,2024-13-45,5\n", "date", 2,
-     "2 of 3 rows have dates that cannot be parsed"),
-    ("customer_id,date,amount\nA,,3\nB,2024-01-01,4\n", "date", 1, "1 of 2 rows have no date"),
-    ("customer_id,date,amount\n,2024-01-01,3\nB,2024-01-01,4\n", "customer_id", 1, "1 of 2 rows have no customer id"),
-    ("customer_id,date,amount\nA,2024-01-01,abc\nB,2024-01-01,4\n", "amount", 1, "1 of 2 rows are not numbers"),
-    ("customer_id,date,amount\nA,2024-01-01,inf\nB,2024-01-01,4\n", "amount", 1, "1 of 2 rows are infinite"),
-    ("customer_id,date,amount\nA,2024-01-01,-3\nB,2024-01-01,4\nC,2024-01-01,-1\n", "amount", 2,
-     "2 of 3 rows are negative"),
-    ("customer_id,date,amount\nA,2024-01-01,\nB,2024-01-01,4\n", "amount", 1, "1 of 2 rows are missing"),
-    ("customer_id,date,amount,amount\nA,2024-01-01,3,4\n", "amount", 1, "duplicated column names ['amount']"),
-])
+@pytest.mark.parametrize(
+    "text, column, n_bad, fragment",
+    [
+        ("customer_id,date,amount\n", None, 0, "header but no rows"),
+        (
+            "customer_id,date\nA,2024-01-01\n",
+            "amount",
+            1,
+            "missing required column(s) ['amount']; found ['customer_id', 'date']",
+        ),
+        ("customer_id;date;amount\nA;2024-01-01;3\n", "customer_id", 3, "semicolon-separated: pass sep=';'"),
+        (
+            "customer_id,date,amount\nA,2024-01-01,3\nB,not a date,4\nC,2024-13-45,5\n",
+            "date",
+            2,
+            "2 of 3 rows have dates that cannot be parsed",
+        ),
+        ("customer_id,date,amount\nA,,3\nB,2024-01-01,4\n", "date", 1, "1 of 2 rows have no date"),
+        (
+            "customer_id,date,amount\n,2024-01-01,3\nB,2024-01-01,4\n",
+            "customer_id",
+            1,
+            "1 of 2 rows have no customer id",
+        ),
+        (
+            "customer_id,date,amount\nA,2024-01-01,abc\nB,2024-01-01,4\n",
+            "amount",
+            1,
+            "1 of 2 rows are not numbers",
+        ),
+        (
+            "customer_id,date,amount\nA,2024-01-01,inf\nB,2024-01-01,4\n",
+            "amount",
+            1,
+            "1 of 2 rows are infinite",
+        ),
+        (
+            "customer_id,date,amount\nA,2024-01-01,-3\nB,2024-01-01,4\nC,2024-01-01,-1\n",
+            "amount",
+            2,
+            "2 of 3 rows are negative",
+        ),
+        ("customer_id,date,amount\nA,2024-01-01,\nB,2024-01-01,4\n", "amount", 1, "1 of 2 rows are missing"),
+        (
+            "customer_id,date,amount,amount\nA,2024-01-01,3,4\n",
+            "amount",
+            1,
+            "duplicated column names ['amount']",
+        ),
+    ],
+)
 def test_bad_input_names_table_column_count_and_example(tmp_path, text, column, n_bad, fragment):
     with pytest.raises(CRMDataError) as info:
         data.load_transactions(write(tmp_path, text))
@@ -94,11 +131,15 @@ def test_empty_file(tmp_path):
 
 def test_rows_with_extra_fields(tmp_path):
     with pytest.raises(CRMDataError, match=r"rows with extra fields.*Expected 3 fields in line 3, saw 4"):
-        data.load_transactions(write(tmp_path, "customer_id,date,amount\nA,2024-01-01,3\nB,2024-01-01,4,99\n"))
+        data.load_transactions(
+            write(tmp_path, "customer_id,date,amount\nA,2024-01-01,3\nB,2024-01-01,4,99\n")
+        )
 
 
 def test_not_a_text_file(tmp_path):
-    path = write(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), name="picture.csv", mode="wb")
+    path = write(
+        tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), name="picture.csv", mode="wb"
+    )
     with pytest.raises(CRMDataError, match="not a text file"):
         data.load_transactions(path)
 
@@ -171,13 +212,22 @@ def test_survey_scale_is_checked(tmp_path):
 
 
 def test_customers_and_promotions(tmp_path):
-    customers = data.load_customers(write(tmp_path, "customer_id,signup_date,region\n1,2024-01-01,north\n"
-                                                    "2,,south\n", name="c.csv"))
+    customers = data.load_customers(
+        write(tmp_path, "customer_id,signup_date,region\n1,2024-01-01,north\n2,,south\n", name="c.csv")
+    )
     assert customers["signup_date"].isna().tolist() == [False, True]
     with pytest.raises(CRMDataError, match="repeat a customer id"):
         data.load_customers(pd.DataFrame({"customer_id": ["1", "1"]}))
-    promo = pd.DataFrame({"promotion_id": ["P1"], "type": ["coupon"], "medium": ["email"],
-                          "start": ["2024-01-10"], "end": ["2024-01-01"], "cost": [100]})
+    promo = pd.DataFrame(
+        {
+            "promotion_id": ["P1"],
+            "type": ["coupon"],
+            "medium": ["email"],
+            "start": ["2024-01-10"],
+            "end": ["2024-01-01"],
+            "cost": [100],
+        }
+    )
     with pytest.raises(CRMDataError, match="promotions.end: 1 of 1 rows end before they start"):
         data.load_promotions(promo)
 
@@ -193,6 +243,7 @@ def test_pseudonymize_is_keyed_stable_and_leaves_input():
     assert one["customer_id"].iloc[0] != other["customer_id"].iloc[0]
     # HMAC-SHA256(key, id), hex, first 16 characters
     import hmac
+
     expected = hmac.new(b"secret", b"a", hashlib.sha256).hexdigest()[:16]
     assert one["customer_id"].iloc[0] == expected
     with pytest.raises(ValueError, match="key must not be empty"):
@@ -201,8 +252,15 @@ def test_pseudonymize_is_keyed_stable_and_leaves_input():
 
 def test_pseudonymized_dataset_shows_no_raw_id(monkeypatch, population):
     from crmlab.datasets import Dataset
-    ds = Dataset("t", population.transactions, population.customers, population.survey,
-                 population.promotions, population.truth)
+
+    ds = Dataset(
+        "t",
+        population.transactions,
+        population.customers,
+        population.survey,
+        population.promotions,
+        population.truth,
+    )
     monkeypatch.setenv("CRMLAB_PSEUDONYM_KEY", "k")
     anon = ds.pseudonymized()
     raw = set(population.customers["customer_id"])

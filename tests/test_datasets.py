@@ -27,7 +27,7 @@ def test_folder_file_and_path_relative_to_the_project(tmp_path, monkeypatch):
     inside = paths.PROJECT_ROOT / "data" / "raw" / "cdnow"
     monkeypatch.chdir(paths.NOTEBOOKS_DIR)
     with pytest.raises(CRMDataError, match="no transactions.csv"):
-        load_dataset(str(inside.relative_to(paths.PROJECT_ROOT)))   # found, but holds no transactions.csv
+        load_dataset(str(inside.relative_to(paths.PROJECT_ROOT)))  # found, but holds no transactions.csv
 
 
 def test_unknown_dataset():

@@ -1,4 +1,4 @@
-"""environment.yml (conda) and pyproject.toml declare the same dependencies."""
+"""environment.yml (conda) and pyproject.toml declare the same dependencies (core + lab + test)."""
 
 import re
 import tomllib
@@ -14,10 +14,15 @@ def _name(requirement: str) -> str:
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((paths.PROJECT_ROOT / "pyproject.toml").read_text())
-    declared = {_name(r): r.replace(" ", "") for r in project["project"]["dependencies"]}
+    extras = project["project"]["optional-dependencies"]
+    wanted = project["project"]["dependencies"] + extras["lab"] + extras["test"]
+    declared = {_name(r): r.replace(" ", "") for r in wanted}
     env = yaml.safe_load((paths.PROJECT_ROOT / "environment.yml").read_text())
-    conda = {_name(d): d.replace(" ", "") for d in env["dependencies"]
-             if isinstance(d, str) and _name(d) not in {"python", "pip"}}
+    conda = {
+        _name(d): d.replace(" ", "")
+        for d in env["dependencies"]
+        if isinstance(d, str) and _name(d) not in {"python", "pip"}
+    }
     assert env["dependencies"][-1] == {"pip": ["-e ."]}
     assert conda == declared
 

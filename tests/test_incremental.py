@@ -6,10 +6,9 @@ import subprocess
 import time
 
 import pytest
+from test_build import make_notebook  # tests/ is on sys.path (no __init__.py)
 
 from crmlab import paths
-
-from test_build import make_notebook  # tests/ is on sys.path (no __init__.py)
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
 
@@ -18,8 +17,13 @@ ENV = {**os.environ, "CRMLAB_SCREENSHOT": "0"}  # the browser tests cover the sc
 
 
 def make(*args):
-    done = subprocess.run(["make", "--no-print-directory", "-C", str(paths.PROJECT_ROOT), *args],
-                          capture_output=True, text=True, timeout=300, env=ENV)
+    done = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(paths.PROJECT_ROOT), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=ENV,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
@@ -36,18 +40,18 @@ def test_unchanged_notebooks_are_not_rebuilt(tmp_path):
     built = {p.name: p.stat().st_mtime_ns for p in reports.glob("*.html")}
     assert set(built) == {"10_first.html", "11_second.html", "index.html"}
 
-    assert "crmlab.build run" not in make("reports", *where)      # nothing changed: nothing runs
+    assert "crmlab.build run" not in make("reports", *where)  # nothing changed: nothing runs
     assert {p.name: p.stat().st_mtime_ns for p in reports.glob("*.html")} == built
 
-    time.sleep(1.1)                                               # a newer mtime than the report
+    time.sleep(1.1)  # a newer mtime than the report
     make_notebook(first, value=5)
     out = make("reports", *where)
     assert "10_first.ipynb" in out and "11_second.ipynb" not in out
 
-    out = make("reports", *where, "PARAMS=-p value 7")            # new parameters: both re-run
+    out = make("reports", *where, "PARAMS=-p value 7")  # new parameters: both re-run
     assert out.count("crmlab.build run") == 2
     assert "14" in (reports / "11_second.html").read_text()
-    out = make("reports", *where)                                 # back to defaults: both re-run
+    out = make("reports", *where)  # back to defaults: both re-run
     assert out.count("crmlab.build run") == 2
 
 
@@ -63,9 +67,14 @@ def test_a_failing_notebook_fails_make_but_not_the_others(tmp_path):
     time.sleep(1.1)
     make_notebook(bad, body="raise ValueError('broken on purpose')")
     make_notebook(notebooks / "21_good.ipynb", value=4)
-    done = subprocess.run(["make", "--no-print-directory", "-C", str(paths.PROJECT_ROOT), "reports", *where],
-                          capture_output=True, text=True, timeout=300, env=ENV)
+    done = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(paths.PROJECT_ROOT), "reports", *where],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=ENV,
+    )
     assert done.returncode != 0
     assert "20_bad.ipynb failed at cell 3" in done.stderr and "ValueError: broken on purpose" in done.stderr
-    assert (reports / "20_bad.html").read_text() == previous          # the last good report stays
+    assert (reports / "20_bad.html").read_text() == previous  # the last good report stays
     assert "<pre>8\n</pre>" in (reports / "21_good.html").read_text()  # the other notebook was rebuilt

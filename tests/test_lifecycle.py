@@ -6,8 +6,7 @@ import pytest
 
 from crmlab import synth
 from crmlab.data import CRMDataError
-from crmlab.lifecycle import (STAGES, lifecycle_stages, stage_accuracy, stage_confusion,
-                              stage_economics)
+from crmlab.lifecycle import STAGES, lifecycle_stages, stage_accuracy, stage_confusion, stage_economics
 
 END = "2021-12-31"
 
@@ -19,11 +18,12 @@ def _monthly(cid, start, periods, freq="MS"):
 @pytest.fixture
 def trajectories():
     rows = (
-        [("T", "2021-01-01"), ("T", "2021-01-11"), ("T", "2021-01-21")]          # long silent
-        + [("D", "2021-11-15"), ("D", "2021-12-01")]                             # 46 days old
-        + _monthly("G", "2021-06-01", 7)                                         # 213 days old
-        + _monthly("M", "2020-01-01", 24)                                        # steady 2 years
-        + _monthly("DEC", "2020-01-01", 12) + [("DEC", "2021-05-01"), ("DEC", "2021-10-01")]
+        [("T", "2021-01-01"), ("T", "2021-01-11"), ("T", "2021-01-21")]  # long silent
+        + [("D", "2021-11-15"), ("D", "2021-12-01")]  # 46 days old
+        + _monthly("G", "2021-06-01", 7)  # 213 days old
+        + _monthly("M", "2020-01-01", 24)  # steady 2 years
+        + _monthly("DEC", "2020-01-01", 12)
+        + [("DEC", "2021-05-01"), ("DEC", "2021-10-01")]
         + [("RISE", "2020-01-01"), ("RISE", "2020-07-01"), ("RISE", "2021-01-01")]
         + [("RISE", d) for d in pd.date_range("2021-08-01", "2021-12-15", freq="SMS")]
         + [("ONE", "2021-03-01"), ("NEW", "2021-12-20")]
@@ -40,10 +40,18 @@ def trajectories():
 def test_lifecycle_stages_hand_computed(trajectories):
     tx, customers = trajectories
     out = lifecycle_stages(tx, customers, observation_end=END)
-    assert "LATER" not in out.index                       # signed up after the end
+    assert "LATER" not in out.index  # signed up after the end
     assert out["stage"].astype(str).to_dict() == {
-        "D": "development", "DEC": "decline", "G": "growth", "M": "maturity", "NEW": "development",
-        "ONE": "termination", "P": "potential", "RISE": "growth", "T": "termination"}
+        "D": "development",
+        "DEC": "decline",
+        "G": "growth",
+        "M": "maturity",
+        "NEW": "development",
+        "ONE": "termination",
+        "P": "potential",
+        "RISE": "growth",
+        "T": "termination",
+    }
     assert out.loc["T", "typical_gap_days"] == 10.0 and out.loc["T", "recency_days"] == 344
     # M: 5 visits in the last 180 days, 19 in the 551 days before
     assert out.loc["M", "recent_rate"] == pytest.approx(5 / 180 * 30)
@@ -60,7 +68,7 @@ def test_lifecycle_stages_hand_computed(trajectories):
 def test_lifecycle_thresholds_move_customers(trajectories):
     tx, customers = trajectories
     strict = lifecycle_stages(tx, customers, observation_end=END, termination_k=1.5, decline_k=1.0)
-    assert strict.loc["DEC", "stage"] == "termination"    # ratio 1.85 > 1.5
+    assert strict.loc["DEC", "stage"] == "termination"  # ratio 1.85 > 1.5
     assert lifecycle_stages(tx, observation_end=END, growth_days=100).loc["G", "stage"] == "maturity"
     assert "P" not in lifecycle_stages(tx, observation_end=END).index
     with pytest.raises(ValueError, match="decline_k"):
@@ -72,22 +80,34 @@ def test_lifecycle_thresholds_move_customers(trajectories):
 
 
 def test_stage_economics_hand_computed():
-    tx = pd.DataFrame({
-        "customer_id": ["X", "X", "Y", "Y"],
-        "date": pd.to_datetime(["2021-03-01", "2021-06-01", "2020-06-01", "2021-02-01"]),
-        "amount": [100.0, 50.0, 80.0, 20.0],
-        "cost": [60.0, 30.0, 50.0, 10.0],
-        "promotion_id": ["P1", None, None, "P1"],
-    })
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["X", "X", "Y", "Y"],
+            "date": pd.to_datetime(["2021-03-01", "2021-06-01", "2020-06-01", "2021-02-01"]),
+            "amount": [100.0, 50.0, 80.0, 20.0],
+            "cost": [60.0, 30.0, 50.0, 10.0],
+            "promotion_id": ["P1", None, None, "P1"],
+        }
+    )
     promotions = pd.DataFrame({"promotion_id": ["P1"], "cost": [30.0]})
-    customers = pd.DataFrame({"customer_id": ["X", "Y", "Z"],
-                              "signup_date": pd.to_datetime(["2020-01-01", "2020-05-01", "2021-05-01"])})
-    stages = pd.DataFrame({"stage": pd.Categorical(["maturity", "termination", "potential"], categories=STAGES)},
-                          index=pd.Index(["X", "Y", "Z"], name="customer_id"))
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["X", "Y", "Z"],
+            "signup_date": pd.to_datetime(["2020-01-01", "2020-05-01", "2021-05-01"]),
+        }
+    )
+    stages = pd.DataFrame(
+        {"stage": pd.Categorical(["maturity", "termination", "potential"], categories=STAGES)},
+        index=pd.Index(["X", "Y", "Z"], name="customer_id"),
+    )
     out = stage_economics(tx, stages, promotions, customers, observation_end=END, acquisition_cost=5.0)
     assert list(out.index) == STAGES
-    assert out.loc["maturity", ["revenue", "contribution", "promotion_cost", "investment"]].tolist() == \
-        [150.0, 60.0, 15.0, 15.0]
+    assert out.loc["maturity", ["revenue", "contribution", "promotion_cost", "investment"]].tolist() == [
+        150.0,
+        60.0,
+        15.0,
+        15.0,
+    ]
     assert out.loc["termination", ["revenue", "contribution", "investment"]].tolist() == [20.0, 10.0, 15.0]
     assert out.loc["potential", ["acquisition_cost", "net_per_customer"]].tolist() == [5.0, -5.0]
     assert out.loc["maturity", "return_on_investment"] == pytest.approx(4.0)

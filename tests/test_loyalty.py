@@ -16,6 +16,7 @@ END = "2024-12-30"  # 364 days after 2024-01-01: customer a has T = 52 weeks
 
 # --------------------------------------------------------------------------- fixtures
 
+
 @pytest.fixture
 def tx():
     rows = [
@@ -41,23 +42,28 @@ def tx():
 
 @pytest.fixture
 def survey():
-    return pd.DataFrame({
-        "customer_id": ["a", "c", "zz"],  # zz never bought: ignored
-        "outside_spend": [350.0, 0.0, 10.0],
-        "recommend": [5, 9, 1],
-        "price_sensitivity": [8, 2, 5],
-        "voluntariness": [4, 8, 5],
-        "satisfaction": [5.0, 7.0, 3.0],
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": ["a", "c", "zz"],  # zz never bought: ignored
+            "outside_spend": [350.0, 0.0, 10.0],
+            "recommend": [5, 9, 1],
+            "price_sensitivity": [8, 2, 5],
+            "voluntariness": [4, 8, 5],
+            "satisfaction": [5.0, 7.0, 3.0],
+        }
+    )
 
 
 CRITERIA = [[1, 2, 1 / 2], [1 / 2, 1, 1 / 3], [2, 3, 1]]
-SUBSYSTEMS = {"A1": [[1, 1 / 2, 2], [2, 1, 3], [1 / 2, 1 / 3, 1]],
-              "A2": [[1, 2], [1 / 2, 1]],
-              "A3": [[1, 3, 2, 1], [1 / 3, 1, 1 / 2, 1 / 3], [1 / 2, 2, 1, 1 / 2], [1, 3, 2, 1]]}
+SUBSYSTEMS = {
+    "A1": [[1, 1 / 2, 2], [2, 1, 3], [1 / 2, 1 / 3, 1]],
+    "A2": [[1, 2], [1 / 2, 1]],
+    "A3": [[1, 3, 2, 1], [1 / 3, 1, 1 / 2, 1 / 3], [1 / 2, 2, 1, 1 / 2], [1, 3, 2, 1]],
+}
 
 
 # --------------------------------------------------------------------------- factors
+
 
 def test_factors_hand_computed(tx, survey):
     f = L.loyalty_factors(tx, survey, observation_end=END)
@@ -103,8 +109,11 @@ def test_factors_survey_item_names_and_fallback(tx, survey):
 
 def test_factors_integer_ids(tx, survey):
     ids = {"a": 1, "b": 2, "c": 3, "d": 4, "zz": 99}
-    f = L.loyalty_factors(tx.assign(customer_id=tx["customer_id"].map(ids)),
-                          survey.assign(customer_id=survey["customer_id"].map(ids)), observation_end=END)
+    f = L.loyalty_factors(
+        tx.assign(customer_id=tx["customer_id"].map(ids)),
+        survey.assign(customer_id=survey["customer_id"].map(ids)),
+        observation_end=END,
+    )
     assert f.loc[3, "A31"] == 9.0 and np.isnan(f.loc[2, "A31"])
 
 
@@ -122,9 +131,16 @@ def test_factors_without_survey_use_deal_proneness_and_leave_emotion_nan(tx):
 
 
 def test_factors_promotion_windows_when_no_promotion_id(tx):
-    promotions = pd.DataFrame({"promotion_id": ["P1"], "type": ["coupon"], "medium": ["email"],
-                               "start": pd.to_datetime(["2024-02-10"]),
-                               "end": pd.to_datetime(["2024-02-15"]), "cost": [1.0]})
+    promotions = pd.DataFrame(
+        {
+            "promotion_id": ["P1"],
+            "type": ["coupon"],
+            "medium": ["email"],
+            "start": pd.to_datetime(["2024-02-10"]),
+            "end": pd.to_datetime(["2024-02-15"]),
+            "cost": [1.0],
+        }
+    )
     f = L.loyalty_factors(tx.drop(columns="promotion_id"), promotions=promotions, observation_end=END)
     assert f.loc["a", "A32"] == pytest.approx(0.25)
     assert f.loc["b", "A32"] == 0.0
@@ -174,6 +190,7 @@ def test_normalize_direction_and_constant(tx, survey):
 
 # --------------------------------------------------------------------------- AHP
 
+
 def test_ahp_lecture_check():
     r = L.ahp_weights([[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1]])
     assert r.weights.to_numpy() == pytest.approx([0.6370, 0.2583, 0.1047], abs=5e-5)
@@ -185,33 +202,39 @@ def test_ahp_lecture_check():
 
 def test_ahp_saaty_house_is_inconsistent_and_refused():
     # Saaty (1990) EJOR 48:9-26, "How to make a decision", criteria for buying a house
-    house = [[1, 5, 3, 7, 6, 6, 1 / 3, 1 / 4],
-             [1 / 5, 1, 1 / 3, 5, 3, 3, 1 / 5, 1 / 7],
-             [1 / 3, 3, 1, 6, 3, 4, 6, 1 / 5],
-             [1 / 7, 1 / 5, 1 / 6, 1, 1 / 3, 1 / 4, 1 / 7, 1 / 8],
-             [1 / 6, 1 / 3, 1 / 3, 3, 1, 1 / 2, 1 / 5, 1 / 6],
-             [1 / 6, 1 / 3, 1 / 4, 4, 2, 1, 1 / 5, 1 / 6],
-             [3, 5, 1 / 6, 7, 5, 5, 1, 1 / 2],
-             [4, 7, 5, 8, 6, 6, 2, 1]]
+    house = [
+        [1, 5, 3, 7, 6, 6, 1 / 3, 1 / 4],
+        [1 / 5, 1, 1 / 3, 5, 3, 3, 1 / 5, 1 / 7],
+        [1 / 3, 3, 1, 6, 3, 4, 6, 1 / 5],
+        [1 / 7, 1 / 5, 1 / 6, 1, 1 / 3, 1 / 4, 1 / 7, 1 / 8],
+        [1 / 6, 1 / 3, 1 / 3, 3, 1, 1 / 2, 1 / 5, 1 / 6],
+        [1 / 6, 1 / 3, 1 / 4, 4, 2, 1, 1 / 5, 1 / 6],
+        [3, 5, 1 / 6, 7, 5, 5, 1, 1 / 2],
+        [4, 7, 5, 8, 6, 6, 2, 1],
+    ]
     with pytest.raises(ValueError, match=r"house criteria.*CR = 0\.169"):
         L.ahp_weights(house, name="house criteria")
     r = L.ahp_weights(house, max_cr=None)
-    assert r.weights.to_numpy() == pytest.approx([.173, .054, .188, .018, .031, .036, .167, .333], abs=6e-4)
+    assert r.weights.to_numpy() == pytest.approx(
+        [0.173, 0.054, 0.188, 0.018, 0.031, 0.036, 0.167, 0.333], abs=6e-4
+    )
     assert r.lambda_max == pytest.approx(9.669, abs=1e-3)
     assert r.cr == pytest.approx(0.169, abs=1e-3)
 
 
 def test_ahp_saaty_wealth_of_nations():
     # Saaty (1980) The Analytic Hierarchy Process: relative wealth of seven nations (lambda_max 7.61)
-    wealth = [[1, 4, 9, 6, 6, 5, 5],
-              [1 / 4, 1, 7, 5, 5, 3, 4],
-              [1 / 9, 1 / 7, 1, 1 / 5, 1 / 5, 1 / 7, 1 / 5],
-              [1 / 6, 1 / 5, 5, 1, 1, 1 / 3, 1 / 3],
-              [1 / 6, 1 / 5, 5, 1, 1, 1 / 3, 1 / 3],
-              [1 / 5, 1 / 3, 7, 3, 3, 1, 2],
-              [1 / 5, 1 / 4, 5, 3, 3, 1 / 2, 1]]
+    wealth = [
+        [1, 4, 9, 6, 6, 5, 5],
+        [1 / 4, 1, 7, 5, 5, 3, 4],
+        [1 / 9, 1 / 7, 1, 1 / 5, 1 / 5, 1 / 7, 1 / 5],
+        [1 / 6, 1 / 5, 5, 1, 1, 1 / 3, 1 / 3],
+        [1 / 6, 1 / 5, 5, 1, 1, 1 / 3, 1 / 3],
+        [1 / 5, 1 / 3, 7, 3, 3, 1, 2],
+        [1 / 5, 1 / 4, 5, 3, 3, 1 / 2, 1],
+    ]
     r = L.ahp_weights(wealth, labels=["US", "USSR", "China", "France", "UK", "Japan", "W. Germany"])
-    assert r.weights.to_numpy() == pytest.approx([.427, .230, .021, .052, .052, .123, .094], abs=6e-4)
+    assert r.weights.to_numpy() == pytest.approx([0.427, 0.230, 0.021, 0.052, 0.052, 0.123, 0.094], abs=6e-4)
     assert r.lambda_max == pytest.approx(7.61, abs=5e-3)
     assert r.weights.index[0] == "US"
 
@@ -260,11 +283,12 @@ def test_ahp_bad_matrices():
 
 # --------------------------------------------------------------------------- entropy
 
+
 def test_entropy_check():
     frame = pd.DataFrame([[2, 3, 4], [4, 3, 1], [6, 3, 2], [8, 3, 3]], columns=["x", "c", "y"])
     r = L.entropy_weights(frame)
     assert r.weights.to_numpy() == pytest.approx([0.5, 0.0, 0.5])
-    p = np.array([.1, .2, .3, .4])
+    p = np.array([0.1, 0.2, 0.3, 0.4])
     assert r.entropy["x"] == pytest.approx(-(p * np.log(p)).sum() / np.log(4))
     assert r.entropy["c"] == pytest.approx(1.0)
 
@@ -286,6 +310,7 @@ def test_entropy_hand_two_columns_and_nan():
 
 # --------------------------------------------------------------------------- weights and index
 
+
 def test_index_weights_equal_and_ahp():
     eq = L.index_weights("equal")
     assert eq["global"].sum() == pytest.approx(1.0)
@@ -293,8 +318,11 @@ def test_index_weights_equal_and_ahp():
     assert eq.loc["A21", "global"] == pytest.approx(1 / 6)
     assert eq.loc["A34", "global"] == pytest.approx(1 / 12)
     top = [0.5, 0.3, 0.2]
-    subs = {"A1": L.consistent_matrix([0.6, 0.3, 0.1]), "A2": L.consistent_matrix([0.25, 0.75]),
-            "A3": L.consistent_matrix([0.4, 0.3, 0.2, 0.1])}
+    subs = {
+        "A1": L.consistent_matrix([0.6, 0.3, 0.1]),
+        "A2": L.consistent_matrix([0.25, 0.75]),
+        "A3": L.consistent_matrix([0.4, 0.3, 0.2, 0.1]),
+    }
     w = L.index_weights("ahp", criteria=L.consistent_matrix(top), subsystems=subs)
     assert w.loc["A12", "global"] == pytest.approx(0.5 * 0.3)
     assert w.loc["A22", "global"] == pytest.approx(0.3 * 0.75)
@@ -311,8 +339,7 @@ def test_index_weights_equal_and_ahp():
 
 
 def test_index_weights_entropy_is_global_entropy():
-    z = pd.DataFrame({"A11": [0.0, 0.5, 1.0, 1.0], "A12": [0.0, 0.0, 0.0, 1.0],
-                      "A22": [1.0, 0.0, 1.0, 0.0]})
+    z = pd.DataFrame({"A11": [0.0, 0.5, 1.0, 1.0], "A12": [0.0, 0.0, 0.0, 1.0], "A22": [1.0, 0.0, 1.0, 0.0]})
     w = L.index_weights("entropy", factors=z)
     expected = L.entropy_weights(z).weights
     assert w.loc[["A11", "A12", "A22"], "global"].to_numpy() == pytest.approx(expected.to_numpy())
@@ -322,8 +349,10 @@ def test_index_weights_entropy_is_global_entropy():
 
 
 def test_loyalty_index_reweights_over_available():
-    z = pd.DataFrame({"A11": [1.0, 0.0, np.nan], "A12": [0.5, np.nan, np.nan], "A31": [0.0, 1.0, np.nan]},
-                     index=pd.Index(["a", "b", "c"], name="customer_id"))
+    z = pd.DataFrame(
+        {"A11": [1.0, 0.0, np.nan], "A12": [0.5, np.nan, np.nan], "A31": [0.0, 1.0, np.nan]},
+        index=pd.Index(["a", "b", "c"], name="customer_id"),
+    )
     w = pd.Series({"A11": 0.2, "A12": 0.6, "A31": 0.2})
     out = L.loyalty_index(z, w)
     assert out.loc["a", "loyalty_index"] == pytest.approx(100 * (0.2 * 1 + 0.6 * 0.5 + 0.2 * 0) / 1.0)
@@ -349,6 +378,7 @@ def test_loyalty_index_end_to_end_small(tx, survey):
 
 
 # --------------------------------------------------------------------------- robustness
+
 
 def test_scheme_agreement_kendall():
     frame = pd.DataFrame({"x": [1, 2, 3, 4], "y": [1, 2, 4, 3], "z": [4, 3, 2, 1]})
@@ -378,6 +408,7 @@ def test_top_decile_stability():
 
 # --------------------------------------------------------------------------- validity
 
+
 def test_holdout_outcomes(tx):
     out = L.holdout_outcomes(tx, calibration_end="2024-06-30", observation_end=END)
     assert list(out.index) == ["a"]  # b and c first bought after the calibration end
@@ -389,10 +420,13 @@ def test_holdout_outcomes(tx):
 def test_predictive_validity_perfect_and_useless_scores():
     n = 40
     y = np.r_[np.ones(10, bool), np.zeros(30, bool)]
-    outcomes = pd.DataFrame({"repurchase": y, "holdout_purchases": y.astype(int) * 2,
-                             "holdout_spend": y * 10.0}, index=[f"c{i}" for i in range(n)])
-    scores = pd.DataFrame({"perfect": y + np.linspace(0, 0.1, n), "reversed": -y.astype(float)},
-                          index=outcomes.index)
+    outcomes = pd.DataFrame(
+        {"repurchase": y, "holdout_purchases": y.astype(int) * 2, "holdout_spend": y * 10.0},
+        index=[f"c{i}" for i in range(n)],
+    )
+    scores = pd.DataFrame(
+        {"perfect": y + np.linspace(0, 0.1, n), "reversed": -y.astype(float)}, index=outcomes.index
+    )
     v = L.predictive_validity(scores, outcomes)
     m = v.summary()
     assert m.loc["perfect", "auc_repurchase"] == 1.0
@@ -412,9 +446,16 @@ def test_predictive_validity_perfect_and_useless_scores():
 
 # --------------------------------------------------------------------------- typologies
 
+
 def test_dick_basu_types_hand():
-    z = pd.DataFrame({"A31": [1.0, 0.9, 0.1, 0.0, np.nan], "A34": [1.0, 0.9, 0.1, 0.0, 0.5],
-                      "A12": [1.0, 0.0, 1.0, 0.0, 1.0]}, index=list("abcde"))
+    z = pd.DataFrame(
+        {
+            "A31": [1.0, 0.9, 0.1, 0.0, np.nan],
+            "A34": [1.0, 0.9, 0.1, 0.0, 0.5],
+            "A12": [1.0, 0.0, 1.0, 0.0, 1.0],
+        },
+        index=list("abcde"),
+    )
     db = L.dick_basu_types(z)
     assert db["dick_basu"].tolist()[:4] == ["true", "latent", "spurious", "none"]
     assert db.loc["e", "relative_attitude"] == 0.5  # mean of what is there
@@ -423,24 +464,63 @@ def test_dick_basu_types_hand():
 
 
 def test_loyalty_types_rules():
-    db = pd.DataFrame({"dick_basu": ["true", "spurious", "spurious", "spurious", "spurious", "none",
-                                     "latent", "none", None]}, index=list("abcdefghi"))
-    raw = pd.DataFrame({"A32": [1, 1, 1, 10, 1, 10, 10, 1, 10],   # position 0 or 1
-                        "A33": [1, 1, 4, 10, 10, 10, 1, 10, 1]},  # position 0, 1/3, 1
-                       index=db.index, dtype=float)
+    db = pd.DataFrame(
+        {
+            "dick_basu": [
+                "true",
+                "spurious",
+                "spurious",
+                "spurious",
+                "spurious",
+                "none",
+                "latent",
+                "none",
+                None,
+            ]
+        },
+        index=list("abcdefghi"),
+    )
+    raw = pd.DataFrame(
+        {
+            "A32": [1, 1, 1, 10, 1, 10, 10, 1, 10],  # position 0 or 1
+            "A33": [1, 1, 4, 10, 10, 10, 1, 10, 1],
+        },  # position 0, 1/3, 1
+        index=db.index,
+        dtype=float,
+    )
     t = L.loyalty_types(raw, db)["loyalty_type"]
-    assert t.tolist()[:8] == ["super-value", "monopoly", "inertia", "incentive", "none", "price",
-                              "latent", "none"]
+    assert t.tolist()[:8] == [
+        "super-value",
+        "monopoly",
+        "inertia",
+        "incentive",
+        "none",
+        "price",
+        "latent",
+        "none",
+    ]
     assert pd.isna(t["i"])
     # with captivity items in the survey they, not voluntariness, decide monopoly and inertia:
     # b has alternatives (position 1) but high switching cost -> inertia; e has none -> monopoly;
     # c is neither captive nor price-sensitive -> none; d is price-sensitive -> incentive
-    survey = pd.DataFrame({"customer_id": list("abcdefghi"),
-                           "alternatives": [5, 10, 10, 10, 1, 5, 5, 5, 5],      # positions: e = 0
-                           "switching_cost": [5, 10, 1, 1, 1, 5, 5, 5, 1]})     # b = 1, c/d/e = 0
+    survey = pd.DataFrame(
+        {
+            "customer_id": list("abcdefghi"),
+            "alternatives": [5, 10, 10, 10, 1, 5, 5, 5, 5],  # positions: e = 0
+            "switching_cost": [5, 10, 1, 1, 1, 5, 5, 5, 1],
+        }
+    )  # b = 1, c/d/e = 0
     s = L.loyalty_types(raw, db, survey=survey)["loyalty_type"]
-    assert s.tolist()[:8] == ["super-value", "inertia", "none", "incentive", "monopoly", "price",
-                              "latent", "none"]
+    assert s.tolist()[:8] == [
+        "super-value",
+        "inertia",
+        "none",
+        "incentive",
+        "monopoly",
+        "price",
+        "latent",
+        "none",
+    ]
 
 
 def test_typology_agreement():
@@ -450,7 +530,9 @@ def test_typology_agreement():
     assert ag.n == 4 and ag.accuracy == 0.75
     assert ag.confusion.loc["x", "y"] == 1 and ag.confusion.loc["y", "y"] == 2
     assert ag.kappa == pytest.approx((0.75 - 0.5) / (1 - 0.5))
-    assert ag.summary().loc["x", "recall"] == 0.5 and ag.summary().loc["y", "precision"] == pytest.approx(2 / 3)
+    assert ag.summary().loc["x", "recall"] == 0.5 and ag.summary().loc["y", "precision"] == pytest.approx(
+        2 / 3
+    )
 
 
 def test_satisfaction_loyalty_matrix():
@@ -477,6 +559,7 @@ def test_relationship_stages(tx):
 
 
 # --------------------------------------------------------------------------- synthetic truth
+
 
 @pytest.fixture(scope="module")
 def population():

@@ -15,14 +15,30 @@ def shop():
     """Jan-Jun 2021. A: card 10 Jan, buys 10 Jan (twice), 20 Jan, 5 Mar. B: card 1 Feb,
     buys 15 Jan (before the card) and 3 Feb. C: no card, buys 10 Feb and 1 May.
     D: card 15 Apr, never buys."""
-    tx = pd.DataFrame({
-        "customer_id": ["A", "A", "A", "A", "B", "B", "C", "C"],
-        "date": pd.to_datetime(["2021-01-10", "2021-01-10", "2021-01-20", "2021-03-05",
-                                "2021-01-15", "2021-02-03", "2021-02-10", "2021-05-01"]),
-        "amount": 10.0,
-    })
-    customers = pd.DataFrame({"customer_id": ["A", "B", "C", "D"],
-                              "card_date": pd.to_datetime(["2021-01-10", "2021-02-01", None, "2021-04-15"])})
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "A", "A", "B", "B", "C", "C"],
+            "date": pd.to_datetime(
+                [
+                    "2021-01-10",
+                    "2021-01-10",
+                    "2021-01-20",
+                    "2021-03-05",
+                    "2021-01-15",
+                    "2021-02-03",
+                    "2021-02-10",
+                    "2021-05-01",
+                ]
+            ),
+            "amount": 10.0,
+        }
+    )
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "C", "D"],
+            "card_date": pd.to_datetime(["2021-01-10", "2021-02-01", None, "2021-04-15"]),
+        }
+    )
     return tx, customers
 
 
@@ -46,8 +62,14 @@ def test_member_metrics_hand_computed(shop):
 
 def test_member_metrics_all_customers(shop):
     tx, customers = shop
-    m = member_metrics(tx, customers, observation_end="2021-06-30", effective_months=2, churn_months=2,
-                       card_holders_only=False)
+    m = member_metrics(
+        tx,
+        customers,
+        observation_end="2021-06-30",
+        effective_months=2,
+        churn_months=2,
+        card_holders_only=False,
+    )
     assert m["effective_members"].tolist() == [2, 3, 3, 1, 1, 1]
     no_table = member_metrics(tx, observation_end="2021-06-30", effective_months=2, churn_months=2)
     pd.testing.assert_series_equal(no_table["effective_members"], m["effective_members"])
@@ -79,10 +101,10 @@ def test_member_metrics_bad_input(shop):
 
 def test_member_metrics_cdnow_against_groupby():
     tx = load_cdnow("master")
-    m = member_metrics(tx)                                    # 12-month windows, every buyer
+    m = member_metrics(tx)  # 12-month windows, every buyer
     assert m.loc["1997-03-01", "effective_members"] == 23_570  # the whole Q1-1997 cohort
     window = (tx["date"] >= "1997-04-01") & (tx["date"] < "1998-04-01")
-    bought = tx.loc[window, "customer_id"].nunique()          # a purchase Apr 1997 .. Mar 1998
+    bought = tx.loc[window, "customer_id"].nunique()  # a purchase Apr 1997 .. Mar 1998
     assert m.loc["1998-03-01", "effective_members"] == bought == 9_526
     silent = 23_570 - bought
     assert m.loc["1998-03-01", "churned"] == silent

@@ -11,8 +11,9 @@ NB = paths.NOTEBOOKS_DIR / "00_data_overview.ipynb"
 
 def execute(tmp_path, name, **params):
     out = tmp_path / f"{name}.ipynb"
-    pm.execute_notebook(str(NB), str(out), parameters=params, kernel_name="python3",
-                        cwd=str(NB.parent), progress_bar=False)
+    pm.execute_notebook(
+        str(NB), str(out), parameters=params, kernel_name="python3", cwd=str(NB.parent), progress_bar=False
+    )
     return nbformat.read(out, as_version=4)
 
 
@@ -59,13 +60,13 @@ def test_bad_user_file_fails_with_the_data_error(tmp_path):
 
 
 def test_a_report_built_with_a_key_shows_no_raw_id(tmp_path, monkeypatch):
-    from crmlab import build
-
     import re
+
+    from crmlab import build
 
     raw_id = re.compile(r"\bS\d{6}\b")  # the synthetic population's ids: S000001 ...
     plain = build.run(NB, {"n_customers": 1500, "seed": 4}, reports_dir=tmp_path / "plain").read_text()
-    assert raw_id.search(plain)                                   # without a key the ids show
+    assert raw_id.search(plain)  # without a key the ids show
     monkeypatch.setenv("CRMLAB_PSEUDONYM_KEY", "course secret")
     html = build.run(NB, {"n_customers": 1500, "seed": 4}, reports_dir=tmp_path / "reports").read_text()
     assert "course secret" not in html

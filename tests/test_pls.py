@@ -44,75 +44,147 @@ def ecsi_fit(mobi):
 # SmartPLS 2.0.M3, semPLS tests/SmartPLS/results/ecsi/*/pathCoefficients.txt
 SMARTPLS_PATHS = {
     "centroid": {
-        ("image", "expectation"): 0.50470564, ("image", "satisfaction"): 0.17883348,
-        ("image", "loyalty"): 0.19535971, ("expectation", "quality"): 0.55724786,
-        ("expectation", "value"): 0.05078755, ("expectation", "satisfaction"): 0.06442534,
-        ("quality", "value"): 0.55721686, ("quality", "satisfaction"): 0.51254524,
-        ("value", "satisfaction"): 0.19181566, ("satisfaction", "complaints"): 0.52609731,
-        ("satisfaction", "loyalty"): 0.48347472, ("complaints", "loyalty"): 0.07123241,
+        ("image", "expectation"): 0.50470564,
+        ("image", "satisfaction"): 0.17883348,
+        ("image", "loyalty"): 0.19535971,
+        ("expectation", "quality"): 0.55724786,
+        ("expectation", "value"): 0.05078755,
+        ("expectation", "satisfaction"): 0.06442534,
+        ("quality", "value"): 0.55721686,
+        ("quality", "satisfaction"): 0.51254524,
+        ("value", "satisfaction"): 0.19181566,
+        ("satisfaction", "complaints"): 0.52609731,
+        ("satisfaction", "loyalty"): 0.48347472,
+        ("complaints", "loyalty"): 0.07123241,
     },
     "factorial": {
-        ("image", "expectation"): 0.50494314, ("image", "satisfaction"): 0.17859267,
-        ("image", "loyalty"): 0.19581962, ("expectation", "quality"): 0.55675903,
-        ("expectation", "value"): 0.05017810, ("expectation", "satisfaction"): 0.06494365,
-        ("quality", "value"): 0.55776245, ("quality", "satisfaction"): 0.51297470,
-        ("value", "satisfaction"): 0.19144526, ("satisfaction", "complaints"): 0.52585655,
-        ("satisfaction", "loyalty"): 0.48305917, ("complaints", "loyalty"): 0.07031057,
+        ("image", "expectation"): 0.50494314,
+        ("image", "satisfaction"): 0.17859267,
+        ("image", "loyalty"): 0.19581962,
+        ("expectation", "quality"): 0.55675903,
+        ("expectation", "value"): 0.05017810,
+        ("expectation", "satisfaction"): 0.06494365,
+        ("quality", "value"): 0.55776245,
+        ("quality", "satisfaction"): 0.51297470,
+        ("value", "satisfaction"): 0.19144526,
+        ("satisfaction", "complaints"): 0.52585655,
+        ("satisfaction", "loyalty"): 0.48305917,
+        ("complaints", "loyalty"): 0.07031057,
     },
     "path": {
-        ("image", "expectation"): 0.50491393, ("image", "satisfaction"): 0.17873950,
-        ("image", "loyalty"): 0.19575534, ("expectation", "quality"): 0.55674896,
-        ("expectation", "value"): 0.04998839, ("expectation", "satisfaction"): 0.06252287,
-        ("quality", "value"): 0.55830438, ("quality", "satisfaction"): 0.51202394,
-        ("value", "satisfaction"): 0.19476510, ("satisfaction", "complaints"): 0.52806625,
-        ("satisfaction", "loyalty"): 0.48547762, ("complaints", "loyalty"): 0.06692607,
+        ("image", "expectation"): 0.50491393,
+        ("image", "satisfaction"): 0.17873950,
+        ("image", "loyalty"): 0.19575534,
+        ("expectation", "quality"): 0.55674896,
+        ("expectation", "value"): 0.04998839,
+        ("expectation", "satisfaction"): 0.06252287,
+        ("quality", "value"): 0.55830438,
+        ("quality", "satisfaction"): 0.51202394,
+        ("value", "satisfaction"): 0.19476510,
+        ("satisfaction", "complaints"): 0.52806625,
+        ("satisfaction", "loyalty"): 0.48547762,
+        ("complaints", "loyalty"): 0.06692607,
     },
 }
 
 # SmartPLS 2.0.M3, semPLS tests/SmartPLS/results/ecsi/centroid/outerWeights.txt
 SMARTPLS_CENTROID_WEIGHTS = {
-    "IMAG1": 0.29813185, "IMAG2": 0.26233656, "IMAG3": 0.21987218, "IMAG4": 0.32782296,
-    "IMAG5": 0.32492101, "CUEX1": 0.52282271, "CUEX2": 0.46806824, "CUEX3": 0.44989729,
-    "PERQ1": 0.21364542, "PERQ2": 0.14346701, "PERQ3": 0.19943921, "PERQ4": 0.17811594,
-    "PERQ5": 0.18083905, "PERQ6": 0.18050324, "PERQ7": 0.21436270, "PERV1": 0.48582034,
-    "PERV2": 0.59776530, "CUSA1": 0.37718684, "CUSA2": 0.38156707, "CUSA3": 0.44105872,
-    "CUSCO": 1.0, "CUSL1": 0.45046794, "CUSL2": 0.13133992, "CUSL3": 0.65948149,
+    "IMAG1": 0.29813185,
+    "IMAG2": 0.26233656,
+    "IMAG3": 0.21987218,
+    "IMAG4": 0.32782296,
+    "IMAG5": 0.32492101,
+    "CUEX1": 0.52282271,
+    "CUEX2": 0.46806824,
+    "CUEX3": 0.44989729,
+    "PERQ1": 0.21364542,
+    "PERQ2": 0.14346701,
+    "PERQ3": 0.19943921,
+    "PERQ4": 0.17811594,
+    "PERQ5": 0.18083905,
+    "PERQ6": 0.18050324,
+    "PERQ7": 0.21436270,
+    "PERV1": 0.48582034,
+    "PERV2": 0.59776530,
+    "CUSA1": 0.37718684,
+    "CUSA2": 0.38156707,
+    "CUSA3": 0.44105872,
+    "CUSCO": 1.0,
+    "CUSL1": 0.45046794,
+    "CUSL2": 0.13133992,
+    "CUSL3": 0.65948149,
 }
 
 # SmartPLS 2.0.M3, .../centroid/crossLoadings.txt (each item on its own latent)
 SMARTPLS_CENTROID_LOADINGS = {
-    "IMAG1": 0.74336994, "IMAG2": 0.60072962, "IMAG3": 0.57761738, "IMAG4": 0.76836239,
-    "IMAG5": 0.74447502, "CUEX1": 0.77149227, "CUEX2": 0.68662595, "CUEX3": 0.61182525,
-    "PERQ1": 0.80334000, "PERQ2": 0.63739120, "PERQ3": 0.78353507, "PERQ4": 0.76911595,
-    "PERQ5": 0.75577372, "PERQ6": 0.77515801, "PERQ7": 0.77939921, "PERV1": 0.90434465,
-    "PERV2": 0.93791155, "CUSA1": 0.79902589, "CUSA2": 0.84621071, "CUSA3": 0.85188614,
-    "CUSCO": 1.0, "CUSL1": 0.81381092, "CUSL2": 0.21914243, "CUSL3": 0.91681439,
+    "IMAG1": 0.74336994,
+    "IMAG2": 0.60072962,
+    "IMAG3": 0.57761738,
+    "IMAG4": 0.76836239,
+    "IMAG5": 0.74447502,
+    "CUEX1": 0.77149227,
+    "CUEX2": 0.68662595,
+    "CUEX3": 0.61182525,
+    "PERQ1": 0.80334000,
+    "PERQ2": 0.63739120,
+    "PERQ3": 0.78353507,
+    "PERQ4": 0.76911595,
+    "PERQ5": 0.75577372,
+    "PERQ6": 0.77515801,
+    "PERQ7": 0.77939921,
+    "PERV1": 0.90434465,
+    "PERV2": 0.93791155,
+    "CUSA1": 0.79902589,
+    "CUSA2": 0.84621071,
+    "CUSA3": 0.85188614,
+    "CUSCO": 1.0,
+    "CUSL1": 0.81381092,
+    "CUSL2": 0.21914243,
+    "CUSL3": 0.91681439,
 }
 
 # SmartPLS 2.0.M3, .../factorial/outerWeights.txt and .../pathWeighting/outerWeights.txt (subset)
 SMARTPLS_WEIGHTS_OTHER = {
-    "factorial": {"IMAG1": 0.30113984, "CUEX2": 0.47378907, "PERQ2": 0.14477854,
-                  "PERV2": 0.60017870, "CUSA3": 0.43950908, "CUSL2": 0.12559574},
-    "path": {"IMAG1": 0.30131215, "CUEX2": 0.47367966, "PERQ2": 0.14472169,
-             "PERV2": 0.60405602, "CUSA3": 0.45096120, "CUSL2": 0.11426953},
+    "factorial": {
+        "IMAG1": 0.30113984,
+        "CUEX2": 0.47378907,
+        "PERQ2": 0.14477854,
+        "PERV2": 0.60017870,
+        "CUSA3": 0.43950908,
+        "CUSL2": 0.12559574,
+    },
+    "path": {
+        "IMAG1": 0.30131215,
+        "CUEX2": 0.47367966,
+        "PERQ2": 0.14472169,
+        "PERV2": 0.60405602,
+        "CUSA3": 0.45096120,
+        "CUSL2": 0.11426953,
+    },
 }
 
 # SmartPLS 2.0.M3, .../centroid/totalEffects.txt (paths with an indirect part)
 SMARTPLS_CENTROID_TOTAL = {
-    ("image", "quality"): 0.28124613, ("image", "value"): 0.18234785,
-    ("image", "satisfaction"): 0.39047785, ("image", "complaints"): 0.20542935,
-    ("image", "loyalty"): 0.39877911, ("expectation", "value"): 0.36129545,
-    ("expectation", "satisfaction"): 0.41934220, ("expectation", "loyalty"): 0.21845628,
-    ("quality", "satisfaction"): 0.61942817, ("quality", "loyalty"): 0.32269104,
-    ("value", "complaints"): 0.10091370, ("satisfaction", "loyalty"): 0.52094990,
+    ("image", "quality"): 0.28124613,
+    ("image", "value"): 0.18234785,
+    ("image", "satisfaction"): 0.39047785,
+    ("image", "complaints"): 0.20542935,
+    ("image", "loyalty"): 0.39877911,
+    ("expectation", "value"): 0.36129545,
+    ("expectation", "satisfaction"): 0.41934220,
+    ("expectation", "loyalty"): 0.21845628,
+    ("quality", "satisfaction"): 0.61942817,
+    ("quality", "loyalty"): 0.32269104,
+    ("value", "complaints"): 0.10091370,
+    ("satisfaction", "loyalty"): 0.52094990,
 }
 
 
 def test_smartpls_centroid_headline_paths(ecsi_fit):
     paths = ecsi_fit.path_coefficients_
-    assert round(paths.loc["image", "expectation"], 3) == 0.505      # SmartPLS 0.5047
-    assert round(paths.loc["quality", "satisfaction"], 3) == 0.513   # SmartPLS 0.5125
-    assert round(paths.loc["satisfaction", "loyalty"], 3) == 0.483   # SmartPLS 0.4835
+    assert round(paths.loc["image", "expectation"], 3) == 0.505  # SmartPLS 0.5047
+    assert round(paths.loc["quality", "satisfaction"], 3) == 0.513  # SmartPLS 0.5125
+    assert round(paths.loc["satisfaction", "loyalty"], 3) == 0.483  # SmartPLS 0.4835
     assert paths.loc["image", "expectation"] == pytest.approx(0.5047, abs=5e-5)
     assert paths.loc["quality", "satisfaction"] == pytest.approx(0.5125, abs=5e-5)
     assert paths.loc["satisfaction", "loyalty"] == pytest.approx(0.4835, abs=5e-5)
@@ -161,14 +233,14 @@ def test_smartpls_centroid_total_effects(ecsi_fit):
     assert total.loc["expectation", "value"] == pytest.approx(by_hand, abs=1e-12)
     np.testing.assert_allclose(ecsi_fit.indirect_effects_ + p, total, atol=1e-12)
     assert ecsi_fit.indirect_effects_.loc["image", "expectation"] == pytest.approx(0.0, abs=1e-12)
-    assert (total.loc["loyalty"] == 0).all()        # loyalty has no successors
+    assert (total.loc["loyalty"] == 0).all()  # loyalty has no successors
 
 
 def test_ecsi_quality_measures_follow_their_formulas(ecsi_fit, mobi):
     lam = ecsi_fit.loadings_.query("latent == 'value'")["loading"].to_numpy()
-    assert ecsi_fit.ave_["value"] == pytest.approx(np.mean(lam ** 2))
-    assert ecsi_fit.ave_["value"] == pytest.approx((0.90434465 ** 2 + 0.93791155 ** 2) / 2, abs=1e-6)
-    rho = lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam ** 2).sum())
+    assert ecsi_fit.ave_["value"] == pytest.approx(np.mean(lam**2))
+    assert ecsi_fit.ave_["value"] == pytest.approx((0.90434465**2 + 0.93791155**2) / 2, abs=1e-6)
+    rho = lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam**2).sum())
     assert ecsi_fit.composite_reliability_["value"] == pytest.approx(rho)
     # standardised Cronbach alpha of a 2-item block is 2 r / (1 + r)
     r = np.corrcoef(mobi["PERV1"], mobi["PERV2"])[0, 1]
@@ -178,8 +250,13 @@ def test_ecsi_quality_measures_follow_their_formulas(ecsi_fit, mobi):
     assert ecsi_fit.composite_reliability_["complaints"] == pytest.approx(1.0)
     assert ecsi_fit.cronbach_alpha_["complaints"] == 1.0
     table = ecsi_fit.reliability()
-    assert list(table.columns) == ["indicators", "cronbach_alpha", "composite_reliability", "ave",
-                                   "r_squared"]
+    assert list(table.columns) == [
+        "indicators",
+        "cronbach_alpha",
+        "composite_reliability",
+        "ave",
+        "r_squared",
+    ]
     assert table.loc["quality", "indicators"] == 7
     assert np.isnan(table.loc["image", "r_squared"])
 
@@ -198,40 +275,76 @@ def test_schemes_close_but_not_identical(mobi, ecsi_fit, other):
 
 # plspm (R), satisfaction example with scaled = FALSE, centroid: outer_model (weights, loadings)
 PLSPM_BANK_OUTER = {
-    "imag1": (0.0982418501741741, 0.70932650116601), "imag2": (0.157472863818056, 0.877307817983846),
-    "imag3": (0.156722118194341, 0.841748537706059), "imag4": (0.0765758587028763, 0.569193430203468),
-    "imag5": (0.184330241358762, 0.77846683251928), "expe1": (0.106230159251131, 0.765800562617078),
-    "expe2": (0.140693124381936, 0.837418997567575), "expe3": (0.118783165134756, 0.759820571357087),
-    "expe4": (0.0994514827286758, 0.71834524993581), "expe5": (0.138374378658729, 0.837276022047764),
-    "qual1": (0.106606553258155, 0.781469313516066), "qual2": (0.134594903250232, 0.881558340214507),
-    "qual3": (0.117141650592502, 0.794076151381524), "qual4": (0.0956184636638662, 0.788981936722486),
-    "qual5": (0.115707870129084, 0.807446541109636), "val1": (0.174960810051613, 0.864821997997945),
-    "val2": (0.11766978894579, 0.796238958208741), "val3": (0.1207889525664, 0.750064674608617),
-    "val4": (0.16652602110192, 0.844483086242166), "sat1": (0.166366549374147, 0.919797990928334),
-    "sat2": (0.162659797860461, 0.916030239797506), "sat3": (0.121091359148817, 0.825878617822696),
-    "sat4": (0.132079076814512, 0.8175253352275), "loy1": (0.158624625826792, 0.906587085677551),
-    "loy2": (0.081728096069474, 0.671101376778201), "loy3": (0.161664593108151, 0.904973625494352),
+    "imag1": (0.0982418501741741, 0.70932650116601),
+    "imag2": (0.157472863818056, 0.877307817983846),
+    "imag3": (0.156722118194341, 0.841748537706059),
+    "imag4": (0.0765758587028763, 0.569193430203468),
+    "imag5": (0.184330241358762, 0.77846683251928),
+    "expe1": (0.106230159251131, 0.765800562617078),
+    "expe2": (0.140693124381936, 0.837418997567575),
+    "expe3": (0.118783165134756, 0.759820571357087),
+    "expe4": (0.0994514827286758, 0.71834524993581),
+    "expe5": (0.138374378658729, 0.837276022047764),
+    "qual1": (0.106606553258155, 0.781469313516066),
+    "qual2": (0.134594903250232, 0.881558340214507),
+    "qual3": (0.117141650592502, 0.794076151381524),
+    "qual4": (0.0956184636638662, 0.788981936722486),
+    "qual5": (0.115707870129084, 0.807446541109636),
+    "val1": (0.174960810051613, 0.864821997997945),
+    "val2": (0.11766978894579, 0.796238958208741),
+    "val3": (0.1207889525664, 0.750064674608617),
+    "val4": (0.16652602110192, 0.844483086242166),
+    "sat1": (0.166366549374147, 0.919797990928334),
+    "sat2": (0.162659797860461, 0.916030239797506),
+    "sat3": (0.121091359148817, 0.825878617822696),
+    "sat4": (0.132079076814512, 0.8175253352275),
+    "loy1": (0.158624625826792, 0.906587085677551),
+    "loy2": (0.081728096069474, 0.671101376778201),
+    "loy3": (0.161664593108151, 0.904973625494352),
     "loy4": (0.0806690862675395, 0.681874238346727),
 }
 # plspm inner_summary (R^2, AVE), unidim (Cronbach alpha), effects (total), inner_model of SAT, gof
-PLSPM_BANK_R2 = {"expectation": 0.335193672418813, "quality": 0.719688235228933,
-                 "value": 0.59008437279849, "satisfaction": 0.707320949544597,
-                 "loyalty": 0.509922562050087}
-PLSPM_BANK_AVE = {"image": 0.582269092760334, "expectation": 0.616419883010119,
-                  "quality": 0.65857174851724, "value": 0.66441556645883,
-                  "satisfaction": 0.75889072736371, "loyalty": 0.639051735398058}
-PLSPM_BANK_ALPHA = {"image": 0.830226690205339, "expectation": 0.84658407892526,
-                    "quality": 0.871324954769643, "value": 0.835722840511797,
-                    "satisfaction": 0.894010912676559, "loyalty": 0.819421641029961}
-PLSPM_BANK_TOTAL = {("image", "expectation"): 0.57895912845279, ("image", "quality"): 0.491156739303251,
-                    ("image", "satisfaction"): 0.490971137879492, ("image", "loyalty"): 0.518415622311155,
-                    ("expectation", "quality"): 0.8483444083796, ("expectation", "value"): 0.679514584035949,
-                    ("expectation", "loyalty"): 0.248396387262645, ("quality", "value"): 0.676655529105984,
-                    ("value", "loyalty"): 0.292001150957277, ("satisfaction", "loyalty"): 0.495479322090817}
-PLSPM_BANK_SAT = {"image": (0.200724200280665, 0.0499287396486374, 4.02021364234742),
-                  "expectation": (-0.00275399457916834, 0.0656906937615269, -0.0419236640910812),
-                  "quality": (0.122144565609107, 0.0751969653585023, 1.62432838914152),
-                  "value": (0.589330650016017, 0.0600164458313523, 9.81948600675306)}
+PLSPM_BANK_R2 = {
+    "expectation": 0.335193672418813,
+    "quality": 0.719688235228933,
+    "value": 0.59008437279849,
+    "satisfaction": 0.707320949544597,
+    "loyalty": 0.509922562050087,
+}
+PLSPM_BANK_AVE = {
+    "image": 0.582269092760334,
+    "expectation": 0.616419883010119,
+    "quality": 0.65857174851724,
+    "value": 0.66441556645883,
+    "satisfaction": 0.75889072736371,
+    "loyalty": 0.639051735398058,
+}
+PLSPM_BANK_ALPHA = {
+    "image": 0.830226690205339,
+    "expectation": 0.84658407892526,
+    "quality": 0.871324954769643,
+    "value": 0.835722840511797,
+    "satisfaction": 0.894010912676559,
+    "loyalty": 0.819421641029961,
+}
+PLSPM_BANK_TOTAL = {
+    ("image", "expectation"): 0.57895912845279,
+    ("image", "quality"): 0.491156739303251,
+    ("image", "satisfaction"): 0.490971137879492,
+    ("image", "loyalty"): 0.518415622311155,
+    ("expectation", "quality"): 0.8483444083796,
+    ("expectation", "value"): 0.679514584035949,
+    ("expectation", "loyalty"): 0.248396387262645,
+    ("quality", "value"): 0.676655529105984,
+    ("value", "loyalty"): 0.292001150957277,
+    ("satisfaction", "loyalty"): 0.495479322090817,
+}
+PLSPM_BANK_SAT = {
+    "image": (0.200724200280665, 0.0499287396486374, 4.02021364234742),
+    "expectation": (-0.00275399457916834, 0.0656906937615269, -0.0419236640910812),
+    "quality": (0.122144565609107, 0.0751969653585023, 1.62432838914152),
+    "value": (0.589330650016017, 0.0600164458313523, 9.81948600675306),
+}
 
 
 @pytest.fixture(scope="module")
@@ -267,17 +380,30 @@ def test_plspm_bank_unscaled_inner_model(bank_raw_fit):
     assert bank_raw_fit.gof_ == pytest.approx(0.609741624338411, abs=2e-6)
 
 
-@pytest.mark.parametrize("scheme, expected", [
-    # plspm satisfaction.outer-model-factorial.csv / -path.csv: (weight, loading)
-    ("factorial", {"imag1": (0.0982545375897477, 0.709579562555722),
-                   "val1": (0.174575957905234, 0.864544798086425),
-                   "sat4": (0.131824636097498, 0.817325794633066),
-                   "loy2": (0.0814752201910471, 0.67071592524707)}),
-    ("path", {"imag1": (0.0982374837495072, 0.70955076789416),
-              "val1": (0.172177324810643, 0.86271564077978),
-              "sat4": (0.135884589449262, 0.82088699490331),
-              "loy2": (0.0803591951846723, 0.669011176703357)}),
-])
+@pytest.mark.parametrize(
+    "scheme, expected",
+    [
+        # plspm satisfaction.outer-model-factorial.csv / -path.csv: (weight, loading)
+        (
+            "factorial",
+            {
+                "imag1": (0.0982545375897477, 0.709579562555722),
+                "val1": (0.174575957905234, 0.864544798086425),
+                "sat4": (0.131824636097498, 0.817325794633066),
+                "loy2": (0.0814752201910471, 0.67071592524707),
+            },
+        ),
+        (
+            "path",
+            {
+                "imag1": (0.0982374837495072, 0.70955076789416),
+                "val1": (0.172177324810643, 0.86271564077978),
+                "sat4": (0.135884589449262, 0.82088699490331),
+                "loy2": (0.0803591951846723, 0.669011176703357),
+            },
+        ),
+    ],
+)
 def test_plspm_bank_unscaled_other_schemes(bank, scheme, expected):
     inner, blocks = bank_model()
     fit = PLSPathModel(inner, blocks, scheme=scheme, scaled=False).fit(bank)
@@ -289,19 +415,25 @@ def test_plspm_bank_unscaled_other_schemes(bank, scheme, expected):
 def test_scaled_results_ignore_item_units_unscaled_do_not(bank):
     inner, blocks = bank_model()
     shifted = bank.copy()
-    shifted["imag1"] = 10 * shifted["imag1"] + 3       # a 0..100 item instead of 0..10
+    shifted["imag1"] = 10 * shifted["imag1"] + 3  # a 0..100 item instead of 0..10
     a = PLSPathModel(inner, blocks).fit(bank)
     b = PLSPathModel(inner, blocks).fit(shifted)
     np.testing.assert_allclose(a.path_coefficients_, b.path_coefficients_, atol=1e-10)
     np.testing.assert_allclose(a.outer_weights_["weight"], b.outer_weights_["weight"], atol=1e-10)
     raw_a = PLSPathModel(inner, blocks, scaled=False).fit(bank)
     raw_b = PLSPathModel(inner, blocks, scaled=False).fit(shifted)
-    assert abs(raw_a.path_coefficients_.loc["image", "expectation"]
-               - raw_b.path_coefficients_.loc["image", "expectation"]) > 1e-3
-    assert bank["imag1"].max() <= 10                   # the caller's frame is untouched
+    assert (
+        abs(
+            raw_a.path_coefficients_.loc["image", "expectation"]
+            - raw_b.path_coefficients_.loc["image", "expectation"]
+        )
+        > 1e-3
+    )
+    assert bank["imag1"].max() <= 10  # the caller's frame is untouched
 
 
 # ----------------------------------------------------------------------------- hand-checkable cases
+
 
 def exact_data(R, names, n=120, seed=0):
     """Data whose sample correlation matrix is exactly R (whitened noise times chol(R))."""
@@ -321,7 +453,7 @@ def test_single_indicator_blocks_give_pearson_correlation(scheme):
     fit = PLSPathModel([("X", "Y")], {"X": ["x"], "Y": ["y"]}, scheme=scheme).fit(df)
     r = np.corrcoef(df["x"], df["y"])[0, 1]
     assert fit.path_coefficients_.loc["X", "Y"] == pytest.approx(r, abs=1e-12)
-    assert fit.r_squared_["Y"] == pytest.approx(r ** 2, abs=1e-12)
+    assert fit.r_squared_["Y"] == pytest.approx(r**2, abs=1e-12)
     assert fit.outer_weights_["weight"].tolist() == pytest.approx([1.0, 1.0])
     assert fit.loadings_["loading"].tolist() == pytest.approx([1.0, 1.0])
     z = (df["x"] - df["x"].mean()) / df["x"].std(ddof=0)
@@ -369,15 +501,21 @@ def test_two_blocks_of_two_items_by_hand(scheme, r):
 def test_sign_follows_the_majority_of_items():
     # a1 drives the link to B, a2 and a3 are reverse-coded: the algorithm lands on the a1
     # direction, and plspm's rule flips the block so most of its items load positively
-    R = [[1, -.3, -.3, .5, .5], [-.3, 1, .3, -.1, -.1], [-.3, .3, 1, -.1, -.1],
-         [.5, -.1, -.1, 1, .5], [.5, -.1, -.1, .5, 1]]
+    R = [
+        [1, -0.3, -0.3, 0.5, 0.5],
+        [-0.3, 1, 0.3, -0.1, -0.1],
+        [-0.3, 0.3, 1, -0.1, -0.1],
+        [0.5, -0.1, -0.1, 1, 0.5],
+        [0.5, -0.1, -0.1, 0.5, 1],
+    ]
     df = exact_data(R, ["a1", "a2", "a3", "b1", "b2"])
     fit = PLSPathModel([("A", "B")], {"A": ["a1", "a2", "a3"], "B": ["b1", "b2"]}).fit(df)
     lam = fit.loadings_["loading"]
     assert lam["a1"] < 0 < lam["a2"] and lam["a3"] > 0 and (lam[["b1", "b2"]] > 0).all()
     assert fit.path_coefficients_.loc["A", "B"] < 0
     assert fit.path_coefficients_.loc["A", "B"] == pytest.approx(
-        np.corrcoef(fit.scores_["A"], fit.scores_["B"])[0, 1], abs=1e-12)
+        np.corrcoef(fit.scores_["A"], fit.scores_["B"])[0, 1], abs=1e-12
+    )
 
 
 def test_scores_are_standardised_and_paths_are_ols_on_them(ecsi_fit, mobi):
@@ -399,10 +537,12 @@ def test_scores_are_standardised_and_paths_are_ols_on_them(ecsi_fit, mobi):
     resid = scores["satisfaction"] - design @ coef
     assert ecsi_fit.r_squared_["satisfaction"] == pytest.approx(1 - resid.var(ddof=0), abs=1e-10)
     assert ecsi_fit.r_squared_adj_["satisfaction"] == pytest.approx(
-        1 - (1 - ecsi_fit.r_squared_["satisfaction"]) * 249 / 245)
+        1 - (1 - ecsi_fit.r_squared_["satisfaction"]) * 249 / 245
+    )
     # loadings are correlations of items with their latent score
     assert ecsi_fit.loadings_.loc["CUSL2", "loading"] == pytest.approx(
-        np.corrcoef(mobi["CUSL2"], scores["loyalty"])[0, 1], abs=1e-12)
+        np.corrcoef(mobi["CUSL2"], scores["loyalty"])[0, 1], abs=1e-12
+    )
 
 
 def test_summary_lists_every_path_once(ecsi_fit):
@@ -438,18 +578,23 @@ def test_non_convergence_warns(mobi):
 
 # plspm (R) bootstrap of the bank model (scaled = FALSE), std.error column of boot$paths
 PLSPM_BANK_BOOT_SD = {
-    ("image", "expectation"): 0.0571020970575064, ("image", "satisfaction"): 0.0538981468807698,
-    ("image", "loyalty"): 0.0778653080754309, ("expectation", "quality"): 0.0244616193096477,
-    ("expectation", "value"): 0.0735768216853292, ("expectation", "satisfaction"): 0.0677480326165509,
-    ("quality", "value"): 0.070690048404848, ("quality", "satisfaction"): 0.087207707871116,
-    ("value", "satisfaction"): 0.0865482765571615, ("satisfaction", "loyalty"): 0.0821812222333643,
+    ("image", "expectation"): 0.0571020970575064,
+    ("image", "satisfaction"): 0.0538981468807698,
+    ("image", "loyalty"): 0.0778653080754309,
+    ("expectation", "quality"): 0.0244616193096477,
+    ("expectation", "value"): 0.0735768216853292,
+    ("expectation", "satisfaction"): 0.0677480326165509,
+    ("quality", "value"): 0.070690048404848,
+    ("quality", "satisfaction"): 0.087207707871116,
+    ("value", "satisfaction"): 0.0865482765571615,
+    ("satisfaction", "loyalty"): 0.0821812222333643,
 }
 
 
 def test_bootstrap_is_seeded_and_consistent(ecsi_fit):
     a = ecsi_fit.bootstrap(n_boot=200, seed=1)
     draws = ecsi_fit.bootstrap_draws_.copy()
-    b = ecsi_fit.bootstrap(n_boot=200, seed=1, chunk=37)   # chunking does not change draws
+    b = ecsi_fit.bootstrap(n_boot=200, seed=1, chunk=37)  # chunking does not change draws
     c = ecsi_fit.bootstrap(n_boot=200, seed=2)
     pd.testing.assert_frame_equal(a, b)
     assert not np.allclose(a["sd"], c["sd"])
@@ -464,7 +609,8 @@ def test_bootstrap_is_seeded_and_consistent(ecsi_fit):
     np.testing.assert_allclose(a["mean"], draws.mean(), rtol=1e-12)
     assert draws.shape == (200, 12)
     assert a.loc[("image", "expectation"), "ci_low"] == pytest.approx(
-        np.quantile(draws[("image", "expectation")], 0.025))
+        np.quantile(draws[("image", "expectation")], 0.025)
+    )
     assert a.attrs["n_failed"] == 0 and a.attrs["n_boot"] == 200
 
 
@@ -480,6 +626,7 @@ def test_bootstrap_sd_agrees_with_plspm(bank_raw_fit):
 
 
 # ----------------------------------------------------------------------------- validation
+
 
 def test_data_errors_name_table_column_count_example(mobi):
     inner, blocks = ecsi_model()
@@ -521,20 +668,23 @@ def test_data_errors_name_table_column_count_example(mobi):
         model.fit(mobi.to_numpy())
 
 
-@pytest.mark.parametrize("inner, blocks, message", [
-    ([("A", "B"), ("B", "C")], {"A": ["a"], "B": ["b"]}, "'C' .* has no block"),
-    ([("A", "B"), ("B", "C"), ("C", "A")], {"A": ["a"], "B": ["b"], "C": ["c"]}, "cycle"),
-    ([("A", "B"), ("B", "A")], {"A": ["a"], "B": ["b"]}, "cycle"),
-    ([("A", "A")], {"A": ["a"]}, "loop"),
-    ([("A", "B"), ("A", "B")], {"A": ["a"], "B": ["b"]}, "twice"),
-    ([("A", "B")], {"A": ["a"], "B": ["b"], "C": ["c"]}, r"\['C'\] are in no inner path"),
-    ([("A", "B")], {"A": ["a", "x"], "B": ["b", "x"]}, "'x' is in block 'A' and in block 'B'"),
-    ([("A", "B")], {"A": [], "B": ["b"]}, "no indicators"),
-    ([], {"A": ["a"]}, "no paths"),
-    ([("A", "B", "C")], {"A": ["a"], "B": ["b"], "C": ["c"]}, "not a .from, to. pair"),
-    (["AB"], {"A": ["a"], "B": ["b"]}, "not a .from, to. pair"),
-    ([("A", "B")], {"A": "a", "B": ["b"]}, "must be a list of column names"),
-])
+@pytest.mark.parametrize(
+    "inner, blocks, message",
+    [
+        ([("A", "B"), ("B", "C")], {"A": ["a"], "B": ["b"]}, "'C' .* has no block"),
+        ([("A", "B"), ("B", "C"), ("C", "A")], {"A": ["a"], "B": ["b"], "C": ["c"]}, "cycle"),
+        ([("A", "B"), ("B", "A")], {"A": ["a"], "B": ["b"]}, "cycle"),
+        ([("A", "A")], {"A": ["a"]}, "loop"),
+        ([("A", "B"), ("A", "B")], {"A": ["a"], "B": ["b"]}, "twice"),
+        ([("A", "B")], {"A": ["a"], "B": ["b"], "C": ["c"]}, r"\['C'\] are in no inner path"),
+        ([("A", "B")], {"A": ["a", "x"], "B": ["b", "x"]}, "'x' is in block 'A' and in block 'B'"),
+        ([("A", "B")], {"A": [], "B": ["b"]}, "no indicators"),
+        ([], {"A": ["a"]}, "no paths"),
+        ([("A", "B", "C")], {"A": ["a"], "B": ["b"], "C": ["c"]}, "not a .from, to. pair"),
+        (["AB"], {"A": ["a"], "B": ["b"]}, "not a .from, to. pair"),
+        ([("A", "B")], {"A": "a", "B": ["b"]}, "must be a list of column names"),
+    ],
+)
 def test_model_spec_errors_are_value_errors(inner, blocks, message):
     with pytest.raises(ValueError, match=message) as err:
         PLSPathModel(inner, blocks)

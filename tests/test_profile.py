@@ -6,19 +6,27 @@ import pytest
 from crmlab import profile
 
 # A: 3 purchase days (two orders on 01-01), B: 1 day, C: 2 days
-TX = pd.DataFrame({
-    "customer_id": ["A", "A", "A", "A", "B", "C", "C"],
-    "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-11", "2024-02-10",
-                            "2024-01-20", "2024-02-05", "2024-02-06"]),
-    "amount": [10.0, 5.0, 20.0, 15.0, 100.0, 30.0, 20.0],
-})
-CUSTOMERS = pd.DataFrame({"customer_id": ["A", "B", "C", "D"], "region": ["n", "s", "n", "s"],
-                          "signup_date": pd.to_datetime(["2024-01-01", "2024-01-15", "2024-02-01", "2024-02-20"])})
+TX = pd.DataFrame(
+    {
+        "customer_id": ["A", "A", "A", "A", "B", "C", "C"],
+        "date": pd.to_datetime(
+            ["2024-01-01", "2024-01-01", "2024-01-11", "2024-02-10", "2024-01-20", "2024-02-05", "2024-02-06"]
+        ),
+        "amount": [10.0, 5.0, 20.0, 15.0, 100.0, 30.0, 20.0],
+    }
+)
+CUSTOMERS = pd.DataFrame(
+    {
+        "customer_id": ["A", "B", "C", "D"],
+        "region": ["n", "s", "n", "s"],
+        "signup_date": pd.to_datetime(["2024-01-01", "2024-01-15", "2024-02-01", "2024-02-20"]),
+    }
+)
 
 
 def test_purchases_per_customer():
     table = profile.purchases_per_customer(TX, cap=3)
-    assert table["customers"].tolist() == [1, 1, 1]   # B: 1, C: 2, A: 3+
+    assert table["customers"].tolist() == [1, 1, 1]  # B: 1, C: 2, A: 3+
     assert table.index.tolist() == ["1", "2", "3+"]
 
 
@@ -45,8 +53,8 @@ def test_spend_concentration():
 
 def test_acquisitions_by_month():
     acq = profile.acquisitions(TX, CUSTOMERS)
-    assert acq.loc["2024-01-01", "first_purchases"] == 2      # A, B
-    assert acq.loc["2024-02-01", "first_purchases"] == 1      # C
+    assert acq.loc["2024-01-01", "first_purchases"] == 2  # A, B
+    assert acq.loc["2024-02-01", "first_purchases"] == 1  # C
     assert acq["signups"].tolist() == [2, 2]
     assert acq["customers"].tolist() == [2, 3]
 

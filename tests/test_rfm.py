@@ -5,8 +5,7 @@ import pandas as pd
 import pytest
 
 from crmlab.data import CRMDataError, load_cdnow
-from crmlab.rfm import (RFM_SEGMENTS, quantile_score, rfm_scores, rfm_segment, rfm_segment_summary,
-                        rfm_summary)
+from crmlab.rfm import RFM_SEGMENTS, quantile_score, rfm_scores, rfm_segment, rfm_segment_summary, rfm_summary
 
 
 @pytest.fixture
@@ -14,10 +13,14 @@ def small():
     """A: two purchases on 1 Jan (one day), 8 Jan, 22 Jan; B: once; C: 2 Jan, 16 Jan, 5 Feb;
     D: first purchase after the calibration end; E: only after the observation end."""
     rows = [
-        ("A", "2020-01-01", 10.0), ("A", "2020-01-01", 5.0), ("A", "2020-01-08", 20.0),
+        ("A", "2020-01-01", 10.0),
+        ("A", "2020-01-01", 5.0),
+        ("A", "2020-01-08", 20.0),
         ("A", "2020-01-22", 30.0),
         ("B", "2020-01-05", 50.0),
-        ("C", "2020-01-02", 10.0), ("C", "2020-01-16", 20.0), ("C", "2020-02-05", 40.0),
+        ("C", "2020-01-02", 10.0),
+        ("C", "2020-01-16", 20.0),
+        ("C", "2020-02-05", 40.0),
         ("D", "2020-01-20", 7.0),
         ("E", "2020-03-01", 99.0),
     ]
@@ -31,8 +34,8 @@ def test_rfm_summary_hand_computed(small):
     assert list(out.index) == ["A", "B", "C", "D"]
     # A: days 1, 8, 22 Jan -> 2 repeat days; same-day 10 + 5 counted as one purchase
     assert out.loc["A", "frequency"] == 2
-    assert out.loc["A", "recency"] == pytest.approx(3.0)          # 21 days
-    assert out.loc["A", "T"] == pytest.approx(4.0)                # 28 days
+    assert out.loc["A", "recency"] == pytest.approx(3.0)  # 21 days
+    assert out.loc["A", "T"] == pytest.approx(4.0)  # 28 days
     assert out.loc["A", "monetary_value"] == pytest.approx(25.0)  # (20 + 30) / 2
     # B: one-time buyer
     assert out.loc["B", ["frequency", "recency", "monetary_value"]].tolist() == [0, 0, 0]
@@ -45,7 +48,7 @@ def test_rfm_summary_hand_computed(small):
 
 
 def test_rfm_summary_days_and_default_end(small):
-    out = rfm_summary(small, time_unit="D")           # ends on the last date, 1 March
+    out = rfm_summary(small, time_unit="D")  # ends on the last date, 1 March
     assert "E" in out.index
     assert out.loc["A", "T"] == 60.0
     assert out.loc["C", "frequency"] == 2
@@ -55,14 +58,14 @@ def test_rfm_summary_days_and_default_end(small):
 
 def test_rfm_summary_calibration_holdout(small):
     out = rfm_summary(small, observation_end="2020-02-12", calibration_end="2020-01-15")
-    assert list(out.index) == ["A", "B", "C"]                     # D starts after calibration
+    assert list(out.index) == ["A", "B", "C"]  # D starts after calibration
     assert out["frequency"].tolist() == [1, 0, 0]
     assert out.loc["A", "recency"] == pytest.approx(1.0)
     assert out["T"].tolist() == pytest.approx([2.0, 10 / 7, 13 / 7])
     assert out.loc["A", "monetary_value"] == pytest.approx(20.0)
     assert out["frequency_holdout"].tolist() == [1, 0, 2]
     assert out["monetary_value_holdout"].tolist() == pytest.approx([30.0, 0.0, 30.0])
-    assert (out["duration_holdout"] == 4.0).all()                 # 28 days
+    assert (out["duration_holdout"] == 4.0).all()  # 28 days
 
 
 @pytest.mark.parametrize("dtype", ["str", object, "category"])
@@ -123,7 +126,7 @@ def test_rfm_summary_cdnow_sample_figures():
     assert out["frequency"].sum() == 2457
     assert out["frequency_holdout"].sum() == 1882
     first_jan1 = out["T"].max()
-    assert first_jan1 == pytest.approx(272 / 7)                   # 38.86 weeks
+    assert first_jan1 == pytest.approx(272 / 7)  # 38.86 weeks
     assert out["duration_holdout"].iloc[0] == pytest.approx(273 / 7)
 
 
@@ -159,12 +162,35 @@ def test_quantile_score_untied_and_tied():
 
 
 def test_rfm_segment_rules():
-    rfm = pd.DataFrame([(5, 5, 5), (4, 3, 5), (3, 3, 3), (5, 1, 1), (4, 2, 3), (3, 2, 2),
-                        (1, 5, 5), (2, 4, 4), (1, 3, 3), (2, 1, 2), (1, 1, 1)],
-                       columns=["R", "F", "M"])
+    rfm = pd.DataFrame(
+        [
+            (5, 5, 5),
+            (4, 3, 5),
+            (3, 3, 3),
+            (5, 1, 1),
+            (4, 2, 3),
+            (3, 2, 2),
+            (1, 5, 5),
+            (2, 4, 4),
+            (1, 3, 3),
+            (2, 1, 2),
+            (1, 1, 1),
+        ],
+        columns=["R", "F", "M"],
+    )
     assert rfm_segment(rfm).tolist() == [
-        "champions", "champions", "loyal", "new", "new", "potential loyalists",
-        "can't lose", "at risk", "at risk", "hibernating", "lost"]
+        "champions",
+        "champions",
+        "loyal",
+        "new",
+        "new",
+        "potential loyalists",
+        "can't lose",
+        "at risk",
+        "at risk",
+        "hibernating",
+        "lost",
+    ]
     # three bins rescale to 1, 3, 5
     three = pd.DataFrame([(3, 3, 3), (2, 2, 2), (1, 3, 3), (1, 1, 1)], columns=["R", "F", "M"])
     assert rfm_segment(three, bins=3).tolist() == ["champions", "loyal", "can't lose", "lost"]

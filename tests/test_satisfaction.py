@@ -26,13 +26,23 @@ FRACTION = 0.2
 
 # --------------------------------------------------------------------------- ground truth
 
+
 @pytest.fixture(scope="module")
 def trap_runs():
     runs = []
     for seed in SEEDS:
         pop = synth.generate(10_000, seed=seed)
-        res = S.trap_analysis(pop.survey, "loyalty_intention", BASIC, LATENT, n_boot=30, seed=seed,
-                              saturation_fraction=FRACTION, scale=(1, 10), reliability="alpha")
+        res = S.trap_analysis(
+            pop.survey,
+            "loyalty_intention",
+            BASIC,
+            LATENT,
+            n_boot=30,
+            seed=seed,
+            saturation_fraction=FRACTION,
+            scale=(1, 10),
+            reliability="alpha",
+        )
         runs.append((pop, res))
     return runs
 
@@ -42,14 +52,23 @@ def no_trap_runs():
     runs = []
     for seed in SEEDS:
         pop = synth.generate(10_000, seed=seed, satisfaction_trap=False)
-        res = S.trap_analysis(pop.survey, "loyalty_intention", BASIC, LATENT, n_boot=0, seed=seed,
-                              saturation_fraction=FRACTION, scale=(1, 10), reliability="alpha")
+        res = S.trap_analysis(
+            pop.survey,
+            "loyalty_intention",
+            BASIC,
+            LATENT,
+            n_boot=0,
+            seed=seed,
+            saturation_fraction=FRACTION,
+            scale=(1, 10),
+            reliability="alpha",
+        )
         runs.append((pop, res))
     return runs
 
 
 def test_trap_population_basic_concave_latent_not(trap_runs):
-    for pop, res in trap_runs:
+    for _pop, res in trap_runs:
         assert res.basic_shape == "concave"
         assert res.latent_shape in ("linear", "convex")
         assert res.latent_shape == "convex"  # gamma = 1.6 in the generator
@@ -85,7 +104,10 @@ def test_trap_marginal_effects_fall_for_basic_and_rise_for_latent(trap_runs):
         for role, sign in (("basic", -1), ("latent", 1)):
             me = c[c["driver"] == role]
             q = len(me) // 4
-            low, high = me["marginal_effect"].iloc[q:2 * q].mean(), me["marginal_effect"].iloc[-2 * q:-q].mean()
+            low, high = (
+                me["marginal_effect"].iloc[q : 2 * q].mean(),
+                me["marginal_effect"].iloc[-2 * q : -q].mean(),
+            )
             assert sign * (high - low) > 0
             assert (me["marginal_effect_low"] <= me["marginal_effect_high"]).all()
         # basic: the straight line is the worst form out of sample
@@ -107,12 +129,14 @@ def test_no_trap_population_reports_no_trap(no_trap_runs):
 
 # --------------------------------------------------------------------------- trap: known curves
 
+
 def _curve_frame(shape: str, n: int = 800, seed: int = 3, noise: float = 0.3) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     x = rng.uniform(1, 10, n)
     w = rng.uniform(1, 10, n)
-    f = {"saturating": 4 * (1 - np.exp(-0.5 * (x - 1))), "linear": 0.4 * x,
-         "convex": 0.05 * (x - 1) ** 2}[shape]
+    f = {"saturating": 4 * (1 - np.exp(-0.5 * (x - 1))), "linear": 0.4 * x, "convex": 0.05 * (x - 1) ** 2}[
+        shape
+    ]
     return pd.DataFrame({"loyalty": 1 + f + 0.3 * w + rng.normal(0, noise, n), "basic": x, "latent": w})
 
 
@@ -136,7 +160,8 @@ def test_reliability_calibration_rescales_the_curvature_not_the_shape():
     # x -> mean + 0.5 (x - mean): same test statistic, curvature doubled, range halved
     assert half.shape_tests.loc["basic", "z"] == pytest.approx(raw.shape_tests.loc["basic", "z"], rel=1e-6)
     assert half.shape_tests.loc["basic", "curvature_k"] == pytest.approx(
-        2 * raw.shape_tests.loc["basic", "curvature_k"], rel=1e-3)
+        2 * raw.shape_tests.loc["basic", "curvature_k"], rel=1e-3
+    )
     assert half.reliability == {"basic": 0.5, "latent": 0.5}
     x_raw = raw.curves.loc[raw.curves["driver"] == "basic", "x"]
     x_half = half.curves.loc[half.curves["driver"] == "basic", "x"]
@@ -159,8 +184,9 @@ def test_single_driver_and_no_saturation_within_scale():
     assert list(one.drivers) == ["basic"] and one.latent_shape is None
     assert one.basic_shape == "concave" and one.trap is True
     # phi so small that the marginal effect never falls below it on 1..10: NaN with a reason
-    tiny = S.trap_analysis(df, "loyalty", "basic", "latent", n_boot=0, saturation_fraction=0.001,
-                           scale=(1, 10))
+    tiny = S.trap_analysis(
+        df, "loyalty", "basic", "latent", n_boot=0, saturation_fraction=0.001, scale=(1, 10)
+    )
     assert np.isnan(tiny.saturation_point)
     assert "top of the scale" in tiny.saturation["reason"]
 
@@ -208,9 +234,13 @@ def test_trap_bad_input():
         S.trap_analysis(df.head(20), "loyalty", "basic", "latent", n_boot=0)
     with pytest.raises(CRMDataError, match="outside the scale"):
         S.trap_analysis(df, "loyalty", "basic", "latent", n_boot=0, scale=(2, 10))
-    for kwargs, match in [({"n_boot": 5}, "at least 20"), ({"saturation_fraction": 1.5}, "saturation_fraction"),
-                          ({"reliability": "alpha"}, "list of at least two"), ({"curve_form": "cubic"}, "curve_form"),
-                          ({"scale": (10, 1)}, "scale")]:
+    for kwargs, match in [
+        ({"n_boot": 5}, "at least 20"),
+        ({"saturation_fraction": 1.5}, "saturation_fraction"),
+        ({"reliability": "alpha"}, "list of at least two"),
+        ({"curve_form": "cubic"}, "curve_form"),
+        ({"scale": (10, 1)}, "scale"),
+    ]:
         with pytest.raises(ValueError, match=match):
             S.trap_analysis(df, "loyalty", "basic", "latent", **kwargs)
 
@@ -226,6 +256,7 @@ def test_plot_trap_draws_the_curves():
 
 
 # --------------------------------------------------------------------------- penalty-reward
+
 
 def test_penalty_reward_hand_computed_one_attribute():
     # 10 answers in each box; overall means 3 (low), 5 (middle), 6 (high), +-0.1 noise
@@ -246,8 +277,14 @@ def test_penalty_reward_recovers_known_asymmetries():
     rng = np.random.default_rng(4)
     n = 3000
     q = {a: rng.integers(1, 11, n) for a in ("must", "delight", "perf")}
-    overall = (6 - 2.0 * (q["must"] <= 4) + 2.0 * (q["delight"] >= 9)
-               - 1.0 * (q["perf"] <= 4) + 1.0 * (q["perf"] >= 9) + rng.normal(0, 0.5, n))
+    overall = (
+        6
+        - 2.0 * (q["must"] <= 4)
+        + 2.0 * (q["delight"] >= 9)
+        - 1.0 * (q["perf"] <= 4)
+        + 1.0 * (q["perf"] >= 9)
+        + rng.normal(0, 0.5, n)
+    )
     df = pd.DataFrame({**q, "overall": overall})
     t = S.penalty_reward(df, ["must", "delight", "perf"], "overall").summary()
     truth = {"must": (-2, 0, "dissatisfier"), "delight": (0, 2, "satisfier"), "perf": (-1, 1, "hybrid")}
@@ -265,8 +302,9 @@ def test_penalty_reward_too_few_answers_and_errors():
     df = pd.DataFrame({"q": x, "overall": np.linspace(1, 10, len(x))})
     row = S.penalty_reward(df, ["q"], "overall").summary().loc["q"]
     assert row["category"] == "too few answers" and np.isnan(row["penalty"]) and np.isfinite(row["reward"])
-    flipped = pd.DataFrame({"q": np.repeat([2, 6, 9], 10), "overall": np.repeat([6.0, 5.0, 4.0], 10)
-                            + np.tile([0.1, -0.1], 15)})
+    flipped = pd.DataFrame(
+        {"q": np.repeat([2, 6, 9], 10), "overall": np.repeat([6.0, 5.0, 4.0], 10) + np.tile([0.1, -0.1], 15)}
+    )
     row = S.penalty_reward(flipped, ["q"], "overall").summary().loc["q"]
     assert row["penalty"] == pytest.approx(1.0) and row["category"] == "wrong sign"
     assert np.isnan(row["impact_asymmetry"])
@@ -278,6 +316,7 @@ def test_penalty_reward_too_few_answers_and_errors():
 
 
 # --------------------------------------------------------------------------- Kano
+
 
 def test_kano_classify_evaluation_table():
     f, d = np.meshgrid(np.arange(1, 6), np.arange(1, 6), indexing="ij")
@@ -292,10 +331,14 @@ def test_kano_classify_evaluation_table():
 
 
 def test_kano_analysis_hand_computed():
-    df = pd.DataFrame({
-        "kano_functional_x": [1, 1, 2, 1, 3, 5], "kano_dysfunctional_x": [5, 5, 5, 3, 3, 1],
-        "kano_functional_y": [2, 1, 1, 3, 1, 1], "kano_dysfunctional_y": [5, 5, 3, 3, 1, 1],
-    })
+    df = pd.DataFrame(
+        {
+            "kano_functional_x": [1, 1, 2, 1, 3, 5],
+            "kano_dysfunctional_x": [5, 5, 5, 3, 3, 1],
+            "kano_functional_y": [2, 1, 1, 3, 1, 1],
+            "kano_dysfunctional_y": [5, 5, 3, 3, 1, 1],
+        }
+    )
     t = S.kano_analysis(df).summary()
     # x: O O M A I R -> modal O; Better = (A+O)/(A+O+M+I) = 3/5, Worse = -(O+M)/5 = -3/5
     assert t.loc["x", ["A", "O", "M", "I", "R", "Q"]].tolist() == [1, 2, 1, 1, 1, 0]
@@ -335,10 +378,15 @@ def test_kano_bad_answers():
 
 # --------------------------------------------------------------------------- the paradox
 
+
 def test_holdout_repurchase_hand_computed():
-    tx = pd.DataFrame({"customer_id": ["A", "A", "B", "C"],
-                       "date": pd.to_datetime(["2024-01-01", "2024-07-01", "2024-01-01", "2024-08-01"]),
-                       "amount": [10.0, 20.0, 5.0, 7.0]})
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "B", "C"],
+            "date": pd.to_datetime(["2024-01-01", "2024-07-01", "2024-01-01", "2024-08-01"]),
+            "amount": [10.0, 20.0, 5.0, 7.0],
+        }
+    )
     rep = S.holdout_repurchase(tx, "2024-06-30", "2024-12-31")
     assert rep.to_dict() == {"A": True, "B": False}
 
@@ -349,7 +397,8 @@ def _paradox_frame():
     rep = [1] * 3 + [0] * 7 + [1, 1, 1, 0, 0] + [1, 1, 1, 0, 0] + [1, 1, 1] + [1, 0]
     ids = [f"c{i}" for i in range(len(sat))]
     return pd.DataFrame({"customer_id": ids, "overall_satisfaction": sat}), pd.Series(
-        np.array(rep, bool), index=pd.Index(ids, name="customer_id"))
+        np.array(rep, bool), index=pd.Index(ids, name="customer_id")
+    )
 
 
 def test_satisfaction_paradox_hand_computed():
@@ -362,8 +411,9 @@ def test_satisfaction_paradox_hand_computed():
     assert p.satisfied_defector_share == pytest.approx(5 / 12)
     assert p.very_vs_satisfied_ratio == pytest.approx(0.8 / 0.6)
     se = np.sqrt(1 / 4 - 1 / 5 + 1 / 6 - 1 / 10)
-    assert p.very_vs_satisfied_ci == pytest.approx((0.8 / 0.6 * np.exp(-1.959964 * se),
-                                                    0.8 / 0.6 * np.exp(1.959964 * se)), rel=1e-5)
+    assert p.very_vs_satisfied_ci == pytest.approx(
+        (0.8 / 0.6 * np.exp(-1.959964 * se), 0.8 / 0.6 * np.exp(1.959964 * se)), rel=1e-5
+    )
     assert p.defection_ratio == pytest.approx(0.4 / 0.2)
     lo, hi = p.satisfied_defector_ci
     assert lo < 5 / 12 < hi
@@ -407,13 +457,26 @@ def test_paradox_on_synthetic_population(population):
 
 # --------------------------------------------------------------------------- four types
 
+
 def test_types_hand_computed():
-    survey = pd.DataFrame({"customer_id": ["a", "b", "c", "d", "e"],
-                           "sat": [9, 8, 3, 2, 7], "loy": [9, 2, 8, 1, 5], "price": [1, 8, 3, 5, 3]})
-    t = S.satisfaction_loyalty_types(survey, "sat", "loy", satisfaction_cut=7, loyalty_cut=5,
-                                     profile=["price"])
-    assert t.types["type"].to_dict() == {"a": "loyal", "b": "mercenary", "c": "hostage", "d": "defector",
-                                         "e": "loyal"}
+    survey = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d", "e"],
+            "sat": [9, 8, 3, 2, 7],
+            "loy": [9, 2, 8, 1, 5],
+            "price": [1, 8, 3, 5, 3],
+        }
+    )
+    t = S.satisfaction_loyalty_types(
+        survey, "sat", "loy", satisfaction_cut=7, loyalty_cut=5, profile=["price"]
+    )
+    assert t.types["type"].to_dict() == {
+        "a": "loyal",
+        "b": "mercenary",
+        "c": "hostage",
+        "d": "defector",
+        "e": "loyal",
+    }
     table = t.summary()
     assert table["n"].tolist() == [2, 1, 1, 1]
     assert table.loc["loyal", "mean_satisfaction"] == pytest.approx(8.0)

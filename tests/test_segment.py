@@ -6,8 +6,16 @@ import pytest
 
 from crmlab import synth
 from crmlab.data import CRMDataError, load_cdnow
-from crmlab.segment import (CustomerClusters, adjusted_rand, customer_features, quadrant_summary,
-                            segmentation_bases, value_tier_summary, value_tiers, vip_quadrants)
+from crmlab.segment import (
+    CustomerClusters,
+    adjusted_rand,
+    customer_features,
+    quadrant_summary,
+    segmentation_bases,
+    value_tier_summary,
+    value_tiers,
+    vip_quadrants,
+)
 
 
 def _tx(rows):
@@ -22,16 +30,24 @@ def population():
 
 
 def test_customer_features_hand_computed():
-    tx = _tx([("A", "2020-01-01", 10.0), ("A", "2020-01-01", 5.0), ("A", "2020-01-08", 20.0),
-              ("A", "2020-01-22", 30.0), ("B", "2020-01-25", 8.0), ("B", "2020-02-10", 1.0)])
+    tx = _tx(
+        [
+            ("A", "2020-01-01", 10.0),
+            ("A", "2020-01-01", 5.0),
+            ("A", "2020-01-08", 20.0),
+            ("A", "2020-01-22", 30.0),
+            ("B", "2020-01-25", 8.0),
+            ("B", "2020-02-10", 1.0),
+        ]
+    )
     tx["promotion_id"] = pd.array(["P1", None, None, "P2", None, None], dtype="string")
     tx["cost"] = [6.0, 3.0, 10.0, 20.0, 4.0, 1.0]
     out = customer_features(tx, observation_end="2020-01-29")
     a = out.loc["A"]
     assert (a["recency_days"], a["frequency"], a["monetary"], a["tenure_days"]) == (7, 3, 65.0, 28)
     assert a["avg_order_value"] == pytest.approx(65 / 3)
-    assert a["visits_per_year"] == pytest.approx(3 / 30 * 365.25)   # 29 days < 30: annualised over 30
-    assert a["promo_share"] == pytest.approx(0.5)                    # orders, not visits
+    assert a["visits_per_year"] == pytest.approx(3 / 30 * 365.25)  # 29 days < 30: annualised over 30
+    assert a["promo_share"] == pytest.approx(0.5)  # orders, not visits
     assert a["margin"] == pytest.approx(65 - 39)
     assert out.loc["B", "frequency"] == 1 and out.loc["B", "promo_share"] == 0.0
 
@@ -41,8 +57,11 @@ def test_clusters_recover_separated_blobs():
     centers = np.array([[1.0, 5.0], [10.0, 50.0], [60.0, 300.0]])
     truth = np.repeat([0, 1, 2], 200)
     x = centers[truth] * np.exp(rng.normal(0, 0.1, (600, 2)))
-    table = pd.DataFrame(x, columns=["visits_per_year", "avg_order_value"],
-                         index=pd.Index([f"c{i}" for i in range(600)], name="customer_id"))
+    table = pd.DataFrame(
+        x,
+        columns=["visits_per_year", "avg_order_value"],
+        index=pd.Index([f"c{i}" for i in range(600)], name="customer_id"),
+    )
     table["monetary"] = table["visits_per_year"] * table["avg_order_value"]
     for method in ("kmeans", "gmm"):
         fit = CustomerClusters(method=method, k_range=range(2, 5), seed=1).fit(table)
@@ -82,8 +101,10 @@ def test_cluster_ari_against_synthetic_segments(population):
     # weak but clearly above chance (ARI about 0); measured 0.08-0.12 for seeds 0-3
     assert adjusted_rand(kmeans.labels_for(4, features), truth) > 0.06
     assert adjusted_rand(gmm.labels_, truth) > 0.06
-    shuffled = adjusted_rand(kmeans.labels_.sample(frac=1, random_state=0), truth.sample(frac=1, random_state=1))
-    assert shuffled == adjusted_rand(kmeans.labels_, truth)            # aligned on the index
+    shuffled = adjusted_rand(
+        kmeans.labels_.sample(frac=1, random_state=0), truth.sample(frac=1, random_state=1)
+    )
+    assert shuffled == adjusted_rand(kmeans.labels_, truth)  # aligned on the index
     with pytest.raises(ValueError, match="share no"):
         adjusted_rand(kmeans.labels_, pd.Series(["x"], index=["nobody"]))
 
@@ -109,7 +130,7 @@ def test_value_tiers_hand_computed(tier_data):
     assert out.loc["c2", "value_index"] == pytest.approx((0.3 + 0.3 + 1) / 3)
     assert out.loc["c5", "value_index"] == pytest.approx(0.6)
     tiers = out["tier"].astype(str)
-    assert sorted(tiers[tiers == "high"].index) == ["c7", "c8"]      # c9 demoted by satisfaction
+    assert sorted(tiers[tiers == "high"].index) == ["c7", "c8"]  # c9 demoted by satisfaction
     assert sorted(tiers[tiers == "mid"].index) == ["c5", "c6", "c9"]
     assert sorted(tiers[tiers == "no value"].index) == ["L", "N"]
     assert "LATE" not in out.index
@@ -125,12 +146,16 @@ def test_value_tiers_hand_computed(tier_data):
 
 
 def test_vip_quadrants_hand_computed():
-    rows = [("A", f"2021-0{m}-01", 100.0) for m in range(1, 5)] + [("B", "2021-03-01", 100.0)] \
-        + [("C", "2021-03-02", 10.0)] + [("D", f"2021-0{m}-02", 10.0) for m in range(1, 5)] \
+    rows = (
+        [("A", f"2021-0{m}-01", 100.0) for m in range(1, 5)]
+        + [("B", "2021-03-01", 100.0)]
+        + [("C", "2021-03-02", 10.0)]
+        + [("D", f"2021-0{m}-02", 10.0) for m in range(1, 5)]
         + [("OLD", "2019-01-01", 1000.0)]
+    )
     q = vip_quadrants(_tx(rows), observation_end="2021-06-30")
     assert q.attrs["x_mean"] == 2.5 and q.attrs["y_mean"] == 55.0
-    assert q["quadrant"].to_dict() == {"A": 1, "B": 2, "C": 3, "D": 4}   # OLD is outside the window
+    assert q["quadrant"].to_dict() == {"A": 1, "B": 2, "C": 3, "D": 4}  # OLD is outside the window
     s = quadrant_summary(q)
     assert s["customers"].tolist() == [1, 1, 1, 1]
     assert s["revenue"].tolist() == [400.0, 100.0, 10.0, 40.0]
@@ -141,7 +166,7 @@ def test_vip_quadrants_hand_computed():
 
 def test_vip_quadrants_cdnow_gold_carry_revenue():
     tx = load_cdnow("master")
-    s = quadrant_summary(vip_quadrants(tx, window_months=12))       # window after 1997-06-30
+    s = quadrant_summary(vip_quadrants(tx, window_months=12))  # window after 1997-06-30
     assert s["customers"].sum() == tx.loc[tx["date"] > "1997-06-30", "customer_id"].nunique()
     assert s.loc[1, "revenue_share"] > 2 * s.loc[1, "share"]
 
@@ -149,8 +174,13 @@ def test_vip_quadrants_cdnow_gold_carry_revenue():
 def test_segmentation_bases_hand_computed():
     tx = _tx([("A", "2021-01-01", 10.0), ("A", "2021-02-01", 30.0), ("B", "2021-01-05", 20.0)])
     tx["channel"] = ["web", "web", "store"]
-    customers = pd.DataFrame({"customer_id": ["A", "B", "C"], "gender": ["female", "male", "female"],
-                              "region": ["north", "north", "south"]})
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "C"],
+            "gender": ["female", "male", "female"],
+            "region": ["north", "north", "south"],
+        }
+    )
     survey = pd.DataFrame({"customer_id": ["A", "B"], "satisfaction": [9.0, 3.0], "recommend": [10, 7]})
     tables = segmentation_bases(tx, customers, survey)
     assert set(tables) == {"demographic", "geographic", "behavioural", "satisfaction", "loyalty"}
@@ -176,11 +206,18 @@ def test_notebook_runs_on_cdnow_sample(tmp_path):
     from crmlab import paths
 
     out = tmp_path / "01_cdnow.ipynb"
-    pm.execute_notebook(str(paths.NOTEBOOKS_DIR / "01_segmentation.ipynb"), str(out),
-                        parameters={"dataset": "cdnow_sample", "k_max": 4}, kernel_name="python3",
-                        cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
+    pm.execute_notebook(
+        str(paths.NOTEBOOKS_DIR / "01_segmentation.ipynb"),
+        str(out),
+        parameters={"dataset": "cdnow_sample", "k_max": 4},
+        kernel_name="python3",
+        cwd=str(paths.NOTEBOOKS_DIR),
+        progress_bar=False,
+    )
     nb = nbformat.read(out, as_version=4)
-    text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    text = "\n".join(
+        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    )
     assert "2,357 customers" in text
     assert "adjusted Rand index against true segments is skipped" in text
     assert "no category, channel or region column" in text

@@ -50,8 +50,10 @@ def test_truth_agrees_with_transactions(population):
     assert ((truth["stage"] == "termination") == (buyers.to_numpy() & ~truth["alive"])).all()
     # nobody buys after dropping out
     dropped = truth["dropout_date"].notna()
-    assert (last[dropped[dropped].index.intersection(last.index)]
-            <= truth.loc[dropped, "dropout_date"].reindex(last.index).dropna()).all()
+    assert (
+        last[dropped[dropped].index.intersection(last.index)]
+        <= truth.loc[dropped, "dropout_date"].reindex(last.index).dropna()
+    ).all()
     # membership cards open on or after the first purchase
     card = customers["card_date"].notna()
     assert (customers.loc[card, "card_date"] >= customers.loc[card, "first_purchase_date"]).all()
@@ -76,7 +78,9 @@ def test_promotions_agree_with_orders(population):
 def test_costs_margins_and_categories(population):
     tx = population.transactions
     assert (tx["amount"] > 0).all() and (tx["cost"] > 0).all()
-    margin = (tx["amount"] - tx["cost"]).groupby(tx["category"]).sum() / tx.groupby("category")["amount"].sum()
+    margin = (tx["amount"] - tx["cost"]).groupby(tx["category"]).sum() / tx.groupby("category")[
+        "amount"
+    ].sum()
     assert margin["beauty"] > margin["electronics"]
     assert set(tx["channel"]) == set(synth.CHANNELS.index)
 
@@ -104,16 +108,19 @@ def test_segments_behave_differently(population):
 
 
 def _quadratic_terms(survey):
-    fit = smf.ols("loyalty_intention ~ basic_satisfaction + I(basic_satisfaction**2)"
-                  " + latent_satisfaction + I(latent_satisfaction**2)", survey).fit()
+    fit = smf.ols(
+        "loyalty_intention ~ basic_satisfaction + I(basic_satisfaction**2)"
+        " + latent_satisfaction + I(latent_satisfaction**2)",
+        survey,
+    ).fit()
     return fit.params.iloc[2], fit.params.iloc[4], fit.pvalues.iloc[2], fit.pvalues.iloc[4]
 
 
 def test_survey_carries_the_satisfaction_trap():
     pop = synth.generate(8_000, seed=3)
     b2, l2, pb, pl = _quadratic_terms(pop.survey)
-    assert b2 < 0 and pb < 0.01       # basic: concave
-    assert l2 > 0 and pl < 0.01       # latent: convex
+    assert b2 < 0 and pb < 0.01  # basic: concave
+    assert l2 > 0 and pl < 0.01  # latent: convex
     assert pop.truth.basic_saturation_point(0.2) == pytest.approx(1 + np.log(5) / 0.35)
 
 
@@ -133,6 +140,7 @@ def test_bad_arguments():
 
 def test_save_writes_loadable_tables(tmp_path, population):
     from crmlab.datasets import load_dataset
+
     population.save(tmp_path)
     ds = load_dataset(str(tmp_path))
     assert len(ds.transactions) == len(population.transactions)

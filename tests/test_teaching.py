@@ -28,14 +28,23 @@ def course(tmp_path_factory):
     """Exercises and the answer key for three students."""
     root = tmp_path_factory.mktemp("course")
     roster = write_roster(root / "roster.csv", [("s001", "Ada"), ("s002", "Alan"), ("007", "James")])
-    assert teaching.main(["exercises", "--roster", str(roster), "--out", str(root / "exercises"),
-                          "--course-key", KEY]) == 0
-    assert teaching.main(["solutions", "--roster", str(roster), "--out", str(root / "solutions"),
-                          "--course-key", KEY]) == 0
+    assert (
+        teaching.main(
+            ["exercises", "--roster", str(roster), "--out", str(root / "exercises"), "--course-key", KEY]
+        )
+        == 0
+    )
+    assert (
+        teaching.main(
+            ["solutions", "--roster", str(roster), "--out", str(root / "solutions"), "--course-key", KEY]
+        )
+        == 0
+    )
     return root
 
 
 # --------------------------------------------------------------------------- roster and seeds
+
 
 def test_roster_is_read_as_text_and_stripped(tmp_path):
     path = tmp_path / "r.csv"
@@ -45,20 +54,23 @@ def test_roster_is_read_as_text_and_stripped(tmp_path):
     assert roster["name"].tolist() == ["James Bond", ""]
 
 
-@pytest.mark.parametrize("text, match", [
-    ("id,name\ns1,Ada\n", r"missing column\(s\) \['student_id'\]"),
-    ("student_id\ns1\n", r"missing column\(s\) \['name'\]"),
-    ("student_id;name\ns1;Ada\n", "semicolon"),
-    ("student_id,name\n", "no students"),
-    ("", "empty"),
-    ("student_id,name\ns1,Ada\n,Bob\n", r"1 row\(s\) have no student_id.*line 3"),
-    ("student_id,name\ns1,Ada\ns2,Bob\ns1,Cy\n", r"repeat a student_id.*\['s1', 's1'\]"),
-    ("student_id,name\nAB1,Ada\nab1,Bob\n", r"ignoring upper/lower case.*\['AB1', 'ab1'\]"),
-    ("student_id,name\n../etc,Eve\n", r"unsafe as folder names.*'\.\./etc'"),
-    ("student_id,name\na b,Eve\n", "unsafe as folder names"),
-    ("student_id,name\n.hidden,Eve\n", "unsafe as folder names"),
-    ("student_id,name\n" + "x" * 65 + ",Eve\n", "unsafe as folder names"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("id,name\ns1,Ada\n", r"missing column\(s\) \['student_id'\]"),
+        ("student_id\ns1\n", r"missing column\(s\) \['name'\]"),
+        ("student_id;name\ns1;Ada\n", "semicolon"),
+        ("student_id,name\n", "no students"),
+        ("", "empty"),
+        ("student_id,name\ns1,Ada\n,Bob\n", r"1 row\(s\) have no student_id.*line 3"),
+        ("student_id,name\ns1,Ada\ns2,Bob\ns1,Cy\n", r"repeat a student_id.*\['s1', 's1'\]"),
+        ("student_id,name\nAB1,Ada\nab1,Bob\n", r"ignoring upper/lower case.*\['AB1', 'ab1'\]"),
+        ("student_id,name\n../etc,Eve\n", r"unsafe as folder names.*'\.\./etc'"),
+        ("student_id,name\na b,Eve\n", "unsafe as folder names"),
+        ("student_id,name\n.hidden,Eve\n", "unsafe as folder names"),
+        ("student_id,name\n" + "x" * 65 + ",Eve\n", "unsafe as folder names"),
+    ],
+)
 def test_roster_errors_are_clear(tmp_path, text, match):
     path = tmp_path / "r.csv"
     path.write_text(text)
@@ -92,10 +104,12 @@ def test_seed_is_the_documented_hmac():
 
 # --------------------------------------------------------------------------- student notebooks
 
+
 def test_strip_solutions_keeps_the_rest_and_the_indentation():
     src = "x = 1\nif True:\n    ### BEGIN SOLUTION\n    y = 2\n    ### END SOLUTION\nprint(x)"
-    assert teaching.strip_solutions(src) == ("x = 1\nif True:\n    # YOUR CODE HERE\n"
-                                             "    raise NotImplementedError()\nprint(x)")
+    assert teaching.strip_solutions(src) == (
+        "x = 1\nif True:\n    # YOUR CODE HERE\n    raise NotImplementedError()\nprint(x)"
+    )
     with pytest.raises(ValueError, match="never closed"):
         teaching.strip_solutions("### BEGIN SOLUTION\ny = 2")
     with pytest.raises(ValueError, match="without"):
@@ -149,14 +163,19 @@ def test_generator_refuses_markers_outside_solution_cells(tmp_path):
     template = tmp_path / "untagged.ipynb"
     nbformat.write(nb, template)
     with pytest.raises(ValueError, match="not a code cell tagged 'solution'"):
-        teaching.make_exercises(pd.DataFrame({"student_id": ["s1"], "name": [""]}), tmp_path / "ex",
-                                templates=[template])
+        teaching.make_exercises(
+            pd.DataFrame({"student_id": ["s1"], "name": [""]}), tmp_path / "ex", templates=[template]
+        )
     assert not (tmp_path / "ex").exists()
 
 
 def test_different_students_get_different_data_and_answers(course):
-    a = teaching.load_exercise_data(teaching.student_seed("s001", KEY), course / "exercises" / "s001" / "data")
-    b = teaching.load_exercise_data(teaching.student_seed("s002", KEY), course / "exercises" / "s002" / "data")
+    a = teaching.load_exercise_data(
+        teaching.student_seed("s001", KEY), course / "exercises" / "s001" / "data"
+    )
+    b = teaching.load_exercise_data(
+        teaching.student_seed("s002", KEY), course / "exercises" / "s002" / "data"
+    )
     assert not a.transactions["amount"].equals(b.transactions["amount"])
     assert a.inputs["loyalty"]["ahp_matrix"] != b.inputs["loyalty"]["ahp_matrix"]
     key_a = json.loads((course / "solutions" / "s001" / "answers.json").read_text())["answers"]
@@ -164,8 +183,16 @@ def test_different_students_get_different_data_and_answers(course):
     assert set(key_a) == set(key_b) == {i.name for i in checks.ITEMS if i.notebook in STEMS}
     same = {name for name in key_a if key_a[name] == key_b[name]}
     # labels from a short list (a yes/no, a shape, the synthetic Kano truth) and whole days may coincide
-    may_coincide = {"answer_ahp_acceptable", "answer_stronger_driver", "answer_basic_shape", "answer_latent_shape",
-                    "answer_best_form_basic", "answer_trap", "answer_kano", "answer_median_gap_days"}
+    may_coincide = {
+        "answer_ahp_acceptable",
+        "answer_stronger_driver",
+        "answer_basic_shape",
+        "answer_latent_shape",
+        "answer_best_form_basic",
+        "answer_trap",
+        "answer_kano",
+        "answer_median_gap_days",
+    }
     assert same <= may_coincide
     # the key is the checkers' value on the student's data, and data come back identical from the seed
     again = checks.expected_answers(teaching.load_exercise_data(teaching.student_seed("s001", KEY)))
@@ -189,6 +216,7 @@ def test_answer_key_table(course):
 
 
 # --------------------------------------------------------------------------- checks
+
 
 def test_number_check_tolerance():
     check = checks.Number(abs_tol=0.005)
@@ -219,7 +247,9 @@ def test_other_checks():
     assert checks.Text()("  Can’t  LOSE ", "can't lose")[0] == 1.0
     assert checks.Numbers(abs_tol=0.01)([1.0, 2.0], [1.0, 2.0, 3.0])[1] == "expected 3 numbers, got 2"
     assert checks.Numbers(abs_tol=0.01)({"a": 1.0, "b": 2.001}, [1.0, 2.0])[0] == 1.0  # a Series
-    frac, reason = checks.Mapping(checks.Text())({"a": "x", "b": "y", "c": "no"}, {"a": "x", "b": "y", "c": "z", "d": "w"})
+    frac, reason = checks.Mapping(checks.Text())(
+        {"a": "x", "b": "y", "c": "no"}, {"a": "x", "b": "y", "c": "z", "d": "w"}
+    )
     assert frac == 0.5 and "2 of 4 correct" in reason and "d: missing" in reason
     item = checks.Item("nb", "answer_x", 2, checks.Mapping(checks.Text()), "")
     assert checks.score_answer(item, {"a": "x", "b": "q"}, {"a": "x", "b": "y"})[0] == 1.0
@@ -236,6 +266,7 @@ def test_every_item_belongs_to_a_notebook_with_a_solution_cell():
 
 
 # --------------------------------------------------------------------------- grading
+
 
 def test_correct_solutions_score_full_marks(course, tmp_path):
     """The solved notebooks (make solutions) of one student, handed in: every item correct."""
@@ -278,15 +309,20 @@ def graded(course, tmp_path_factory):
             nb.cells = [c for c in nb.cells if c.get("id") != "t3-solution"]
             nb.metadata["crmlab"]["data_sha256"] = "0" * 64  # as if handed out with other data
         elif sid == "partial":  # CR right, weights malformed, decision wrong; types as pandas / numpy values
-            _edit(nb, "NotImplementedError", (
-                "import numpy as np\n"
-                "ahp = loyalty.ahp_weights(matrix, max_cr=None)\n"
-                "answer_ahp_cr = ahp.cr\nanswer_ahp_acceptable = np.bool_(ahp.cr > 0.10)\n"
-                "answer_ahp_weights = '<script>alert(1)</script>'\n"
-                "answers = survey.set_index('customer_id')\n"
-                "types = loyalty.satisfaction_loyalty_matrix(answers['satisfaction'], answers['loyalty_intention'])\n"
-                "answer_customer_types = types.loc[task['type_customers'], 'customer_type']  # a Series\n"
-                "answer_n_mercenaries = (types['customer_type'] == 'mercenary').sum()  # a numpy integer\n"))
+            _edit(
+                nb,
+                "NotImplementedError",
+                (
+                    "import numpy as np\n"
+                    "ahp = loyalty.ahp_weights(matrix, max_cr=None)\n"
+                    "answer_ahp_cr = ahp.cr\nanswer_ahp_acceptable = np.bool_(ahp.cr > 0.10)\n"
+                    "answer_ahp_weights = '<script>alert(1)</script>'\n"
+                    "answers = survey.set_index('customer_id')\n"
+                    "types = loyalty.satisfaction_loyalty_matrix(answers['satisfaction'], answers['loyalty_intention'])\n"
+                    "answer_customer_types = types.loc[task['type_customers'], 'customer_type']  # a Series\n"
+                    "answer_n_mercenaries = (types['customer_type'] == 'mercenary').sum()  # a numpy integer\n"
+                ),
+            )
         elif sid == "crash":  # the solved notebook, broken in its setup cell
             nb.cells[2].source = "raise RuntimeError('boom')\n" + nb.cells[2].source
         elif sid == "dies":
@@ -298,11 +334,17 @@ def graded(course, tmp_path_factory):
         elif sid == "cheat":
             _edit(nb, "NotImplementedError", "from crmlab import checks\nanswer_ahp_cr = 0.0\n")
         elif sid == "sneaky":  # hides the import from a text search; the kernel still knows
-            _edit(nb, "NotImplementedError", "import importlib\nkey = importlib.import_module('crmlab.' + 'che' + 'cks')\n")
+            _edit(
+                nb,
+                "NotImplementedError",
+                "import importlib\nkey = importlib.import_module('crmlab.' + 'che' + 'cks')\n",
+            )
         (subs / sid).mkdir(parents=True)
         nbformat.write(nb, subs / sid / SMALL.name)
     table = grading.grade(subs, roster, root / "grades", course_key=KEY, timeout=10, templates=[SMALL])
-    details = pd.read_csv(root / "grades" / "details.csv", dtype={"student_id": str}).set_index(["student_id", "item"])
+    details = pd.read_csv(root / "grades" / "details.csv", dtype={"student_id": str}).set_index(
+        ["student_id", "item"]
+    )
     return root, table.set_index("student_id"), details
 
 
@@ -333,7 +375,17 @@ def test_partial_answers_score_their_own_items(graded):
 
 def test_crashing_and_missing_submissions_do_not_stop_the_batch(graded):
     root, table, details = graded
-    assert list(table.index) == ["stub", "partial", "crash", "dies", "slow", "missing", "seed", "cheat", "sneaky"]
+    assert list(table.index) == [
+        "stub",
+        "partial",
+        "crash",
+        "dies",
+        "slow",
+        "missing",
+        "seed",
+        "cheat",
+        "sneaky",
+    ]
     assert table.loc["crash", "total"] == 0
     assert reasons(details, "crash").str.contains("the first error was in cell 3: RuntimeError: boom").all()
     assert table.loc["dies", "total"] == 0
@@ -347,8 +399,11 @@ def test_crashing_and_missing_submissions_do_not_stop_the_batch(graded):
 
 def test_tampered_submissions_are_not_graded(graded):
     _, table, details = graded
-    for sid, reason in [("seed", "is not your seed"), ("cheat", "uses the grader's answer key"),
-                        ("sneaky", r"imported the grader's answer key \(crmlab.checks\)")]:
+    for sid, reason in [
+        ("seed", "is not your seed"),
+        ("cheat", "uses the grader's answer key"),
+        ("sneaky", r"imported the grader's answer key \(crmlab.checks\)"),
+    ]:
         assert table.loc[sid, "total"] == 0
         assert reasons(details, sid).str.contains(reason).all(), sid
         assert details.loc[sid, "status"].eq("tampered").all()
