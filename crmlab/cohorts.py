@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import data_error, require_columns
+from ._style import get_axes
+from ._validate import data_error, require_columns, resolve_observation_end
 
 __all__ = [
     "cohort_counts",
@@ -32,11 +33,7 @@ def _check(transactions, caller, columns=("customer_id", "date", "amount")) -> N
 
 
 def _kept(transactions: pd.DataFrame, observation_end) -> tuple[pd.DataFrame, pd.Timestamp]:
-    end = (
-        transactions["date"].max().normalize()
-        if observation_end is None
-        else pd.Timestamp(observation_end).normalize()
-    )
+    end = resolve_observation_end(transactions["date"], observation_end)
     kept = transactions[transactions["date"].dt.normalize() <= end]
     if len(kept) == 0:
         raise data_error("transactions", "date", f"no transaction on or before {end.date()}", n_bad=0)
@@ -153,18 +150,20 @@ def performance_tables(
     }
 
 
-def plot_performance(tables: dict[str, pd.DataFrame]):
-    """One bar chart per dimension: margin rate by level (revenue share where there is no cost)."""
-    import matplotlib.pyplot as plt
+def plot_performance(tables: dict[str, pd.DataFrame], axes=None) -> np.ndarray:
+    """One bar chart per dimension: margin rate by level (revenue share where there is no cost).
+
+    Returns the array of Axes, one per table (drawn on ``axes`` when given).
+    """
     import seaborn as sns
 
     if not tables:
         raise ValueError("plot_performance: no performance tables to plot")
-    fig, axes = plt.subplots(1, len(tables), figsize=(4.6 * len(tables), 3.6), squeeze=False)
-    for ax, (dim, table) in zip(axes[0], tables.items()):
+    axes = get_axes(axes, len(tables), ncols=len(tables), figsize=(4.6 * len(tables), 3.6))
+    for ax, (dim, table) in zip(axes, tables.items()):
         y = "margin_rate" if "margin_rate" in table.columns else "revenue_share"
         sns.barplot(x=table.index, y=table[y], ax=ax, color="C0")
         ax.set_title(f"{y.replace('_', ' ')} by {dim}")
         ax.tick_params(axis="x", labelrotation=30)
-    fig.tight_layout()
-    return fig
+    axes[0].figure.tight_layout()
+    return axes

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import data_error, require_columns
+from ._validate import data_error, require_columns, resolve_observation_end
 
 __all__ = [
     "STAGES",
@@ -36,9 +36,7 @@ def _check(transactions: pd.DataFrame, caller: str) -> None:
 
 
 def _end(transactions: pd.DataFrame, observation_end) -> pd.Timestamp:
-    if observation_end is None:
-        return transactions["date"].max().normalize()
-    return pd.Timestamp(observation_end).normalize()
+    return resolve_observation_end(transactions["date"], observation_end)
 
 
 def lifecycle_stages(

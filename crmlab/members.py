@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import data_error, require_columns
+from ._validate import data_error, require_columns, resolve_observation_end
 
 __all__ = ["member_metrics", "plot_member_metrics"]
 
@@ -85,11 +85,7 @@ def member_metrics(
     if len(transactions) == 0:
         raise data_error("transactions", None, "member_metrics got no rows", n_bad=0)
 
-    end = (
-        transactions["date"].max().normalize()
-        if observation_end is None
-        else pd.Timestamp(observation_end).normalize()
-    )
+    end = resolve_observation_end(transactions["date"], observation_end)
     tx = transactions.loc[transactions["date"].dt.normalize() <= end, ["customer_id", "date"]]
     if len(tx) == 0:
         raise data_error("transactions", "date", f"no transaction on or before {end.date()}", n_bad=0)

@@ -7,10 +7,11 @@ All functions take canonical tables (``crmlab.data``) and never modify them.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+
+from ._style import PALETTE, get_ax, get_axes
 
 __all__ = [
     "acquisitions",
@@ -157,10 +158,10 @@ def breakdown(customers: pd.DataFrame, transactions: pd.DataFrame, by: str) -> p
 
 def plot_acquisitions(acq: pd.DataFrame, ax=None):
     """Bar chart of new customers per period (first purchases; sign-ups as a line)."""
-    ax = ax or plt.subplots(figsize=(9, 3.5))[1]
-    ax.bar(acq.index, acq["first_purchases"], width=20, color=sns.color_palette()[0], label="first purchases")
+    ax = get_ax(ax, figsize=(9, 3.5))
+    ax.bar(acq.index, acq["first_purchases"], width=20, color=PALETTE[0], label="first purchases")
     if "signups" in acq.columns:
-        ax.plot(acq.index, acq["signups"], color=sns.color_palette()[1], marker=".", label="sign-ups")
+        ax.plot(acq.index, acq["signups"], color=PALETTE[1], marker=".", label="sign-ups")
     ax.set(xlabel="month", ylabel="new customers", title="Customers acquired over time")
     ax.legend(frameon=False)
     return ax
@@ -168,8 +169,8 @@ def plot_acquisitions(acq: pd.DataFrame, ax=None):
 
 def plot_purchases_per_customer(table: pd.DataFrame, ax=None):
     """Bar chart of the purchases-per-customer distribution."""
-    ax = ax or plt.subplots(figsize=(7, 3.5))[1]
-    sns.barplot(x=table.index, y=table["share"], ax=ax, color=sns.color_palette()[0])
+    ax = get_ax(ax, figsize=(7, 3.5))
+    sns.barplot(x=table.index, y=table["share"], ax=ax, color=PALETTE[0])
     ax.set(
         xlabel="purchases (days with an order)", ylabel="share of customers", title="Purchases per customer"
     )
@@ -178,7 +179,7 @@ def plot_purchases_per_customer(table: pd.DataFrame, ax=None):
 
 def plot_spend(spend: pd.DataFrame, ax=None):
     """Histogram of total spend per customer on a log axis."""
-    ax = ax or plt.subplots(figsize=(7, 3.5))[1]
+    ax = get_ax(ax, figsize=(7, 3.5))
     sns.histplot(spend["total_spend"].clip(lower=0.01), log_scale=True, bins=40, ax=ax)
     ax.set(xlabel="total spend per customer (log scale)", ylabel="customers", title="Spend distribution")
     return ax
@@ -186,7 +187,7 @@ def plot_spend(spend: pd.DataFrame, ax=None):
 
 def plot_interpurchase_times(gaps: pd.Series, ax=None, max_days: int | None = None):
     """Histogram of days between purchases, median marked."""
-    ax = ax or plt.subplots(figsize=(7, 3.5))[1]
+    ax = get_ax(ax, figsize=(7, 3.5))
     shown = gaps if max_days is None else gaps[gaps <= max_days]
     sns.histplot(shown, bins=50, ax=ax)
     ax.axvline(gaps.median(), color="k", ls="--", lw=1, label=f"median {gaps.median():.0f} days")
@@ -195,17 +196,21 @@ def plot_interpurchase_times(gaps: pd.Series, ax=None, max_days: int | None = No
     return ax
 
 
-def plot_breakdowns(tables: dict[str, pd.DataFrame], value: str = "revenue_per_buyer"):
-    """One small bar chart per attribute: ``value`` by level."""
+def plot_breakdowns(
+    tables: dict[str, pd.DataFrame], value: str = "revenue_per_buyer", axes=None
+) -> np.ndarray:
+    """One small bar chart per attribute: ``value`` by level; returns the array of Axes."""
     n = len(tables)
+    if n == 0:
+        raise ValueError("plot_breakdowns: no breakdown tables to plot")
     cols = min(3, n)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
-    for ax, (name, table) in zip(axes.flat, tables.items()):
-        sns.barplot(x=table.index.astype(str), y=table[value], ax=ax, color=sns.color_palette()[2])
+    axes = get_axes(axes, n, ncols=cols, figsize=(4.2 * cols, 3.2 * rows))
+    for ax, (name, table) in zip(axes, tables.items()):
+        sns.barplot(x=table.index.astype(str), y=table[value], ax=ax, color=PALETTE[2])
         ax.set(xlabel=name, ylabel=value.replace("_", " "))
         ax.tick_params(axis="x", rotation=30)
-    for ax in list(axes.flat)[n:]:
+    for ax in np.ravel(axes[0].figure.axes)[n:]:
         ax.set_visible(False)
-    fig.tight_layout()
-    return fig
+    axes[0].figure.tight_layout()
+    return axes

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .data import data_error, require_columns
+from ._validate import data_error, require_columns, resolve_observation_end
 
 __all__ = [
     "customer_features",
@@ -45,18 +45,14 @@ __all__ = [
 
 # --------------------------------------------------------------------------- helpers
 
-_require = require_columns  # (frame, columns, table, caller)
-
 
 def _end(transactions: pd.DataFrame, observation_end) -> pd.Timestamp:
-    if observation_end is None:
-        return transactions["date"].max().normalize()
-    return pd.Timestamp(observation_end).normalize()
+    return resolve_observation_end(transactions["date"], observation_end)
 
 
 def _visits(transactions: pd.DataFrame, observation_end=None, start=None) -> pd.DataFrame:
     """One row per (customer, purchase day) with the day's spend (and margin if ``cost``)."""
-    _require(transactions, ["customer_id", "date", "amount"], "transactions", "crmlab.segment")
+    require_columns(transactions, ["customer_id", "date", "amount"], "transactions", "crmlab.segment")
     end = _end(transactions, observation_end)
     day = transactions["date"].dt.normalize()
     keep = day <= end
@@ -168,7 +164,7 @@ class CustomerClusters:
         self.n_init = n_init
 
     def _design(self, table: pd.DataFrame) -> np.ndarray:
-        _require(table, list(self.features), "features", "CustomerClusters")
+        require_columns(table, list(self.features), "features", "CustomerClusters")
         x = table[list(self.features)].to_numpy(dtype=np.float64)
         bad = ~np.isfinite(x).all(axis=1)
         if self.log:
@@ -366,13 +362,13 @@ def value_tiers(
     customer answered. value_index = mean of the percentile ranks (0..1] of frequency,
     amount and satisfaction among active customers (satisfaction left out where missing).
     Tiers: **no value** = no purchase in the window (including customers in ``customers``
-    who had signed up by ``observation_end`` but never bought); among the others the top ``shares[0]`` of value_index are
-    **high**, the next ``shares[1]`` **mid**, the rest **low**.
+    who had signed up by ``observation_end`` but never bought); among the others the top
+    ``shares[0]`` of value_index are **high**, the next ``shares[1]`` **mid**, the rest **low**.
 
     Source: the value pyramid of Curry & Curry (2000), "The Customer Marketing Method";
     Zeithaml, Rust & Lemon (2001) "The customer pyramid".
     """
-    _require(transactions, ["customer_id", "date", "amount"], "transactions", "value_tiers")
+    require_columns(transactions, ["customer_id", "date", "amount"], "transactions", "value_tiers")
     if len(shares) != 2 or min(shares) <= 0 or sum(shares) >= 1:
         raise ValueError(f"value_tiers: shares must be two positive fractions summing below 1, not {shares}")
     end = _end(transactions, observation_end)
@@ -381,7 +377,7 @@ def value_tiers(
     out = pd.DataFrame({"frequency": g.size().astype(float), "amount": g["amount"].sum()})
     everyone = pd.Index(transactions.loc[transactions["date"].dt.normalize() <= end, "customer_id"].unique())
     if customers is not None:
-        _require(customers, ["customer_id"], "customers", "value_tiers")
+        require_columns(customers, ["customer_id"], "customers", "value_tiers")
         everyone = everyone.union(pd.Index(_signed_up(customers, end)["customer_id"].unique()))
     out = out.reindex(everyone.union(out.index)).fillna({"frequency": 0.0, "amount": 0.0})
     out.index.name = "customer_id"
@@ -404,7 +400,7 @@ def value_tiers(
 
 def value_tier_summary(tiers: pd.DataFrame) -> pd.DataFrame:
     """Customers, share, revenue, revenue share, means and the strategy of each value tier."""
-    _require(tiers, ["tier", "frequency", "amount", "satisfaction"], "tiers", "value_tier_summary")
+    require_columns(tiers, ["tier", "frequency", "amount", "satisfaction"], "tiers", "value_tier_summary")
     g = tiers.groupby("tier", observed=False)
     out = pd.DataFrame(
         {
@@ -469,7 +465,9 @@ def vip_quadrants(transactions: pd.DataFrame, observation_end=None, window_month
 
 def quadrant_summary(quadrants: pd.DataFrame) -> pd.DataFrame:
     """Customers, share, revenue and revenue share, mean visits and spend per visit per quadrant."""
-    _require(quadrants, ["quadrant", "visits", "spend", "spend_per_visit"], "quadrants", "quadrant_summary")
+    require_columns(
+        quadrants, ["quadrant", "visits", "spend", "spend_per_visit"], "quadrants", "quadrant_summary"
+    )
     g = quadrants.groupby("quadrant")
     out = pd.DataFrame(
         {
@@ -576,13 +574,28 @@ def segmentation_bases(
     revenue_share, revenue_per_customer, visits_per_buyer, spend_per_visit. A basis
     whose variables are all absent is left out of the dict.
     """
-    _require(transactions, ["customer_id", "date", "amount"], "transactions", "segmentation_bases")
+    require_columns(transactions, ["customer_id", "date", "amount"], "transactions", "segmentation_bases")
     end = _end(transactions, observation_end)
+    people = _basis_people(transactions, customers, end)
+    if survey is not None:
+        _add_survey_bands(people, survey)
+    total_customers, total_revenue = len(people), people["revenue"].sum()
+    tables = {}
+    for basis, variables in SEGMENTATION_BASES.items():
+        parts = [_basis_part(people, var) for var in variables if var in people.columns]
+        if parts:
+            tables[basis] = _basis_table(pd.concat(parts), total_customers, total_revenue)
+    return tables
+
+
+def _basis_people(transactions: pd.DataFrame, customers, end: pd.Timestamp) -> pd.DataFrame:
+    """One row per customer (buyers and, with ``customers``, signed-up non-buyers) with the
+    behavioural variables: visits, revenue, buyer, frequency_band, preferred channel/category."""
     visits = _visits(transactions, end)
     g = visits.groupby("customer_id", observed=True)
     people = pd.DataFrame({"visits": g.size().astype(float), "revenue": g["amount"].sum()})
     if customers is not None:
-        _require(customers, ["customer_id"], "customers", "segmentation_bases")
+        require_columns(customers, ["customer_id"], "customers", "segmentation_bases")
         people = (
             _signed_up(customers, end)
             .drop_duplicates("customer_id")
@@ -592,65 +605,62 @@ def segmentation_bases(
     people[["visits", "revenue"]] = people[["visits", "revenue"]].fillna(0.0)
     people["buyer"] = people["visits"] > 0
     people.index.name = "customer_id"
-    bands = pd.cut(
+    people["frequency_band"] = pd.cut(
         people["visits"],
         [-0.5, 0.5, 1.5, 3.5, 9.5, np.inf],
         labels=["never bought", "1", "2-3", "4-9", "10+"],
     )
-    people["frequency_band"] = bands
     kept = transactions[transactions["date"].dt.normalize() <= end]
     for column, name in (("channel", "preferred_channel"), ("category", "preferred_category")):
         if column in kept.columns:
             people[name] = _mode(kept, column).reindex(people.index)
     if "region" not in people.columns and "region" in kept.columns:
         people["region"] = _mode(kept, "region").reindex(people.index)
-    if survey is not None:
-        answers = survey.drop_duplicates("customer_id").set_index("customer_id").reindex(people.index)
-        if "satisfaction" in answers.columns:
-            people["satisfaction_band"] = _tertiles(answers["satisfaction"])
-        if "loyalty_intention" in answers.columns:
-            people["loyalty_band"] = _tertiles(answers["loyalty_intention"])
-        if "recommend" in answers.columns:
-            rec = answers["recommend"]
-            people["nps_group"] = pd.Categorical(
-                np.select([rec >= 9, rec >= 7, rec >= 0], ["promoter", "passive", "detractor"], "no answer"),
-                categories=["promoter", "passive", "detractor", "no answer"],
-                ordered=True,
-            )
+    return people
 
-    tables = {}
-    total_customers, total_revenue = len(people), people["revenue"].sum()
-    for basis, variables in SEGMENTATION_BASES.items():
-        parts = []
-        for var in variables:
-            if var not in people.columns:
-                continue
-            col = people[var]
-            if not isinstance(col.dtype, pd.CategoricalDtype):
-                col = col.astype(object).where(col.notna(), "unknown").astype(str)
-            grp = people.groupby(col, observed=True, sort=True)
-            part = pd.DataFrame(
-                {
-                    "customers": grp.size(),
-                    "buyers": grp["buyer"].sum(),
-                    "revenue": grp["revenue"].sum(),
-                    "visits": grp["visits"].sum(),
-                }
-            )
-            part.index = pd.MultiIndex.from_product(
-                [[var], part.index.astype(str)], names=["variable", "level"]
-            )
-            parts.append(part)
-        if not parts:
-            continue
-        table = pd.concat(parts)
-        table.insert(1, "share", table["customers"] / total_customers)
-        table["revenue_share"] = table["revenue"] / total_revenue if total_revenue > 0 else np.nan
-        table["revenue_per_customer"] = table["revenue"] / table["customers"]
-        table["visits_per_buyer"] = table["visits"] / table["buyers"].where(table["buyers"] > 0)
-        table["spend_per_visit"] = table["revenue"] / table["visits"].where(table["visits"] > 0)
-        tables[basis] = table.drop(columns="visits")
-    return tables
+
+def _add_survey_bands(people: pd.DataFrame, survey: pd.DataFrame) -> None:
+    """Satisfaction and loyalty tertiles and the NPS group (Reichheld 2003), in place."""
+    answers = survey.drop_duplicates("customer_id").set_index("customer_id").reindex(people.index)
+    if "satisfaction" in answers.columns:
+        people["satisfaction_band"] = _tertiles(answers["satisfaction"])
+    if "loyalty_intention" in answers.columns:
+        people["loyalty_band"] = _tertiles(answers["loyalty_intention"])
+    if "recommend" in answers.columns:
+        rec = answers["recommend"]
+        people["nps_group"] = pd.Categorical(
+            np.select([rec >= 9, rec >= 7, rec >= 0], ["promoter", "passive", "detractor"], "no answer"),
+            categories=["promoter", "passive", "detractor", "no answer"],
+            ordered=True,
+        )
+
+
+def _basis_part(people: pd.DataFrame, var: str) -> pd.DataFrame:
+    """Customers, buyers, revenue and visits per level of one variable."""
+    col = people[var]
+    if not isinstance(col.dtype, pd.CategoricalDtype):
+        col = col.astype(object).where(col.notna(), "unknown").astype(str)
+    grp = people.groupby(col, observed=True, sort=True)
+    part = pd.DataFrame(
+        {
+            "customers": grp.size(),
+            "buyers": grp["buyer"].sum(),
+            "revenue": grp["revenue"].sum(),
+            "visits": grp["visits"].sum(),
+        }
+    )
+    part.index = pd.MultiIndex.from_product([[var], part.index.astype(str)], names=["variable", "level"])
+    return part
+
+
+def _basis_table(table: pd.DataFrame, total_customers: int, total_revenue: float) -> pd.DataFrame:
+    """Shares and per-customer ratios of one basis's stacked parts."""
+    table.insert(1, "share", table["customers"] / total_customers)
+    table["revenue_share"] = table["revenue"] / total_revenue if total_revenue > 0 else np.nan
+    table["revenue_per_customer"] = table["revenue"] / table["customers"]
+    table["visits_per_buyer"] = table["visits"] / table["buyers"].where(table["buyers"] > 0)
+    table["spend_per_visit"] = table["revenue"] / table["visits"].where(table["visits"] > 0)
+    return table.drop(columns="visits")
 
 
 # --------------------------------------------------------------------------- plots of summaries
@@ -664,7 +674,7 @@ def plot_share_vs_revenue(summary: pd.DataFrame, ax=None, title: str = ""):
     """
     import matplotlib.pyplot as plt
 
-    _require(summary, ["share", "revenue_share"], "summary", "plot_share_vs_revenue")
+    require_columns(summary, ["share", "revenue_share"], "summary", "plot_share_vs_revenue")
     if ax is None:
         _, ax = plt.subplots(figsize=(max(6, 0.9 * len(summary) + 2), 3.8))
     x = np.arange(len(summary))
@@ -682,7 +692,7 @@ def plot_basis(table: pd.DataFrame, column: str = "revenue_per_customer", ax=Non
     """Horizontal bars of one measure per level, one block per variable of a basis table."""
     import matplotlib.pyplot as plt
 
-    _require(table, [column], "basis table", "plot_basis")
+    require_columns(table, [column], "basis table", "plot_basis")
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 0.28 * len(table) + 1.2))
     labels = [f"{var}: {level}" for var, level in table.index]

@@ -87,10 +87,10 @@ def test_plot_performance_one_panel_per_dimension(tx):
     from crmlab.cohorts import performance_tables, plot_performance
 
     tables = performance_tables(tx, observation_end="2021-03-31", dimensions=("category",))
-    fig = plot_performance(tables)
-    assert len(fig.axes) == 1 and fig.axes[0].get_title() == "margin rate by category"
-    heights = [p.get_height() for p in fig.axes[0].patches]
+    axes = plot_performance(tables)
+    assert len(axes) == 1 and axes[0].get_title() == "margin rate by category"
+    heights = [p.get_height() for p in axes[0].patches]
     assert heights == pytest.approx(tables["category"]["margin_rate"].tolist())
-    plt.close(fig)
+    plt.close(axes[0].figure)
     with pytest.raises(ValueError, match="no performance tables"):
         plot_performance({})
