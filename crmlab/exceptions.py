@@ -30,11 +30,12 @@ class CRMDataError(ValueError):
         self.example = example
 
 
-class NotFittedError(ValueError, AttributeError):
+class NotFittedError(ValueError, AttributeError, RuntimeError):
     """A model's fitted results were asked for before ``fit`` (or ``from_params``).
 
-    Subclasses ``ValueError`` and ``AttributeError``, as scikit-learn's does, so code
-    written against either keeps working.
+    Subclasses ``ValueError`` and ``AttributeError`` as scikit-learn's does, and
+    ``RuntimeError``, which some crmlab models raised before there was one policy, so code
+    written against any of them keeps working.
     """
 
 

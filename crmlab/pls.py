@@ -49,7 +49,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .data import CRMDataError, data_error, survey_blocks
+from ._base import Estimator
+from ._validate import data_error
+from .data import survey_blocks
+from .exceptions import CRMDataError, NotFittedError
 
 __all__ = ["SCHEMES", "PLSPathModel", "ecsi_model", "bank_model"]
 
@@ -138,9 +141,24 @@ def _check_spec(inner, blocks) -> tuple[list[str], list[str], np.ndarray, np.nda
 
     ``D[i, j] = 1`` when latent i -> latent j (rows from, columns to).
     """
+    latents, indicators, block_of = _check_blocks(blocks)
+    D = _path_matrix(_check_pairs(inner), latents)
+    isolated = [latents[j] for j in range(len(latents)) if not (D[j].any() or D[:, j].any())]
+    if isolated:
+        raise ValueError(f"latent(s) {isolated} are in no inner path; a PLS latent needs a neighbour")
+    on_cycle = _on_cycle(D)
+    if on_cycle.any():
+        names = [latents[j] for j in np.flatnonzero(on_cycle)]
+        raise ValueError(
+            f"inner paths form a cycle through {names}; PLS path models must be recursive (acyclic)"
+        )
+    return latents, indicators, np.asarray(block_of), D
+
+
+def _check_blocks(blocks) -> tuple[list[str], list[str], list[int]]:
+    """Latent names, indicators in block order and each indicator's block number."""
     if not isinstance(blocks, Mapping) or len(blocks) == 0:
         raise ValueError("blocks must be a non-empty dict {latent: [indicator columns]}")
-    latents = [str(k) for k in blocks]
     indicators: list[str] = []
     block_of: list[int] = []
     owner: dict[str, str] = {}
@@ -150,36 +168,42 @@ def _check_spec(inner, blocks) -> tuple[list[str], list[str], np.ndarray, np.nda
         cols = [str(c) for c in cols]
         if not cols:
             raise ValueError(f"block {latent!r} has no indicators")
-        for c in cols:
-            if c in owner:
-                raise ValueError(
-                    f"indicator {c!r} is in block {owner[c]!r} and in block {latent!r}; "
-                    "in PLS each indicator measures one latent only"
-                )
-            owner[c] = latent
-            indicators.append(c)
-            block_of.append(j)
+        twice = [c for c in cols if c in owner]
+        if twice:
+            raise ValueError(
+                f"indicator {twice[0]!r} is in block {owner[twice[0]]!r} and in block {latent!r}; "
+                "in PLS each indicator measures one latent only"
+            )
+        owner.update(dict.fromkeys(cols, latent))
+        indicators += cols
+        block_of += [j] * len(cols)
+    return [str(k) for k in blocks], indicators, block_of
 
+
+def _check_pairs(inner) -> list[tuple[str, str]]:
+    """The inner paths as (from, to) string pairs."""
     if isinstance(inner, str) or not isinstance(inner, Iterable):
         raise ValueError(f"inner must be a list of (from, to) pairs, not {inner!r}")
     pairs = []
     for p in inner:
-        if isinstance(p, str) or not isinstance(p, Iterable):
+        if isinstance(p, str) or not isinstance(p, Iterable) or len(tuple(p)) != 2:
             raise ValueError(f"inner path {p!r} is not a (from, to) pair")
-        pairs.append(tuple(p))
+        pairs.append(tuple(str(x) for x in p))
     if not pairs:
         raise ValueError("inner has no paths; give at least one (from, to) pair")
+    return pairs
+
+
+def _path_matrix(pairs: list[tuple[str, str]], latents: list[str]) -> np.ndarray:
+    """D[i, j] = 1 for each path i -> j; unknown latents, loops, repeats and 2-cycles are errors."""
     index = {name: j for j, name in enumerate(latents)}
     D = np.zeros((len(latents), len(latents)))
-    for pair in pairs:
-        if len(pair) != 2:
-            raise ValueError(f"inner path {pair!r} is not a (from, to) pair")
-        src, dst = (str(x) for x in pair)
-        for name in (src, dst):
-            if name not in index:
-                raise ValueError(
-                    f"latent {name!r} in inner path {src!r} -> {dst!r} has no block; blocks has {latents}"
-                )
+    for src, dst in pairs:
+        unknown = [name for name in (src, dst) if name not in index]
+        if unknown:
+            raise ValueError(
+                f"latent {unknown[0]!r} in inner path {src!r} -> {dst!r} has no block; blocks has {latents}"
+            )
         if src == dst:
             raise ValueError(f"inner path {src!r} -> {dst!r} is a loop on one latent")
         if D[index[src], index[dst]]:
@@ -190,24 +214,19 @@ def _check_spec(inner, blocks) -> tuple[list[str], list[str], np.ndarray, np.nda
                 "PLS path models must be recursive (acyclic)"
             )
         D[index[src], index[dst]] = 1.0
-    isolated = [latents[j] for j in range(len(latents)) if not (D[j].any() or D[:, j].any())]
-    if isolated:
-        raise ValueError(f"latent(s) {isolated} are in no inner path; a PLS latent needs a neighbour")
-    # Kahn's algorithm: whatever cannot be ordered lies on a cycle
+    return D
+
+
+def _on_cycle(D: np.ndarray) -> np.ndarray:
+    """Kahn's algorithm: the latents that cannot be ordered lie on a cycle."""
     indeg = D.sum(axis=0)
-    done = np.zeros(len(latents), dtype=bool)
-    while True:
-        ready = np.flatnonzero(~done & (indeg == 0))
-        if not len(ready):
-            break
+    done = np.zeros(len(D), dtype=bool)
+    ready = np.flatnonzero(indeg == 0)
+    while len(ready):
         done[ready] = True
         indeg = indeg - D[ready].sum(axis=0)
-    if not done.all():
-        on_cycle = [latents[j] for j in np.flatnonzero(~done)]
-        raise ValueError(
-            f"inner paths form a cycle through {on_cycle}; PLS path models must be recursive (acyclic)"
-        )
-    return latents, indicators, np.asarray(block_of), D
+        ready = np.flatnonzero(~done & (indeg == 0))
+    return ~done
 
 
 # --------------------------------------------------------------------------- the algorithm
@@ -313,7 +332,7 @@ def _covariance(X: np.ndarray, scaled: bool) -> np.ndarray:
 # --------------------------------------------------------------------------- the estimator
 
 
-class PLSPathModel:
+class PLSPathModel(Estimator):
     """PLS path model with reflective (Mode A) blocks, estimated by Wold's algorithm.
 
     ``Y_j = X_j w_j`` (unit variance), ``w_jh = cov(x_jh, sum_i e_ji Y_i)`` iterated
@@ -339,6 +358,8 @@ class PLSPathModel:
     ``latent_correlations_``, ``gof_``, ``n_iter_``, ``converged_``, ``n_obs_``.
     """
 
+    _fitted_attribute = "outer_weights_"
+
     def __init__(
         self,
         inner,
@@ -348,24 +369,62 @@ class PLSPathModel:
         tol: float = 1e-7,
         scaled: bool = True,
     ):
-        if scheme not in SCHEMES:
-            raise ValueError(f"scheme must be one of {SCHEMES}, not {scheme!r}")
-        if int(max_iter) != max_iter or max_iter < 1:
-            raise ValueError(f"max_iter must be a positive integer, not {max_iter!r}")
-        if not tol > 0:
-            raise ValueError(f"tol must be positive, not {tol!r}")
-        if isinstance(inner, Iterable) and not isinstance(inner, str):
-            inner = [tuple(p) if isinstance(p, Iterable) and not isinstance(p, str) else p for p in inner]
         self.inner = inner
         self.blocks = blocks
         self.scheme = scheme
-        self.max_iter = int(max_iter)
-        self.tol = float(tol)
-        self.scaled = bool(scaled)
-        self._latents, self._indicators, self._block_of, self._D = _check_spec(inner, blocks)
+        self.max_iter = max_iter
+        self.tol = tol
+        self.scaled = scaled
+
+    def _validate(self) -> None:
+        """Check the hyper-parameters and the model specification (at fit / from_params)."""
+        if self.scheme not in SCHEMES:
+            raise ValueError(f"scheme must be one of {SCHEMES}, not {self.scheme!r}")
+        if int(self.max_iter) != self.max_iter or self.max_iter < 1:
+            raise ValueError(f"max_iter must be a positive integer, not {self.max_iter!r}")
+        if not self.tol > 0:
+            raise ValueError(f"tol must be positive, not {self.tol!r}")
+        self._latents, self._indicators, self._block_of, self._D = _check_spec(self.inner, self.blocks)
         self._odm = (self._block_of[:, None] == np.arange(len(self._latents))[None, :]).astype(float)
 
+    @classmethod
+    def from_params(cls, inner, blocks, outer_weights, scaled: bool = True) -> PLSPathModel:
+        """A model with known outer weights (e.g. a published index), to score new respondents.
+
+        ``outer_weights``: mapping or Series {indicator: weight}, one per indicator of ``blocks``.
+        The model can :meth:`transform` survey data into latent scores; path coefficients and
+        quality measures need :meth:`fit`.
+        """
+        model = cls(inner, blocks, scaled=scaled)
+        model._validate()
+        weights = pd.Series(outer_weights, dtype="float64")
+        missing = [c for c in model._indicators if c not in weights.index]
+        if missing:
+            raise ValueError(f"from_params: outer_weights has no weight for indicator(s) {missing}")
+        block_names = [model._latents[j] for j in model._block_of]
+        index = pd.Index(model._indicators, name="indicator")
+        model.outer_weights_ = pd.DataFrame(
+            {"latent": block_names, "weight": weights.reindex(model._indicators).to_numpy()}, index=index
+        )
+        return model
+
+    def _weight_matrix(self) -> np.ndarray:
+        W = np.zeros((len(self._indicators), len(self._latents)))
+        W[np.arange(len(self._indicators)), self._block_of] = self.outer_weights_["weight"].to_numpy()
+        return W
+
+    def transform(self, data: pd.DataFrame, table: str = "survey") -> pd.DataFrame:
+        """Latent scores of ``data`` with the model's outer weights.
+
+        ``Y = Z W``, Z the indicators standardised with the population sd of ``data`` (centred
+        only when ``scaled=False``): on the data a model was fitted to this is ``scores_``.
+        """
+        self._check_fitted()
+        return self._scores(self._matrix(data, table), self._weight_matrix(), data)
+
     def __repr__(self) -> str:
+        if not self.is_fitted:
+            return super().__repr__()
         return (
             f"PLSPathModel({len(self._latents)} latents, {int(self._D.sum())} paths, "
             f"{len(self._indicators)} indicators, scheme={self.scheme!r})"
@@ -426,11 +485,12 @@ class PLSPathModel:
         ``data`` needs every indicator column, complete and numeric; other
         columns are ignored (``customer_id``, if present, indexes ``scores_``).
         """
+        self._validate()
         X = self._matrix(data, table)
-        n, p = X.shape
-        latents, indicators, D = self._latents, self._indicators, self._D
+        n = X.shape[0]
+        latents, D = self._latents, self._D
         S = _covariance(X[None], self.scaled)
-        W, n_iter, converged = _pls_weights(S, self._odm, D, self.scheme, self.max_iter, self.tol)
+        W, n_iter, converged = _pls_weights(S, self._odm, D, self.scheme, int(self.max_iter), float(self.tol))
         if not np.isfinite(W).all():
             raise _fail(
                 table,
@@ -460,49 +520,69 @@ class PLSPathModel:
             )
         S, W, C, B, r2 = S[0], W[0], C[0], B[0], r2[0]
         self._X, self._n, self._W = X, n, W
+        self.scores_ = self._scores(X, W, data)
+        loading = self._outer_model(S, W)
+        self._reliability(S, loading)
+        self._inner_model(C, B, r2, n)
+        # Tenenhaus et al. (2005) GoF: sqrt(mean communality of multi-item blocks * mean R^2)
+        multi = self._block_size.to_numpy()[self._block_of] > 1
+        self.gof_ = (
+            float(np.sqrt(np.mean(loading[multi] ** 2) * np.mean(self.r_squared_.to_numpy())))
+            if multi.any()
+            else float("nan")
+        )
+        self.n_obs_ = n
+        return self
 
-        # scores: standardised (or centred) indicators times weights; mean 0, variance 1
+    def _scores(self, X: np.ndarray, W: np.ndarray, data: pd.DataFrame) -> pd.DataFrame:
+        """Standardised (or centred) indicators times weights; mean 0, variance 1."""
         Xc = X - X.mean(axis=0)
         if self.scaled:
             Xc = Xc / Xc.std(axis=0)
         index = (
             pd.Index(data["customer_id"], name="customer_id") if "customer_id" in data.columns else data.index
         )
-        self.scores_ = pd.DataFrame(Xc @ W, index=index, columns=pd.Index(latents, name="latent"))
+        return pd.DataFrame(Xc @ W, index=index, columns=pd.Index(self._latents, name="latent"))
 
-        # outer model
+    def _outer_model(self, S: np.ndarray, W: np.ndarray) -> np.ndarray:
+        """Outer weights, loadings and cross-loadings; returns each indicator's loading."""
+        latents, p = self._latents, len(self._indicators)
         sd_x = np.sqrt(np.diag(S))
         xload = (S @ W) / sd_x[:, None]  # cor(x_h, Y_j), as var(Y_j) = 1
         block_names = [latents[j] for j in self._block_of]
         rows = np.arange(p)
         weight = W[rows, self._block_of]
         loading = xload[rows, self._block_of]
-        ind_index = pd.Index(indicators, name="indicator")
+        ind_index = pd.Index(self._indicators, name="indicator")
         self.outer_weights_ = pd.DataFrame({"latent": block_names, "weight": weight}, index=ind_index)
         self.loadings_ = pd.DataFrame({"latent": block_names, "loading": loading}, index=ind_index)
         self.cross_loadings_ = pd.DataFrame(xload, index=ind_index, columns=pd.Index(latents, name="latent"))
+        return loading
 
-        lat_index = pd.Index(latents, name="latent")
+    def _reliability(self, S: np.ndarray, loading: np.ndarray) -> None:
+        """AVE, composite reliability and Cronbach's alpha per block."""
+        lat_index = pd.Index(self._latents, name="latent")
+        sd_x = np.sqrt(np.diag(S))
         R = S / sd_x[:, None] / sd_x[None, :]  # indicator correlations
         ave, rho, alpha, size = [], [], [], []
-        for j in range(len(latents)):
+        for j in range(len(self._latents)):
             members = np.flatnonzero(self._block_of == j)
             lam = loading[members]
             k = len(members)
             size.append(k)
             ave.append(float(np.mean(lam**2)))
             rho.append(float(lam.sum() ** 2 / (lam.sum() ** 2 + np.sum(1 - lam**2))))
-            if k == 1:
-                alpha.append(1.0)
-            else:
-                total = R[np.ix_(members, members)].sum()
-                alpha.append(float(k / (k - 1) * (1 - k / total)))
+            total = R[np.ix_(members, members)].sum()
+            alpha.append(1.0 if k == 1 else float(k / (k - 1) * (1 - k / total)))
         self.ave_ = pd.Series(ave, index=lat_index, name="ave")
         self.composite_reliability_ = pd.Series(rho, index=lat_index, name="composite_reliability")
         self.cronbach_alpha_ = pd.Series(alpha, index=lat_index, name="cronbach_alpha")
         self._block_size = pd.Series(size, index=lat_index, name="indicators")
 
-        # inner model
+    def _inner_model(self, C: np.ndarray, B: np.ndarray, r2: np.ndarray, n: int) -> None:
+        """Paths, R^2 (plain and adjusted), total and indirect effects, OLS standard errors."""
+        latents, D = self._latents, self._D
+        lat_index = pd.Index(latents, name="latent")
         endogenous = D.any(axis=0)
         self.latent_correlations_ = pd.DataFrame(C, index=lat_index, columns=lat_index)
         self.path_coefficients_ = pd.DataFrame(
@@ -520,7 +600,6 @@ class PLSPathModel:
             total, index=self.path_coefficients_.index, columns=self.path_coefficients_.columns
         )
         self.indirect_effects_ = self.total_effects_ - self.path_coefficients_
-
         # OLS standard errors of the paths: var(b) = (1 - R^2) / (n - k - 1) * inv(C_pred)
         se = np.full_like(B, np.nan)
         for j in np.flatnonzero(endogenous):
@@ -531,17 +610,13 @@ class PLSPathModel:
                 se[pred, j] = np.sqrt(np.maximum(1 - r2[j], 0) / dof * np.diag(inv))
         self._se = se
 
-        # Tenenhaus et al. (2005) GoF: sqrt(mean communality of multi-item blocks * mean R^2)
-        multi = np.asarray(size)[self._block_of] > 1
-        self.gof_ = (
-            float(np.sqrt(np.mean(loading[multi] ** 2) * np.mean(r2_endo))) if multi.any() else float("nan")
-        )
-        self.n_obs_ = n
-        return self
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "path_coefficients_"):
-            raise RuntimeError("this PLSPathModel is not fitted yet; call .fit(data) first")
+    def _check_estimated(self) -> None:
+        """Path estimates exist only after fit (not for a model built with from_params)."""
+        self._check_fitted()
+        if getattr(self, "path_coefficients_", None) is None:
+            raise NotFittedError(
+                "this PLSPathModel was built from outer weights only: fit(data) estimates paths"
+            )
 
     def _path_list(self) -> list[tuple[int, int]]:
         src, dst = np.nonzero(self._D)
@@ -556,7 +631,7 @@ class PLSPathModel:
         (as plspm's ``inner_model``); they ignore that the scores are estimated,
         so prefer :meth:`bootstrap` for inference.
         """
-        self._check_fitted()
+        self._check_estimated()
         latents = self._latents
         rows = []
         for i, j in self._path_list():
@@ -585,7 +660,7 @@ class PLSPathModel:
         Werts, Linn & Joereskog 1974); AVE = mean l^2 (Fornell & Larcker 1981);
         l are the PLS loadings. Single-item blocks get 1 for all three.
         """
-        self._check_fitted()
+        self._check_estimated()
         out = pd.concat(
             [self._block_size, self.cronbach_alpha_, self.composite_reliability_, self.ave_], axis=1
         )
@@ -605,7 +680,7 @@ class PLSPathModel:
         indicator is constant or PLS does not converge are dropped and counted
         in ``.attrs["n_failed"]``. The draws are kept in ``bootstrap_draws_``.
         """
-        self._check_fitted()
+        self._check_estimated()
         if int(n_boot) != n_boot or n_boot < 2:
             raise ValueError(f"n_boot must be an integer >= 2, not {n_boot!r}")
         if not 0 < level < 1:
@@ -624,7 +699,9 @@ class PLSPathModel:
             S_ok = S[ok]
             if not len(S_ok):
                 continue
-            W, _, converged = _pls_weights(S_ok, self._odm, D, self.scheme, self.max_iter, self.tol)
+            W, _, converged = _pls_weights(
+                S_ok, self._odm, D, self.scheme, int(self.max_iter), float(self.tol)
+            )
             good = converged & np.isfinite(W).all(axis=(1, 2))
             B, _ = _paths(_lv_cor(S_ok[good], W[good]), D)
             block = np.full((len(rows), len(pairs)), np.nan)

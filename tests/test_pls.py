@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 from crmlab.data import CRMDataError, load_survey, survey_blocks
+from crmlab.exceptions import NotFittedError
 from crmlab.pls import PLSPathModel, bank_model, ecsi_model
 
 
@@ -686,18 +687,54 @@ def test_data_errors_name_table_column_count_example(mobi):
     ],
 )
 def test_model_spec_errors_are_value_errors(inner, blocks, message):
-    with pytest.raises(ValueError, match=message) as err:
-        PLSPathModel(inner, blocks)
+    with pytest.raises(ValueError, match=message) as err:  # checked at fit, not in __init__
+        PLSPathModel(inner, blocks).fit(pd.DataFrame({"a": [1.0, 2.0, 3.0]}))
     assert not isinstance(err.value, CRMDataError)
 
 
 def test_bad_hyperparameters_and_unfitted_use():
+    data = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [2.0, 1.0, 4.0, 3.0]})
     with pytest.raises(ValueError, match="scheme"):
-        PLSPathModel([("A", "B")], {"A": ["a"], "B": ["b"]}, scheme="mode B")
+        PLSPathModel([("A", "B")], {"A": ["a"], "B": ["b"]}, scheme="mode B").fit(data)
     with pytest.raises(ValueError, match="max_iter"):
-        PLSPathModel([("A", "B")], {"A": ["a"], "B": ["b"]}, max_iter=0)
+        PLSPathModel([("A", "B")], {"A": ["a"], "B": ["b"]}, max_iter=0).fit(data)
     model = PLSPathModel([("A", "B")], {"A": ["a"], "B": ["b"]})
     with pytest.raises(RuntimeError, match="not fitted"):
         model.summary()
     with pytest.raises(RuntimeError, match="not fitted"):
         model.bootstrap()
+
+
+def test_init_only_stores_hyper_parameters_and_unfitted_use_is_not_fitted_error():
+    model = PLSPathModel([("A", "A")], {"A": "not a list"}, scheme="nonsense")  # stored, not checked
+    assert model.get_params()["scheme"] == "nonsense"
+    fresh = PLSPathModel([("A", "B")], {"A": ["a"], "B": ["b"]})
+    assert not fresh.is_fitted
+    with pytest.raises(NotFittedError, match="not fitted"):
+        fresh.summary()
+
+
+def test_from_params_scores_new_respondents_like_the_fit(mobi):
+    inner, blocks = ecsi_model()
+    fitted = PLSPathModel(inner, blocks).fit(mobi)
+    weights = fitted.outer_weights_["weight"]
+    known = PLSPathModel.from_params(inner, blocks, weights)
+    assert known.is_fitted
+    pd.testing.assert_frame_equal(known.transform(mobi), fitted.scores_)
+    assert fitted.transform(mobi).to_numpy() == pytest.approx(fitted.scores_.to_numpy(), abs=1e-12)
+    half = mobi.iloc[:125]
+    scores = known.transform(half)
+    assert scores.std(ddof=0).to_numpy() == pytest.approx(
+        [
+            np.std(
+                half[blocks[b]].sub(half[blocks[b]].mean()).div(half[blocks[b]].std(ddof=0)).to_numpy()
+                @ weights[blocks[b]].to_numpy()
+            )
+            for b in blocks
+        ],
+        rel=1e-12,
+    )
+    with pytest.raises(ValueError, match="no weight for indicator"):
+        PLSPathModel.from_params(inner, blocks, weights.drop("CUSL2"))
+    with pytest.raises(NotFittedError, match="outer weights only"):
+        known.summary()
