@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ._base import Estimator
 from ._validate import data_error, require_columns, resolve_observation_end
 
 __all__ = [
@@ -122,7 +123,7 @@ def customer_features(transactions: pd.DataFrame, observation_end=None) -> pd.Da
 # --------------------------------------------------------------------------- clusters
 
 
-class CustomerClusters:
+class CustomerClusters(Estimator):
     """k-means or Gaussian-mixture segments on standardised (log) behavioural features.
 
     For each k in ``k_range`` the model is fitted on z = (log(1 + x) - mean) / sd of the
@@ -162,6 +163,56 @@ class CustomerClusters:
         self.value_column = value_column
         self.silhouette_sample = silhouette_sample
         self.n_init = n_init
+
+    _fitted_attribute = "centers_"
+
+    @classmethod
+    def from_params(
+        cls,
+        centers: pd.DataFrame,
+        mean,
+        scale,
+        log: bool = True,
+        value_column: str = "monetary",
+    ) -> CustomerClusters:
+        """Clusters with known centres, to assign new customers with :meth:`predict`.
+
+        ``centers``: one row per cluster (index = cluster number), one column per feature,
+        in the standardised space (z-scores of the features, of log1p(features) when
+        ``log``); ``mean`` and ``scale``: the standardisation, per feature (``scaler_.mean_``
+        and ``scaler_.scale_`` of a fit). A customer joins the nearest centre (k-means rule).
+        """
+        from sklearn.preprocessing import StandardScaler
+
+        centers = pd.DataFrame(centers, dtype="float64")
+        model = cls(method="kmeans", features=tuple(centers.columns), log=log, value_column=value_column)
+        model.scaler_ = StandardScaler()
+        model.scaler_.mean_ = np.asarray(mean, dtype=np.float64)
+        model.scaler_.scale_ = np.asarray(scale, dtype=np.float64)
+        model.scaler_.var_ = model.scaler_.scale_**2
+        model.scaler_.n_features_in_ = len(centers.columns)
+        model.k_ = len(centers)
+        model.centers_ = centers.rename_axis("cluster")
+        return model
+
+    def predict(self, table: pd.DataFrame) -> pd.Series:
+        """Cluster of each customer of ``table`` (same features), numbered as ``labels_``.
+
+        A fitted model assigns with its chosen scikit-learn model (k-means: nearest
+        centroid; Gaussian mixture: highest posterior); a model built with
+        :meth:`from_params` assigns each customer to the nearest centre.
+        """
+        self._check_fitted()
+        z = self.scaler_.transform(self._design(table))
+        if getattr(self, "model_", None) is not None:
+            lookup = np.zeros(max(self.mapping_) + 1, dtype=np.int64)
+            lookup[list(self.mapping_)] = list(self.mapping_.values())
+            labels = lookup[self.model_.predict(z)]
+        else:
+            centers = self.centers_.to_numpy()
+            distance = ((z[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2)
+            labels = self.centers_.index.to_numpy()[distance.argmin(axis=1)]
+        return pd.Series(labels, index=table.index, name="cluster")
 
     def _design(self, table: pd.DataFrame) -> np.ndarray:
         require_columns(table, list(self.features), "features", "CustomerClusters")
@@ -251,18 +302,23 @@ class CustomerClusters:
 
     def labels_for(self, k: int, table: pd.DataFrame) -> pd.Series:
         """Labels of the fitted model with ``k`` clusters (not renumbered by value)."""
+        self._check_fitted()
         model = self.models_[k]
         z = self.scaler_.transform(self._design(table))
         return pd.Series(model.predict(z), index=table.index, name="cluster")
 
     def summary(self) -> pd.DataFrame:
         """Model-selection table: per k the silhouette and inertia (k-means) or BIC / AIC."""
+        self._check_fitted()
+        if getattr(self, "scores_", None) is None:
+            return self.centers_.assign(chosen=True)
         out = self.scores_.copy()
         out["chosen"] = out.index == self.k_
         return out
 
     def profile(self, table: pd.DataFrame) -> pd.DataFrame:
         """Cluster profile: customers, share, mean of each numeric column, revenue share."""
+        self._check_fitted()
         labels = self.labels_.reindex(table.index)
         numeric = table.select_dtypes("number")
         g = numeric.groupby(labels)

@@ -222,3 +222,20 @@ def test_notebook_runs_on_cdnow_sample(tmp_path):
     assert "adjusted Rand index against true segments is skipped" in text
     assert "no category, channel or region column" in text
     assert "not in this data set (no customers table / survey): demographic, geographic" in text
+
+
+def test_clusters_predict_and_from_params_reproduce_the_fitted_labels(population):
+    from crmlab.exceptions import NotFittedError
+    from crmlab.segment import customer_features
+
+    table = customer_features(population.transactions)
+    with pytest.raises(NotFittedError):
+        CustomerClusters().summary()
+    for method in ("kmeans", "gmm"):
+        fit = CustomerClusters(method=method, k_range=[3, 4], seed=0).fit(table)
+        assert fit.predict(table).equals(fit.labels_)
+    fit = CustomerClusters(k_range=[4], seed=0).fit(table)
+    known = CustomerClusters.from_params(fit.centers_, fit.scaler_.mean_, fit.scaler_.scale_)
+    agree = (known.predict(table) == fit.labels_).mean()
+    assert agree > 0.995  # k-means labels are the nearest centre, up to ties at the last iteration
+    assert known.k_ == 4 and known.summary()["chosen"].all()
