@@ -48,6 +48,7 @@ import argparse
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -253,10 +254,46 @@ def generate(
     rng = np.random.default_rng(seed)
     n = n_customers
     ids = np.char.add("S", np.char.zfill(np.arange(1, n + 1).astype(str), 6)).astype(object)
+    # every step draws from the one generator in a fixed order: same seed, same population
+    c = _who(rng, n, ids)
+    _signups(rng, c, n_days, start_ts, potential_share)
+    _attitudes(rng, c, satisfaction_trap)
+    _behaviour(rng, c)
+    buys = _organic_purchases(rng, c, n_days)
+    promo = _promotion_calendar(rng, n_days, n_promotions)
+    _promotion_purchases(rng, c, buys, promo, n_days)
+    transactions, orders_truth = _order_details(rng, c, buys, promo, start_ts, ids)
+    promotions = _promotions_table(promo, start_ts, n)
+    _card_dates(rng, c, start_ts, n_days)
+    truth_customers = _truth_customers(c, ids, start_ts)
+    survey = _survey(rng, c, ids, survey_response_rate)
+    params = {
+        "n_customers": n,
+        "seed": seed,
+        "start": str(start_ts.date()),
+        "end": str(end_ts.date()),
+        "satisfaction_trap": satisfaction_trap,
+        "survey_response_rate": survey_response_rate,
+        "potential_share": potential_share,
+        "n_promotions": int(promo.n),
+        **_loyalty_params(c, satisfaction_trap),
+    }
+    return Population(
+        customers=c.customers,
+        transactions=transactions,
+        survey=survey,
+        promotions=promotions,
+        truth=GroundTruth(customers=truth_customers, orders=orders_truth, params=params),
+    )
 
-    # ---------------------------------------------------------------- who they are
+
+def _date(start_ts: pd.Timestamp, offsets) -> pd.Series:
+    return pd.Series(start_ts + pd.to_timedelta(offsets, unit="D")).astype("datetime64[ns]")
+
+
+def _who(rng, n: int, ids: np.ndarray) -> SimpleNamespace:
+    """Segment, demographics and region of each sign-up: the customers table's first columns."""
     seg_idx = rng.choice(len(SEGMENTS), size=n, p=SEGMENTS["share"].to_numpy())
-    seg = SEGMENTS.iloc[seg_idx]
     income_p = np.array([[0.15, 0.45, 0.40], [0.30, 0.50, 0.20], [0.50, 0.40, 0.10], [0.35, 0.45, 0.20]])
     u = rng.random(n)
     income_idx = (u[:, None] > np.cumsum(income_p[seg_idx], axis=1)).sum(axis=1)
@@ -273,131 +310,167 @@ def generate(
             "acquisition_channel": _draw(rng, ACQUISITION_CHANNELS, n, p=[0.25, 0.2, 0.18, 0.12, 0.1, 0.15]),
         }
     )
+    return SimpleNamespace(
+        n=n,
+        seg_idx=seg_idx,
+        seg=SEGMENTS.iloc[seg_idx],
+        income_idx=income_idx,
+        region=region,
+        city_tier=city_tier,
+        customers=customers,
+    )
 
-    # sign-up day: growth over the period and a year-end peak
+
+def _signups(rng, c: SimpleNamespace, n_days: int, start_ts: pd.Timestamp, potential_share: float) -> None:
+    """Sign-up day (growth over the period, a year-end peak) and first purchase; who buys."""
     day_offsets = np.arange(n_days)
     days = start_ts + pd.to_timedelta(day_offsets, unit="D")
     weight = (1.0 + 0.8 * day_offsets / n_days) * (1.0 + 0.6 * days.month.isin([11, 12]))
-    signup_off = np.sort(rng.choice(n_days, size=n, p=weight / weight.sum()))
+    signup_off = np.sort(rng.choice(n_days, size=c.n, p=weight / weight.sum()))
     rng.shuffle(signup_off)
-    first_off = signup_off + np.floor(rng.exponential(4.0, size=n)).astype(np.int64)
-    buyer = (rng.random(n) >= potential_share) & (first_off < n_days)
-    first_off = np.where(buyer, first_off, -1)
+    first_off = signup_off + np.floor(rng.exponential(4.0, size=c.n)).astype(np.int64)
+    c.buyer = (rng.random(c.n) >= potential_share) & (first_off < n_days)
+    c.first_off = np.where(c.buyer, first_off, -1)
+    c.signup_off = signup_off
 
-    # ---------------------------------------------------------------- satisfaction and loyalty
-    basic_true = 1.0 + (SCALE_MAX - 1.0) * rng.beta(4.0, 1.8, size=n)
-    latent_true = 1.0 + (SCALE_MAX - 1.0) * rng.beta(2.0, 2.5, size=n)
+
+def _attitudes(rng, c: SimpleNamespace, satisfaction_trap: bool) -> None:
+    """True satisfaction, loyalty (with or without the trap), price sensitivity, captivity."""
+    n = c.n
+    c.basic_true = 1.0 + (SCALE_MAX - 1.0) * rng.beta(4.0, 1.8, size=n)
+    c.latent_true = 1.0 + (SCALE_MAX - 1.0) * rng.beta(2.0, 2.5, size=n)
     span = SCALE_MAX - 1.0
     if satisfaction_trap:
-        A, k, C, gamma = 4.0, 0.35, 4.5, 1.6
-        f_basic = A * (1.0 - np.exp(-k * (basic_true - 1.0)))
-        g_latent = C * ((latent_true - 1.0) / span) ** gamma
+        c.A, c.k, c.C, c.gamma = 4.0, 0.35, 4.5, 1.6
+        f_basic = c.A * (1.0 - np.exp(-c.k * (c.basic_true - 1.0)))
+        g_latent = c.C * ((c.latent_true - 1.0) / span) ** c.gamma
     else:
-        A, k, C, gamma = 3.5, float("nan"), 3.5, 1.0
-        f_basic = A * (basic_true - 1.0) / span
-        g_latent = C * (latent_true - 1.0) / span
-    loyalty_true = 1.0 + f_basic + g_latent + rng.normal(0.0, 0.7, size=n)
-    lz = (loyalty_true - loyalty_true.mean()) / loyalty_true.std()
-    attachment = np.clip((loyalty_true - 1.0) / (SCALE_MAX - 1.0), 0.0, 1.0)
+        c.A, c.k, c.C, c.gamma = 3.5, float("nan"), 3.5, 1.0
+        f_basic = c.A * (c.basic_true - 1.0) / span
+        g_latent = c.C * (c.latent_true - 1.0) / span
+    c.loyalty_true = 1.0 + f_basic + g_latent + rng.normal(0.0, 0.7, size=n)
+    c.lz = (c.loyalty_true - c.loyalty_true.mean()) / c.loyalty_true.std()
+    c.attachment = np.clip((c.loyalty_true - 1.0) / (SCALE_MAX - 1.0), 0.0, 1.0)
+    price_base = rng.beta(c.seg["price_a"].to_numpy(), c.seg["price_b"].to_numpy())
+    c.price_sens = _expit(_logit(np.clip(price_base, 0.01, 0.99)) - 0.4 * c.lz - 0.4 * (c.income_idx - 1))
+    c.inertia = rng.beta(2.0, 4.0, size=n)
+    c.monopoly = (c.city_tier == 3) & (rng.random(n) < 0.12)
 
-    price_base = rng.beta(seg["price_a"].to_numpy(), seg["price_b"].to_numpy())
-    price_sens = _expit(_logit(np.clip(price_base, 0.01, 0.99)) - 0.4 * lz - 0.4 * (income_idx - 1))
-    inertia = rng.beta(2.0, 4.0, size=n)
-    monopoly = (city_tier == 3) & (rng.random(n) < 0.12)
 
-    # ---------------------------------------------------------------- purchase behaviour
-    rate = seg["purchase_rate"].to_numpy() * rng.gamma(1.2, 1.0 / 1.2, size=n) * np.exp(0.30 * lz)
-    rate *= np.where(monopoly, 1.4, 1.0) * (1.0 + 0.3 * inertia)
-    tau = rng.exponential(seg["lifetime_weeks"].to_numpy() * np.exp(0.6 * lz))
-    order_value = seg["order_value"].to_numpy() * rng.lognormal(0.0, 0.3, size=n)
-    sow = _expit(-0.3 + 1.0 * lz + rng.normal(0.0, 0.6, size=n))
-    primary_cat = rng.choice(len(CATEGORIES), size=n)
-    p_primary = np.clip(0.85 - 0.35 * attachment + rng.normal(0, 0.05, n), 0.3, 0.95)
-    pref_channel = rng.choice(len(CHANNELS), size=n, p=[0.45, 0.35, 0.20])
+def _behaviour(rng, c: SimpleNamespace) -> None:
+    """Purchase rate, lifetime, order value, share of wallet, preferred category and channel."""
+    n, seg, lz = c.n, c.seg, c.lz
+    c.rate = seg["purchase_rate"].to_numpy() * rng.gamma(1.2, 1.0 / 1.2, size=n) * np.exp(0.30 * lz)
+    c.rate *= np.where(c.monopoly, 1.4, 1.0) * (1.0 + 0.3 * c.inertia)
+    c.tau = rng.exponential(seg["lifetime_weeks"].to_numpy() * np.exp(0.6 * lz))
+    c.order_value = seg["order_value"].to_numpy() * rng.lognormal(0.0, 0.3, size=n)
+    c.sow = _expit(-0.3 + 1.0 * lz + rng.normal(0.0, 0.6, size=n))
+    c.primary_cat = rng.choice(len(CATEGORIES), size=n)
+    c.p_primary = np.clip(0.85 - 0.35 * c.attachment + rng.normal(0, 0.05, n), 0.3, 0.95)
+    c.pref_channel = rng.choice(len(CHANNELS), size=n, p=[0.45, 0.35, 0.20])
 
-    first_week = np.where(buyer, first_off, 0) / 7.0
+
+def _organic_purchases(rng, c: SimpleNamespace, n_days: int) -> SimpleNamespace:
+    """Poisson purchases while alive (thinned by the life-cycle rate shape), first purchase at age 0."""
+    buyer = c.buyer
+    c.first_week = np.where(buyer, c.first_off, 0) / 7.0
     horizon_week = (n_days - 1) / 7.0
-    age_end = np.where(buyer, horizon_week - first_week, 0.0)  # relationship age at the end
-    active_weeks = np.where(buyer, np.minimum(tau, age_end), 0.0)
-    n_candidates = rng.poisson(rate * active_weeks)
-    owner = np.repeat(np.arange(n), n_candidates)
+    c.age_end = np.where(buyer, horizon_week - c.first_week, 0.0)  # relationship age at the end
+    active_weeks = np.where(buyer, np.minimum(c.tau, c.age_end), 0.0)
+    n_candidates = rng.poisson(c.rate * active_weeks)
+    owner = np.repeat(np.arange(c.n), n_candidates)
     t = rng.random(len(owner)) * active_weeks[owner]
-    keep = rng.random(len(owner)) < _rate_shape(t / tau[owner])
+    keep = rng.random(len(owner)) < _rate_shape(t / c.tau[owner])
     owner, t = owner[keep], t[keep]
     buyers = np.flatnonzero(buyer)
     owner = np.concatenate([buyers, owner])  # the first purchase, at age 0
     t = np.concatenate([np.zeros(len(buyers)), t])
-    day = first_off[owner] + np.floor(t * 7.0).astype(np.int64)
-    day = np.minimum(day, n_days - 1)
-    x = t / tau[owner]
+    day = np.minimum(c.first_off[owner] + np.floor(t * 7.0).astype(np.int64), n_days - 1)
+    x = t / c.tau[owner]
     list_value = (
-        order_value[owner] * _spend_shape(np.minimum(x, 0.999)) * rng.lognormal(0.0, 0.35, len(owner))
+        c.order_value[owner] * _spend_shape(np.minimum(x, 0.999)) * rng.lognormal(0.0, 0.35, len(owner))
     )
-    promo_driven = np.zeros(len(owner), dtype=bool)
+    return SimpleNamespace(owner=owner, t=t, day=day, list_value=list_value)
 
-    # ---------------------------------------------------------------- promotions
+
+def _promotion_calendar(rng, n_days: int, n_promotions: int | None) -> SimpleNamespace:
+    """Start, length, type (discount depth) and medium (reach) of each promotion."""
     n_promo = n_promotions if n_promotions is not None else max(1, round(n_days / 30.4))
-    p_start = np.sort(rng.choice(np.arange(0, max(1, n_days - 14)), size=n_promo, replace=False))
-    p_len = rng.integers(5, 15, size=n_promo)
-    p_type = _draw(rng, list(PROMOTION_TYPES), n_promo)
-    p_medium = _draw(rng, list(PROMOTION_MEDIA), n_promo)
-    depth = np.array([PROMOTION_TYPES[x_] for x_ in p_type])
-    reach = np.array([PROMOTION_MEDIA[x_] for x_ in p_medium])
-    promo_ids = np.char.add("P", np.char.zfill(np.arange(1, n_promo + 1).astype(str), 3)).astype(object)
+    start = np.sort(rng.choice(np.arange(0, max(1, n_days - 14)), size=n_promo, replace=False))
+    length = rng.integers(5, 15, size=n_promo)
+    kind = _draw(rng, list(PROMOTION_TYPES), n_promo)
+    medium = _draw(rng, list(PROMOTION_MEDIA), n_promo)
+    return SimpleNamespace(
+        n=n_promo,
+        start=start,
+        length=length,
+        type=kind,
+        medium=medium,
+        depth=np.array([PROMOTION_TYPES[x_] for x_ in kind]),
+        reach=np.array([PROMOTION_MEDIA[x_] for x_ in medium]),
+        ids=np.char.add("P", np.char.zfill(np.arange(1, n_promo + 1).astype(str), 3)).astype(object),
+    )
 
-    # incremental purchases caused by a promotion: customers active at its start
-    start_age = p_start[None, :] / 7.0 - first_week[:, None]
-    active = buyer[:, None] & (start_age > 0) & (start_age < np.minimum(tau, age_end)[:, None])
-    p_extra = (0.01 + 0.30 * price_sens[:, None] ** 2) * reach[None, :]
+
+def _promotion_purchases(rng, c: SimpleNamespace, buys: SimpleNamespace, promo, n_days: int) -> None:
+    """Incremental purchases a promotion causes (customers active at its start), then which
+    organic purchases in a promotion window use it (a price-driven probability)."""
+    start_age = promo.start[None, :] / 7.0 - c.first_week[:, None]
+    active = c.buyer[:, None] & (start_age > 0) & (start_age < np.minimum(c.tau, c.age_end)[:, None])
+    p_extra = (0.01 + 0.30 * c.price_sens[:, None] ** 2) * promo.reach[None, :]
     extra = active & (rng.random(active.shape) < p_extra)
     e_cust, e_promo = np.nonzero(extra)
-    e_day = p_start[e_promo] + np.floor(rng.random(len(e_cust)) * p_len[e_promo]).astype(np.int64)
+    e_day = promo.start[e_promo] + np.floor(rng.random(len(e_cust)) * promo.length[e_promo]).astype(np.int64)
     e_day = np.minimum(e_day, n_days - 1)
-    e_day = np.minimum(
-        e_day, first_off[e_cust] + np.floor(tau[e_cust] * 7.0).astype(np.int64)
-    )  # not after dropout
-    e_age = e_day / 7.0 - first_week[e_cust]
+    e_day = np.minimum(e_day, c.first_off[e_cust] + np.floor(c.tau[e_cust] * 7.0).astype(np.int64))
+    e_age = e_day / 7.0 - c.first_week[e_cust]  # (not after dropout, above)
     e_value = (
-        order_value[e_cust]
+        c.order_value[e_cust]
         * 0.8
-        * _spend_shape(np.minimum(e_age / tau[e_cust], 0.999))
+        * _spend_shape(np.minimum(e_age / c.tau[e_cust], 0.999))
         * rng.lognormal(0.0, 0.35, len(e_cust))
     )
-    owner = np.concatenate([owner, e_cust])
-    day = np.concatenate([day, e_day])
-    t = np.concatenate([t, e_age])
-    list_value = np.concatenate([list_value, e_value])
-    promo_driven = np.concatenate([promo_driven, np.ones(len(e_cust), dtype=bool)])
-    promo_of = np.concatenate([np.full(len(promo_driven) - len(e_cust), -1), e_promo])
+    n_organic = len(buys.owner)
+    buys.owner = np.concatenate([buys.owner, e_cust])
+    buys.day = np.concatenate([buys.day, e_day])
+    buys.t = np.concatenate([buys.t, e_age])
+    buys.list_value = np.concatenate([buys.list_value, e_value])
+    buys.promo_driven = np.concatenate([np.zeros(n_organic, dtype=bool), np.ones(len(e_cust), dtype=bool)])
+    promo_of = np.concatenate([np.full(n_organic, -1), e_promo])
+    idx = np.searchsorted(promo.start, buys.day, side="right") - 1
+    safe = np.maximum(idx, 0)
+    in_window = (idx >= 0) & (buys.day < promo.start[safe] + promo.length[safe])
+    uses = in_window & (promo_of < 0) & (rng.random(len(buys.day)) < 0.1 + 0.7 * c.price_sens[buys.owner])
+    buys.promo_of = np.where(uses, idx, promo_of)
 
-    # organic purchases that fall in a promotion window use it with a price-driven probability
-    idx = np.searchsorted(p_start, day, side="right") - 1
-    in_window = (idx >= 0) & (day < p_start[np.maximum(idx, 0)] + p_len[np.maximum(idx, 0)])
-    uses = in_window & (promo_of < 0) & (rng.random(len(day)) < 0.1 + 0.7 * price_sens[owner])
-    promo_of = np.where(uses, idx, promo_of)
-    discount = np.where(promo_of >= 0, depth[np.maximum(promo_of, 0)], 0.0)
 
-    # ---------------------------------------------------------------- order details
-    m = len(owner)
-    cat = np.where(rng.random(m) < p_primary[owner], primary_cat[owner], rng.choice(len(CATEGORIES), size=m))
-    chan = np.where(rng.random(m) < 0.75, pref_channel[owner], rng.choice(len(CHANNELS), size=m))
+def _order_details(rng, c, buys, promo, start_ts: pd.Timestamp, ids) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Category, channel, product, amount after discount, cost to serve, quantity; the
+    transactions table (sorted by day, then customer) and the promo-driven truth per order."""
+    owner, m = buys.owner, len(buys.owner)
+    discount = np.where(buys.promo_of >= 0, promo.depth[np.maximum(buys.promo_of, 0)], 0.0)
+    cat = np.where(
+        rng.random(m) < c.p_primary[owner], c.primary_cat[owner], rng.choice(len(CATEGORIES), size=m)
+    )
+    chan = np.where(rng.random(m) < 0.75, c.pref_channel[owner], rng.choice(len(CHANNELS), size=m))
     product_no = rng.integers(1, 21, size=m)
     cat_names = CATEGORIES.index.to_numpy(dtype=object)
-    amount = np.round(list_value * (1.0 - discount), 2)
-    tenure_factor = 1.0 - 0.3 * np.minimum(np.maximum(t, 0.0) / 104.0, 1.0)  # learning: cheaper to serve
+    amount = np.round(buys.list_value * (1.0 - discount), 2)
+    tenure_factor = 1.0 - 0.3 * np.minimum(np.maximum(buys.t, 0.0) / 104.0, 1.0)  # cheaper to serve
     cost = np.round(
-        list_value * (1.0 - CATEGORIES["margin_rate"].to_numpy()[cat])
+        buys.list_value * (1.0 - CATEGORIES["margin_rate"].to_numpy()[cat])
         + CHANNELS["cost_to_serve"].to_numpy()[chan] * tenure_factor,
         2,
     )
-    quantity = 1 + rng.poisson(list_value / 80.0)
-    order = np.lexsort((owner, day))
+    quantity = 1 + rng.poisson(buys.list_value / 80.0)
+    order = np.lexsort((owner, buys.day))
     order_ids = np.char.add("O", np.char.zfill(np.arange(1, m + 1).astype(str), 8)).astype(object)
+    promo_of = buys.promo_of[order]
     transactions = pd.DataFrame(
         {
             "order_id": order_ids,
             "customer_id": ids[owner[order]],
-            "date": (start_ts + pd.to_timedelta(day[order], unit="D")).astype("datetime64[ns]"),
+            "date": (start_ts + pd.to_timedelta(buys.day[order], unit="D")).astype("datetime64[ns]"),
             "amount": amount[order],
             "quantity": quantity[order],
             "product": np.char.add(
@@ -406,83 +479,87 @@ def generate(
             ).astype(object),
             "category": cat_names[cat[order]],
             "channel": CHANNELS.index.to_numpy(dtype=object)[chan[order]],
-            "region": region[owner[order]],
+            "region": c.region[owner[order]],
             "promotion_id": pd.array(
-                np.where(promo_of[order] >= 0, promo_ids[np.maximum(promo_of[order], 0)], None),
-                dtype="string",
+                np.where(promo_of >= 0, promo.ids[np.maximum(promo_of, 0)], None), dtype="string"
             ),
             "cost": cost[order],
         }
     )
-    orders_truth = pd.DataFrame({"order_id": order_ids, "promo_driven": promo_driven[order]})
+    orders_truth = pd.DataFrame({"order_id": order_ids, "promo_driven": buys.promo_driven[order]})
+    return transactions, orders_truth
 
-    promotions = pd.DataFrame(
+
+def _promotions_table(promo: SimpleNamespace, start_ts: pd.Timestamp, n: int) -> pd.DataFrame:
+    return pd.DataFrame(
         {
-            "promotion_id": promo_ids,
-            "type": p_type,
-            "medium": p_medium,
-            "start": (start_ts + pd.to_timedelta(p_start, unit="D")).astype("datetime64[ns]"),
-            "end": (start_ts + pd.to_timedelta(p_start + p_len - 1, unit="D")).astype("datetime64[ns]"),
-            "cost": np.round(2000.0 + 1.5 * n * reach * depth, 2),
+            "promotion_id": promo.ids,
+            "type": promo.type,
+            "medium": promo.medium,
+            "start": (start_ts + pd.to_timedelta(promo.start, unit="D")).astype("datetime64[ns]"),
+            "end": (start_ts + pd.to_timedelta(promo.start + promo.length - 1, unit="D")).astype(
+                "datetime64[ns]"
+            ),
+            "cost": np.round(2000.0 + 1.5 * n * promo.reach * promo.depth, 2),
         }
     )
 
-    # ---------------------------------------------------------------- customers table
-    def _date(off):
-        return pd.Series(start_ts + pd.to_timedelta(off, unit="D")).astype("datetime64[ns]")
 
-    signup_date = _date(signup_off)
-    first_date = _date(first_off).where(buyer)
-    card_soon = rng.random(n) < 0.25 + 0.25 * attachment
+def _card_dates(rng, c: SimpleNamespace, start_ts: pd.Timestamp, n_days: int) -> None:
+    """Sign-up, first purchase and loyalty-card dates into the customers table."""
+    n, buyer = c.n, c.buyer
+    card_soon = rng.random(n) < 0.25 + 0.25 * c.attachment
     card_later = ~card_soon & (rng.random(n) < 0.25)
-    card_off = first_off + np.where(card_later, np.floor(rng.exponential(90.0, n)).astype(np.int64), 0)
+    card_off = c.first_off + np.where(card_later, np.floor(rng.exponential(90.0, n)).astype(np.int64), 0)
     has_card = buyer & (card_soon | card_later) & (card_off < n_days)
-    customers.insert(1, "signup_date", signup_date)
-    customers.insert(2, "first_purchase_date", first_date)
-    customers.insert(3, "card_date", _date(card_off).where(has_card))
+    c.customers.insert(1, "signup_date", _date(start_ts, c.signup_off))
+    c.customers.insert(2, "first_purchase_date", _date(start_ts, c.first_off).where(buyer))
+    c.customers.insert(3, "card_date", _date(start_ts, card_off).where(has_card))
 
-    # ---------------------------------------------------------------- truth per customer
-    x_end = np.where(buyer, age_end / tau, np.nan)
-    stage = np.where(buyer, _stage_of(np.nan_to_num(x_end)), "potential")
-    alive = buyer & (age_end < tau)
-    dropout_off = np.where(buyer & ~alive, first_off + np.floor(tau * 7.0), 0).astype(np.int64)
-    firm_annual = rate * 52.0 * order_value
-    category_wallet = firm_annual / sow
-    attitude_high = attachment >= np.quantile(attachment, 0.6)
-    repeat_high = rate >= np.quantile(rate[buyer], 0.5) if buyer.any() else np.zeros(n, bool)
+
+def _truth_customers(c: SimpleNamespace, ids, start_ts: pd.Timestamp) -> pd.DataFrame:
+    """What the generator knows per customer: rates, lifetime, stage, loyalty types, wallet."""
+    buyer = c.buyer
+    x_end = np.where(buyer, c.age_end / c.tau, np.nan)
+    alive = buyer & (c.age_end < c.tau)
+    dropout_off = np.where(buyer & ~alive, c.first_off + np.floor(c.tau * 7.0), 0).astype(np.int64)
+    c.firm_annual = c.rate * 52.0 * c.order_value
+    c.category_wallet = c.firm_annual / c.sow
+    attitude_high = c.attachment >= np.quantile(c.attachment, 0.6)
+    repeat_high = c.rate >= np.quantile(c.rate[buyer], 0.5) if buyer.any() else np.zeros(c.n, bool)
     dick_basu = np.select(
         [attitude_high & repeat_high, attitude_high, repeat_high], ["true", "latent", "spurious"], "none"
     )
     loyalty_type = np.select(
         [
             attitude_high & repeat_high,
-            repeat_high & monopoly,
-            repeat_high & (inertia > 0.5),
-            repeat_high & (price_sens > 0.6),
-            ~attitude_high & ~repeat_high & (price_sens > 0.6),
+            repeat_high & c.monopoly,
+            repeat_high & (c.inertia > 0.5),
+            repeat_high & (c.price_sens > 0.6),
+            ~attitude_high & ~repeat_high & (c.price_sens > 0.6),
             attitude_high,
         ],
         ["super-value", "monopoly", "inertia", "incentive", "price", "latent"],
         "none",
     )
-    truth_customers = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "segment": SEGMENTS.index.to_numpy(dtype=object)[seg_idx],
-            "purchase_rate": rate,
-            "order_value": order_value,
-            "lifetime_weeks": tau,
-            "dropout_date": _date(dropout_off).where(buyer & ~alive).to_numpy(),
+            "segment": SEGMENTS.index.to_numpy(dtype=object)[c.seg_idx],
+            "purchase_rate": c.rate,
+            "order_value": c.order_value,
+            "lifetime_weeks": c.tau,
+            "dropout_date": _date(start_ts, dropout_off).where(buyer & ~alive).to_numpy(),
             "alive": alive,
-            "stage": stage,
-            "attachment": attachment,
-            "price_sensitivity": price_sens,
-            "inertia": inertia,
-            "monopoly": monopoly,
-            "share_of_wallet": sow,
-            "category_wallet": category_wallet,
-            "basic_satisfaction_true": basic_true,
-            "latent_satisfaction_true": latent_true,
-            "loyalty_true": loyalty_true,
+            "stage": np.where(buyer, _stage_of(np.nan_to_num(x_end)), "potential"),
+            "attachment": c.attachment,
+            "price_sensitivity": c.price_sens,
+            "inertia": c.inertia,
+            "monopoly": c.monopoly,
+            "share_of_wallet": c.sow,
+            "category_wallet": c.category_wallet,
+            "basic_satisfaction_true": c.basic_true,
+            "latent_satisfaction_true": c.latent_true,
+            "loyalty_true": c.loyalty_true,
             "dick_basu": dick_basu,
             "loyalty_type": loyalty_type,
             "loyal": dick_basu == "true",
@@ -490,12 +567,14 @@ def generate(
         index=pd.Index(ids, name="customer_id"),
     )
 
-    # ---------------------------------------------------------------- survey
-    respond = buyer & (rng.random(n) < survey_response_rate)
+
+def _survey(rng, c: SimpleNamespace, ids, survey_response_rate: float) -> pd.DataFrame:
+    """A survey of a random share of buyers: satisfaction items, loyalty, price, captivity, Kano."""
+    respond = c.buyer & (rng.random(c.n) < survey_response_rate)
     r = np.flatnonzero(respond)
     nr = len(r)
-    basic_items = _items(rng, basic_true[r], 4, 0.8, 1, 10)
-    latent_items = _items(rng, latent_true[r], 3, 0.8, 1, 10)
+    basic_items = _items(rng, c.basic_true[r], 4, 0.8, 1, 10)
+    latent_items = _items(rng, c.latent_true[r], 3, 0.8, 1, 10)
     survey = pd.DataFrame(index=pd.RangeIndex(nr))
     survey["customer_id"] = ids[r]
     for j, name in enumerate(BASIC_ITEMS):
@@ -505,16 +584,31 @@ def generate(
     survey["overall_satisfaction"] = np.clip(
         np.rint(_overall_satisfaction(survey[BASIC_ITEMS + LATENT_ITEMS]) + rng.normal(0.0, 0.8, nr)), 1, 10
     ).astype(np.int64)
-    survey["repurchase_intention"] = _items(rng, loyalty_true[r], 1, 0.6, 1, 10)[:, 0]
-    survey["recommend"] = _items(rng, loyalty_true[r], 1, 0.8, 0, 10, shift=-0.5)[:, 0]
-    survey["price_sensitivity"] = _items(rng, 1.0 + 9.0 * price_sens[r], 1, 0.8, 1, 10)[:, 0]
+    survey["repurchase_intention"] = _items(rng, c.loyalty_true[r], 1, 0.6, 1, 10)[:, 0]
+    survey["recommend"] = _items(rng, c.loyalty_true[r], 1, 0.8, 0, 10, shift=-0.5)[:, 0]
+    survey["price_sensitivity"] = _items(rng, 1.0 + 9.0 * c.price_sens[r], 1, 0.8, 1, 10)[:, 0]
     survey["voluntariness"] = _items(
-        rng, 1.0 + 9.0 * (1.0 - inertia[r]) * np.where(monopoly[r], 0.4, 1.0), 1, 0.8, 1, 10
+        rng, 1.0 + 9.0 * (1.0 - c.inertia[r]) * np.where(c.monopoly[r], 0.4, 1.0), 1, 0.8, 1, 10
     )[:, 0]
-    survey["referrals"] = rng.poisson(0.2 + 2.5 * attachment[r] ** 2)
+    survey["referrals"] = rng.poisson(0.2 + 2.5 * c.attachment[r] ** 2)
     survey["outside_spend"] = np.round(
-        np.maximum(category_wallet[r] - firm_annual[r], 0.0) * rng.lognormal(0.0, 0.2, nr), 0
+        np.maximum(c.category_wallet[r] - c.firm_annual[r], 0.0) * rng.lognormal(0.0, 0.2, nr), 0
     )
+    _kano_answers(rng, survey, nr)
+    # drawn last so that adding them left every other column unchanged
+    survey["alternatives"] = _items(rng, np.where(c.monopoly[r], 2.0, 7.0), 1, 1.2, 1, 10)[:, 0]
+    survey["switching_cost"] = _items(rng, 1.0 + 9.0 * c.inertia[r], 1, 1.0, 1, 10)[:, 0]
+    survey["basic_satisfaction"] = survey[BASIC_ITEMS].mean(axis=1)
+    survey["latent_satisfaction"] = survey[LATENT_ITEMS].mean(axis=1)
+    survey["satisfaction"] = survey[
+        ["overall_satisfaction", "basic_satisfaction", "latent_satisfaction"]
+    ].mean(axis=1)
+    survey["loyalty_intention"] = (survey["repurchase_intention"] + 1.0 + 0.9 * survey["recommend"]) / 2.0
+    return survey
+
+
+def _kano_answers(rng, survey: pd.DataFrame, nr: int) -> None:
+    """Functional / dysfunctional answers per item from its true Kano class, 30 % noise."""
     for name in BASIC_ITEMS + LATENT_ITEMS:
         cells = _KANO_CELLS[KANO_TRUTH[name]]
         pick = np.asarray(cells)[rng.integers(0, len(cells), size=nr)]
@@ -523,49 +617,28 @@ def generate(
         pair = np.where(noise[:, None], random_pair, pick)
         survey[f"kano_functional_{name}"] = pair[:, 0]
         survey[f"kano_dysfunctional_{name}"] = pair[:, 1]
-    # drawn last so that adding them left every other column unchanged
-    survey["alternatives"] = _items(rng, np.where(monopoly[r], 2.0, 7.0), 1, 1.2, 1, 10)[:, 0]
-    survey["switching_cost"] = _items(rng, 1.0 + 9.0 * inertia[r], 1, 1.0, 1, 10)[:, 0]
-    survey["basic_satisfaction"] = survey[BASIC_ITEMS].mean(axis=1)
-    survey["latent_satisfaction"] = survey[LATENT_ITEMS].mean(axis=1)
-    survey["satisfaction"] = survey[
-        ["overall_satisfaction", "basic_satisfaction", "latent_satisfaction"]
-    ].mean(axis=1)
-    survey["loyalty_intention"] = (survey["repurchase_intention"] + 1.0 + 0.9 * survey["recommend"]) / 2.0
 
-    params = {
-        "n_customers": n,
-        "seed": seed,
-        "start": str(start_ts.date()),
-        "end": str(end_ts.date()),
-        "satisfaction_trap": satisfaction_trap,
-        "survey_response_rate": survey_response_rate,
-        "potential_share": potential_share,
-        "n_promotions": int(n_promo),
-        "basic_A": A,
-        "basic_k": k,
-        "latent_C": C,
-        "latent_gamma": gamma,
+
+def _loyalty_params(c: SimpleNamespace, satisfaction_trap: bool) -> dict:
+    """The truth's description of the loyalty formula, Kano classes and stage rule."""
+    return {
+        "basic_A": c.A,
+        "basic_k": c.k,
+        "latent_C": c.C,
+        "latent_gamma": c.gamma,
         "loyalty_noise_sd": 0.7,
         "loyalty_formula": (
             "loyalty = 1 + A(1-exp(-k(B-1))) + C((Lt-1)/8.5)^gamma + e"
             if satisfaction_trap
             else "loyalty = 1 + A(B-1)/8.5 + C(Lt-1)/8.5 + e"
         ),
-        "basic_saturation_point_20pct": (1.0 + np.log(5.0) / k) if satisfaction_trap else None,
+        "basic_saturation_point_20pct": (1.0 + np.log(5.0) / c.k) if satisfaction_trap else None,
         "kano": dict(KANO_TRUTH),
         "item_labels": dict(ITEM_LABELS),
         "stage_rule": "lifetime fraction at the end: <0.1 development, <0.3 growth, <0.7 maturity, "
         "<1 decline, else termination; never bought: potential",
         "time_unit": "weeks",
     }
-    return Population(
-        customers=customers,
-        transactions=transactions,
-        survey=survey,
-        promotions=promotions,
-        truth=GroundTruth(customers=truth_customers, orders=orders_truth, params=params),
-    )
 
 
 def main(argv=None) -> None:
