@@ -62,18 +62,18 @@ venv: $(STAMP) ## create .venv (if missing) and install crmlab with its runtime 
 reports: $(REPORTS) $(REPORT_DIR)/index.html ## run every notebook (only those whose notebook, crmlab or data changed) and write reports/*.html + index.html
 
 $(REPORT_DIR)/%.html: $(NOTEBOOK_DIR)/%.ipynb $(CRMLAB_SOURCES) $(RAW_DATA) $(STAMP) $(REPORT_DIR)/.params/%
-	$(PY) -m crmlab.build run $< $(PARAMS) --reports-dir $(REPORT_DIR)
+	$(PY) -m crmlab.reports run $< $(PARAMS) --reports-dir $(REPORT_DIR)
 
 # the PARAMS a report was built with; rewritten only when they change, so a change re-executes
 $(REPORT_DIR)/.params/%: FORCE
 	@mkdir -p $(@D); echo '$(PARAMS)' | cmp -s - $@ || echo '$(PARAMS)' > $@
 
 $(REPORT_DIR)/index.html: $(REPORTS) | $(STAMP)
-	$(PY) -m crmlab.build index --reports-dir $(REPORT_DIR)
+	$(PY) -m crmlab.reports index --reports-dir $(REPORT_DIR)
 
 report: $(STAMP) ## run one notebook: make report NB=00_data_overview [PARAMS="-p seed 7"] [TAG=s7]
 	@test -n "$(NB)" || { echo "usage: make report NB=00_data_overview [PARAMS=...] [TAG=...]"; exit 2; }
-	$(PY) -m crmlab.build run $(NOTEBOOK_DIR)/$(NB:.ipynb=).ipynb $(PARAMS) $(if $(TAG),--tag $(TAG)) --reports-dir $(REPORT_DIR)
+	$(PY) -m crmlab.reports run $(NOTEBOOK_DIR)/$(NB:.ipynb=).ipynb $(PARAMS) $(if $(TAG),--tag $(TAG)) --reports-dir $(REPORT_DIR)
 
 test: $(TEST_STAMP) ## run the whole suite: unit tests and every notebook under nbval
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider

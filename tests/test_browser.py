@@ -5,7 +5,8 @@ Needs Debian's chromium (`.ci/run` installs it); elsewhere these tests skip and 
 
 import pytest
 
-from crmlab import browser, build, paths
+from crmlab import paths
+from crmlab.reports import browser, build
 
 pytestmark = pytest.mark.skipif(
     browser.find_chromium() is None,

@@ -1,11 +1,11 @@
-"""crmlab.build: reports are written atomically; a failing notebook keeps the last good report."""
+"""crmlab.reports.build: reports are written atomically; a failing notebook keeps the last good report."""
 
 import json
 
 import nbformat
 import pytest
 
-from crmlab import build
+from crmlab.reports import build
 
 
 def make_notebook(path, body="x = value * 2\nprint(x)", value=1):

@@ -36,11 +36,11 @@ def test_unchanged_notebooks_are_not_rebuilt(tmp_path):
     where = [f"NOTEBOOK_DIR={notebooks}", f"REPORT_DIR={reports}"]
 
     out = make("reports", *where)
-    assert out.count("crmlab.build run") == 2
+    assert out.count("crmlab.reports run") == 2
     built = {p.name: p.stat().st_mtime_ns for p in reports.glob("*.html")}
     assert set(built) == {"10_first.html", "11_second.html", "index.html"}
 
-    assert "crmlab.build run" not in make("reports", *where)  # nothing changed: nothing runs
+    assert "crmlab.reports run" not in make("reports", *where)  # nothing changed: nothing runs
     assert {p.name: p.stat().st_mtime_ns for p in reports.glob("*.html")} == built
 
     time.sleep(1.1)  # a newer mtime than the report
@@ -49,10 +49,10 @@ def test_unchanged_notebooks_are_not_rebuilt(tmp_path):
     assert "10_first.ipynb" in out and "11_second.ipynb" not in out
 
     out = make("reports", *where, "PARAMS=-p value 7")  # new parameters: both re-run
-    assert out.count("crmlab.build run") == 2
+    assert out.count("crmlab.reports run") == 2
     assert "14" in (reports / "11_second.html").read_text()
     out = make("reports", *where)  # back to defaults: both re-run
-    assert out.count("crmlab.build run") == 2
+    assert out.count("crmlab.reports run") == 2
 
 
 def test_a_failing_notebook_fails_make_but_not_the_others(tmp_path):

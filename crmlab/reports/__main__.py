@@ -1,0 +1,7 @@
+"""``python -m crmlab.reports run|index ...``: see ``crmlab.reports.build.main``."""
+
+import sys
+
+from .build import main
+
+sys.exit(main())
