@@ -23,6 +23,7 @@ __all__ = [
     "PERFORMANCE_DIMENSIONS",
     "performance_table",
     "performance_tables",
+    "plot_performance",
 ]
 
 PERFORMANCE_DIMENSIONS = ("category", "channel", "region")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+__all__ = ["PROJECT_ROOT", "DATA_DIR", "RAW_DIR", "SYNTHETIC_DIR", "REPORTS_DIR", "NOTEBOOKS_DIR"]
+
 PROJECT_ROOT = Path(os.environ.get("CRMLAB_ROOT", Path(__file__).resolve().parent.parent))
 DATA_DIR = PROJECT_ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"

@@ -53,7 +53,16 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-__all__ = ["Population", "GroundTruth", "generate", "SEGMENTS", "CATEGORIES", "KANO_TRUTH", "STAGES"]
+__all__ = [
+    "Population",
+    "GroundTruth",
+    "generate",
+    "SEGMENTS",
+    "CATEGORIES",
+    "KANO_TRUTH",
+    "STAGES",
+    "main",
+]
 
 STAGES = ["potential", "development", "growth", "maturity", "decline", "termination"]
 
