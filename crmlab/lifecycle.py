@@ -78,45 +78,11 @@ def lifecycle_stages(
     Schmittlein, Morrison & Colombo (1987) ("is the customer still active?").
     """
     _check(transactions, "lifecycle_stages")
-    for name, value in (
-        ("termination_k", termination_k),
-        ("decline_k", decline_k),
-        ("development_days", development_days),
-        ("growth_days", growth_days),
-        ("window_days", window_days),
-        ("growth_ratio", growth_ratio),
-    ):
-        if not np.isfinite(value) or value <= 0:
-            raise ValueError(f"lifecycle_stages: {name} must be positive, not {value!r}")
-    if decline_k > termination_k:
-        raise ValueError("lifecycle_stages: decline_k must not exceed termination_k")
-    if not 0 <= decline_ratio < 1 <= growth_ratio:
-        raise ValueError("lifecycle_stages: need 0 <= decline_ratio < 1 <= growth_ratio")
-    end = _end(transactions, observation_end)
-    day = transactions["date"].dt.normalize()
-    keep = day <= end
-    visits = pd.DataFrame(
-        {"customer_id": transactions["customer_id"][keep], "day": day[keep]}
-    ).drop_duplicates()
-    g = visits.groupby("customer_id", observed=True)["day"]
-    out = pd.DataFrame({"visits": g.size().astype(float), "first": g.min(), "last": g.max()})
-    recent_start = end - pd.Timedelta(days=window_days - 1)
-    out["recent_visits"] = (
-        visits.loc[visits["day"] >= recent_start]
-        .groupby("customer_id", observed=True)
-        .size()
-        .reindex(out.index, fill_value=0)
-        .astype(float)
+    _check_thresholds(
+        termination_k, decline_k, development_days, growth_days, window_days, growth_ratio, decline_ratio
     )
-    if customers is not None:
-        if "customer_id" not in customers.columns:
-            raise data_error("customers", "customer_id", "lifecycle_stages needs a customer_id column")
-        signed = customers
-        if "signup_date" in customers.columns:
-            signed = customers[~(pd.to_datetime(customers["signup_date"]) > end)]
-        out = out.reindex(out.index.union(pd.Index(signed["customer_id"].unique())))
-    out.index.name = "customer_id"
-
+    end = _end(transactions, observation_end)
+    out = _visit_history(transactions, customers, end, window_days)
     tenure = (end - out["first"]).dt.days.astype(float)
     recency = (end - out["last"]).dt.days.astype(float)
     span = (out["last"] - out["first"]).dt.days.astype(float)
@@ -155,6 +121,56 @@ def lifecycle_stages(
     )
     result.attrs.update(observation_end=str(end.date()), pooled_gap_days=pooled)
     return result
+
+
+def _check_thresholds(
+    termination_k, decline_k, development_days, growth_days, window_days, growth_ratio, decline_ratio
+) -> None:
+    for name, value in (
+        ("termination_k", termination_k),
+        ("decline_k", decline_k),
+        ("development_days", development_days),
+        ("growth_days", growth_days),
+        ("window_days", window_days),
+        ("growth_ratio", growth_ratio),
+    ):
+        if not np.isfinite(value) or value <= 0:
+            raise ValueError(f"lifecycle_stages: {name} must be positive, not {value!r}")
+    if decline_k > termination_k:
+        raise ValueError("lifecycle_stages: decline_k must not exceed termination_k")
+    if not 0 <= decline_ratio < 1 <= growth_ratio:
+        raise ValueError("lifecycle_stages: need 0 <= decline_ratio < 1 <= growth_ratio")
+
+
+def _visit_history(
+    transactions: pd.DataFrame, customers, end: pd.Timestamp, window_days: int
+) -> pd.DataFrame:
+    """Per customer: visits (purchase days) up to ``end``, first and last visit, visits in the
+    last ``window_days``; customers signed up by ``end`` without a visit get NaN rows."""
+    day = transactions["date"].dt.normalize()
+    keep = day <= end
+    visits = pd.DataFrame(
+        {"customer_id": transactions["customer_id"][keep], "day": day[keep]}
+    ).drop_duplicates()
+    g = visits.groupby("customer_id", observed=True)["day"]
+    out = pd.DataFrame({"visits": g.size().astype(float), "first": g.min(), "last": g.max()})
+    recent_start = end - pd.Timedelta(days=window_days - 1)
+    out["recent_visits"] = (
+        visits.loc[visits["day"] >= recent_start]
+        .groupby("customer_id", observed=True)
+        .size()
+        .reindex(out.index, fill_value=0)
+        .astype(float)
+    )
+    if customers is not None:
+        if "customer_id" not in customers.columns:
+            raise data_error("customers", "customer_id", "lifecycle_stages needs a customer_id column")
+        signed = customers
+        if "signup_date" in customers.columns:
+            signed = customers[~(pd.to_datetime(customers["signup_date"]) > end)]
+        out = out.reindex(out.index.union(pd.Index(signed["customer_id"].unique())))
+    out.index.name = "customer_id"
+    return out
 
 
 def stage_economics(

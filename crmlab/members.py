@@ -73,7 +73,7 @@ def member_metrics(
     """
     require_columns(transactions, ("customer_id", "date"), "transactions", "member_metrics")
     for name, value in (("effective_months", effective_months), ("churn_months", churn_months)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
+        if not isinstance(value, int | np.integer) or value < 1:
             raise ValueError(f"member_metrics: {name} must be a positive integer, not {value!r}")
     has_cards = customers is not None and "card_date" in customers.columns
     if card_holders_only is None:
@@ -97,49 +97,68 @@ def member_metrics(
         freq="MS",
         name="month",
     )
-
     codes, uniques = pd.factorize(tx["customer_id"], sort=False)
-    tx_month = _month_number(tx["date"]) - month0
-    # transacting customers per month: all buyers
-    _, buyer_month = _unique_pairs(codes, tx_month)
+    _, buyer_month = _unique_pairs(codes, _month_number(tx["date"]) - month0)
     out = pd.DataFrame(index=months)
     out["transacting_customers"] = np.bincount(buyer_month, minlength=n_months)
-
-    if has_cards:
-        card = customers.drop_duplicates("customer_id").set_index("customer_id")["card_date"]
-        card = pd.to_datetime(card).dt.normalize()
-        opened = card.dropna()
-        opened_month = _month_number(opened[opened <= end]) - month0
-        before = opened_month < 0
-        new_cards = np.bincount(opened_month[~before], minlength=n_months)
-        out["new_cards"] = new_cards
-        out["card_opening_rate"] = out["new_cards"] / out["transacting_customers"].where(
-            out["transacting_customers"] > 0
-        )
-        out["card_holders"] = np.cumsum(new_cards) + int(before.sum())
-    else:
+    card = _add_cards(out, customers, end, month0) if has_cards else None
+    if not has_cards:
         out["new_cards"] = np.nan
         out["card_opening_rate"] = np.nan
-
     # member visits: distinct (customer, day), on or after the card date when card holders only
+    member_row = (
+        tx["date"].dt.normalize().to_numpy() >= card.reindex(uniques).to_numpy()[codes]  # NaT: False
+        if card_holders_only
+        else np.ones(len(tx), dtype=bool)
+    )
+    W, C = int(effective_months), int(churn_months)
+    v_cust, v_day, v_month = _member_visits(tx, codes, member_row, end, month0)
+    effective = _effective_and_churn(out, v_cust, v_month, n_months, W, C)
+    _frequency_and_gaps(out, v_cust, v_day, v_month, effective, n_months, W)
+    out.attrs.update(
+        effective_months=W,
+        churn_months=C,
+        card_holders_only=bool(card_holders_only),
+        observation_end=str(end.date()),
+    )
+    return out
+
+
+def _add_cards(out: pd.DataFrame, customers: pd.DataFrame, end: pd.Timestamp, month0: int) -> pd.Series:
+    """New cards per month, card-opening rate and card holders; returns each customer's card date."""
+    n_months = len(out)
+    card = customers.drop_duplicates("customer_id").set_index("customer_id")["card_date"]
+    card = pd.to_datetime(card).dt.normalize()
+    opened = card.dropna()
+    opened_month = _month_number(opened[opened <= end]) - month0
+    before = opened_month < 0
+    new_cards = np.bincount(opened_month[~before], minlength=n_months)
+    out["new_cards"] = new_cards
+    out["card_opening_rate"] = out["new_cards"] / out["transacting_customers"].where(
+        out["transacting_customers"] > 0
+    )
+    out["card_holders"] = np.cumsum(new_cards) + int(before.sum())
+    return card
+
+
+def _member_visits(tx: pd.DataFrame, codes, member_row, end: pd.Timestamp, month0: int):
+    """Distinct member visits as (customer code, day number, month number), sorted."""
     day = tx["date"].dt.normalize()
     first_day = day.min()
-    if card_holders_only:
-        member_row = day.to_numpy() >= card.reindex(uniques).to_numpy()[codes]  # NaT: False
-    else:
-        member_row = np.ones(len(tx), dtype=bool)
     day_number = ((day.to_numpy()[member_row] - first_day.to_datetime64()) // np.timedelta64(1, "D")).astype(
         np.int64
     )
     month_of_day = _month_number(pd.Series(pd.date_range(first_day, end, freq="D"))) - month0
     v_cust, v_day = _unique_pairs(codes[member_row], day_number)
-    v_month = month_of_day[v_day]
+    return v_cust, v_day, month_of_day[v_day]
 
+
+def _effective_and_churn(out: pd.DataFrame, v_cust, v_month, n_months: int, W: int, C: int) -> np.ndarray:
+    """Effective members per month and the rolling churn (difference arrays, no loop)."""
     # active (member, month) pairs and, for each, the member's next active month
     a_cust, a_month = _unique_pairs(v_cust, v_month)
     same_next = np.append(a_cust[1:] == a_cust[:-1], False)[: len(a_cust)]
     nxt = np.where(same_next, np.r_[a_month[1:], 0], np.iinfo(np.int64).max // 4)
-    W, C = int(effective_months), int(churn_months)
     # effective at months [a, min(a + W, next)): difference array
     stop = np.minimum(a_month + W, nxt)
     eff = np.bincount(a_month, minlength=n_months + 1) - np.bincount(
@@ -161,7 +180,11 @@ def member_metrics(
         base[C:] = effective[: n_months - C]
     out["churned"] = churned
     out["churn_rate"] = churned / np.where(base > 0, base, np.nan)
+    return effective
 
+
+def _frequency_and_gaps(out, v_cust, v_day, v_month, effective, n_months: int, W: int) -> None:
+    """Member visits per effective member in the window, and the mean days between visits."""
     visits_per_month = np.bincount(v_month, minlength=n_months)
     out["repurchase_frequency"] = _rolling(visits_per_month, W) / np.where(effective > 0, effective, np.nan)
     gap_mask = np.insert(v_cust[1:] == v_cust[:-1], 0, False)[: len(v_cust)]
@@ -171,13 +194,6 @@ def member_metrics(
     gap_n = np.bincount(gap_month, minlength=n_months).astype(float)
     roll_n = _rolling(gap_n, W)
     out["avg_days_between_purchases"] = _rolling(gap_sum, W) / np.where(roll_n > 0, roll_n, np.nan)
-    out.attrs.update(
-        effective_months=W,
-        churn_months=C,
-        card_holders_only=bool(card_holders_only),
-        observation_end=str(end.date()),
-    )
-    return out
 
 
 def plot_member_metrics(metrics: pd.DataFrame, axes=None):
