@@ -1,332 +1,20 @@
-"""PLS path modelling (PLS-PM, "PLS-SEM") of customer-satisfaction index models.
-
-A PLS path model has an *inner* (structural) model -- directed paths between
-latent variables such as image -> satisfaction -> loyalty -- and an *outer*
-(measurement) model: every latent is measured by a block of survey items.
-The latent variable scores are weighted sums of their standardised items,
-``Y_j = X_j w_j``, with weights found by Wold's (1982) iterative algorithm,
-here in Lohmoeller's (1989) form (all blocks updated at once; same fixed point):
-
-1. outer estimate   ``Y_j = X_j w_j``, scaled to mean 0 and variance 1;
-2. inner estimate   ``Z_j = sum_i e_ji Y_i`` over the latents i adjacent to j, with
-   inner weights ``e_ji`` from the *scheme*:
-
-   * ``"centroid"``  ``e_ji = sign cor(Y_j, Y_i)``                    (Wold 1982)
-   * ``"factorial"`` ``e_ji = cor(Y_j, Y_i)``                         (Lohmoeller 1989)
-   * ``"path"``      ``e_ji`` = multiple-regression coefficient of Y_j on its
-     predecessors i, and ``cor(Y_j, Y_i)`` for its successors i    (Lohmoeller 1989);
-3. Mode A (reflective) outer weights ``w_jh = cov(x_jh, Z_j)``;
-
-until no weight moves by more than ``tol``. Path coefficients are then the OLS
-regressions of every endogenous latent score on its predecessors' scores.
-
-Conventions (those of SmartPLS and the R package plspm, so their numbers
-reproduce): indicators are centred and divided by their *population* standard
-deviation (divisor n, not n - 1); latent scores have mean 0 and population
-variance 1. Because the same divisor is used everywhere, outer weights are the
-same as with n - 1 everywhere; path coefficients, loadings and R^2 are
-correlations and do not depend on the divisor at all. ``scaled=False`` centres
-the indicators without scaling them (plspm's ``scaled = FALSE``): weights then
-apply to raw item units, while scores are still standardised.
-
-Every step works on the indicators' correlation (covariance) matrix, so a fit
-costs the same for 250 or 250,000 respondents and the bootstrap runs all its
-resamples at once.
-
-References: Wold (1982) "Soft modeling: the basic design and some extensions";
-Lohmoeller (1989) *Latent variable path modeling with partial least squares*;
-Tenenhaus, Esposito Vinzi, Chatelin & Lauro (2005) "PLS path modeling",
-CSDA 48:159-205 (the ECSI mobile-phone model); Sanchez (2013) *PLS Path
-Modeling with R* (the bank ``satisfaction`` model).
-"""
+"""The PLS path model estimator."""
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._base import Estimator
-from ._validate import data_error
-from .data import survey_blocks
-from .exceptions import CRMDataError, NotFittedError
-
-__all__ = ["SCHEMES", "PLSPathModel", "ecsi_model", "bank_model"]
-
-SCHEMES = ("centroid", "factorial", "path")
-
-
-# --------------------------------------------------------------------------- the shipped models
-
-
-def ecsi_model() -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
-    """(inner, blocks) of the ECSI model for ``load_survey("ecsi_mobi")`` (Tenenhaus et al. 2005).
-
-    image -> expectation, satisfaction, loyalty; expectation -> quality, value,
-    satisfaction; quality -> value, satisfaction; value -> satisfaction;
-    satisfaction -> complaints, loyalty; complaints -> loyalty.
-    """
-    inner = [
-        ("image", "expectation"),
-        ("image", "satisfaction"),
-        ("image", "loyalty"),
-        ("expectation", "quality"),
-        ("expectation", "value"),
-        ("expectation", "satisfaction"),
-        ("quality", "value"),
-        ("quality", "satisfaction"),
-        ("value", "satisfaction"),
-        ("satisfaction", "complaints"),
-        ("satisfaction", "loyalty"),
-        ("complaints", "loyalty"),
-    ]
-    return inner, survey_blocks("ecsi_mobi")
-
-
-def bank_model() -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
-    """(inner, blocks) of the bank satisfaction model for ``load_survey("bank")`` (Sanchez 2013).
-
-    The ECSI model without complaints: image -> expectation, satisfaction, loyalty;
-    expectation -> quality, value, satisfaction; quality -> value, satisfaction;
-    value -> satisfaction; satisfaction -> loyalty.
-    """
-    inner = [
-        ("image", "expectation"),
-        ("image", "satisfaction"),
-        ("image", "loyalty"),
-        ("expectation", "quality"),
-        ("expectation", "value"),
-        ("expectation", "satisfaction"),
-        ("quality", "value"),
-        ("quality", "satisfaction"),
-        ("value", "satisfaction"),
-        ("satisfaction", "loyalty"),
-    ]
-    return inner, survey_blocks("bank")
-
-
-# --------------------------------------------------------------------------- errors
+from .._base import Estimator
+from .._validate import bad_rows, data_error
+from ..exceptions import NotFittedError
+from .algorithm import _covariance, _lv_cor, _paths, _pls_weights
+from .specification import SCHEMES, _check_spec
 
 _fail = data_error  # the house error message: table.column: message (example: ...)
-
-
-def _plain(value):
-    """numpy scalars as Python values, so messages read ``x=nan``, not ``x=np.float64(nan)``."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _bad(frame: pd.DataFrame, mask, table: str, column: str, what: str) -> CRMDataError:
-    mask = np.asarray(mask, dtype=bool)
-    n_bad = int(mask.sum())
-    i = int(np.flatnonzero(mask)[0])
-    shown = [c for c in ("customer_id", column) if c in frame.columns]
-    values = ", ".join(f"{c}={_plain(frame[c].iloc[i])!r}" for c in shown)
-    return _fail(
-        table,
-        column,
-        f"{n_bad:,} of {len(frame):,} rows {what}",
-        n_bad=n_bad,
-        example=f"row {frame.index[i]!r}: {values}",
-    )
-
-
-# --------------------------------------------------------------------------- model specification
-
-
-def _check_spec(inner, blocks) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
-    """Validate (inner, blocks); return latents, indicators, block index per indicator, D.
-
-    ``D[i, j] = 1`` when latent i -> latent j (rows from, columns to).
-    """
-    latents, indicators, block_of = _check_blocks(blocks)
-    D = _path_matrix(_check_pairs(inner), latents)
-    isolated = [latents[j] for j in range(len(latents)) if not (D[j].any() or D[:, j].any())]
-    if isolated:
-        raise ValueError(f"latent(s) {isolated} are in no inner path; a PLS latent needs a neighbour")
-    on_cycle = _on_cycle(D)
-    if on_cycle.any():
-        names = [latents[j] for j in np.flatnonzero(on_cycle)]
-        raise ValueError(
-            f"inner paths form a cycle through {names}; PLS path models must be recursive (acyclic)"
-        )
-    return latents, indicators, np.asarray(block_of), D
-
-
-def _check_blocks(blocks) -> tuple[list[str], list[str], list[int]]:
-    """Latent names, indicators in block order and each indicator's block number."""
-    if not isinstance(blocks, Mapping) or len(blocks) == 0:
-        raise ValueError("blocks must be a non-empty dict {latent: [indicator columns]}")
-    indicators: list[str] = []
-    block_of: list[int] = []
-    owner: dict[str, str] = {}
-    for j, (latent, cols) in enumerate(blocks.items()):
-        if isinstance(cols, str) or not isinstance(cols, Iterable):
-            raise ValueError(f"block {latent!r} must be a list of column names, not {cols!r}")
-        cols = [str(c) for c in cols]
-        if not cols:
-            raise ValueError(f"block {latent!r} has no indicators")
-        twice = [c for c in cols if c in owner]
-        if twice:
-            raise ValueError(
-                f"indicator {twice[0]!r} is in block {owner[twice[0]]!r} and in block {latent!r}; "
-                "in PLS each indicator measures one latent only"
-            )
-        owner.update(dict.fromkeys(cols, latent))
-        indicators += cols
-        block_of += [j] * len(cols)
-    return [str(k) for k in blocks], indicators, block_of
-
-
-def _check_pairs(inner) -> list[tuple[str, str]]:
-    """The inner paths as (from, to) string pairs."""
-    if isinstance(inner, str) or not isinstance(inner, Iterable):
-        raise ValueError(f"inner must be a list of (from, to) pairs, not {inner!r}")
-    pairs = []
-    for p in inner:
-        if isinstance(p, str) or not isinstance(p, Iterable) or len(tuple(p)) != 2:
-            raise ValueError(f"inner path {p!r} is not a (from, to) pair")
-        pairs.append(tuple(str(x) for x in p))
-    if not pairs:
-        raise ValueError("inner has no paths; give at least one (from, to) pair")
-    return pairs
-
-
-def _path_matrix(pairs: list[tuple[str, str]], latents: list[str]) -> np.ndarray:
-    """D[i, j] = 1 for each path i -> j; unknown latents, loops, repeats and 2-cycles are errors."""
-    index = {name: j for j, name in enumerate(latents)}
-    D = np.zeros((len(latents), len(latents)))
-    for src, dst in pairs:
-        unknown = [name for name in (src, dst) if name not in index]
-        if unknown:
-            raise ValueError(
-                f"latent {unknown[0]!r} in inner path {src!r} -> {dst!r} has no block; blocks has {latents}"
-            )
-        if src == dst:
-            raise ValueError(f"inner path {src!r} -> {dst!r} is a loop on one latent")
-        if D[index[src], index[dst]]:
-            raise ValueError(f"inner path {src!r} -> {dst!r} is given twice")
-        if D[index[dst], index[src]]:
-            raise ValueError(
-                f"inner paths {src!r} -> {dst!r} and {dst!r} -> {src!r} form a cycle; "
-                "PLS path models must be recursive (acyclic)"
-            )
-        D[index[src], index[dst]] = 1.0
-    return D
-
-
-def _on_cycle(D: np.ndarray) -> np.ndarray:
-    """Kahn's algorithm: the latents that cannot be ordered lie on a cycle."""
-    indeg = D.sum(axis=0)
-    done = np.zeros(len(D), dtype=bool)
-    ready = np.flatnonzero(indeg == 0)
-    while len(ready):
-        done[ready] = True
-        indeg = indeg - D[ready].sum(axis=0)
-        ready = np.flatnonzero(~done & (indeg == 0))
-    return ~done
-
-
-# --------------------------------------------------------------------------- the algorithm
-
-
-def _normalise(S: np.ndarray, W: np.ndarray) -> np.ndarray:
-    """Scale each weight column so its score has unit variance: w_j / sqrt(w_j' S w_j)."""
-    var = np.einsum("bpl,bpq,bql->bl", W, S, W)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return W / np.sqrt(var)[:, None, :]
-
-
-def _lv_cor(S: np.ndarray, W: np.ndarray) -> np.ndarray:
-    """Covariance (= correlation, for normalised W) of the latent scores: W' S W."""
-    return np.einsum("bpl,bpq,bqm->blm", W, S, W)
-
-
-def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Batched solve of A x = b; members with a singular (collinear) A get NaN."""
-    try:
-        return np.linalg.solve(A, b[..., None])[..., 0]
-    except np.linalg.LinAlgError:
-        out = np.full(b.shape, np.nan)
-        for k in range(len(A)):  # only after a failure: find the singular members
-            try:
-                out[k] = np.linalg.solve(A[k], b[k])
-            except np.linalg.LinAlgError:
-                pass
-        return out
-
-
-def _inner_weights(C: np.ndarray, D: np.ndarray, scheme: str) -> np.ndarray:
-    """Inner weights E (batch, L, L): Z = Y E, so E[:, i, j] is the weight of Y_i in Z_j."""
-    adjacent = (D + D.T) > 0
-    if scheme == "centroid":
-        return np.sign(C) * adjacent
-    if scheme == "factorial":
-        return C * adjacent
-    E = np.zeros_like(C)
-    for j in range(D.shape[0]):
-        pred = np.flatnonzero(D[:, j])
-        succ = np.flatnonzero(D[j, :])
-        if len(pred):
-            E[:, pred, j] = _solve(C[:, pred][:, :, pred], C[:, pred, j])
-        if len(succ):
-            E[:, succ, j] = C[:, succ, j]
-    return E
-
-
-def _pls_weights(
-    S: np.ndarray, odm: np.ndarray, D: np.ndarray, scheme: str, max_iter: int, tol: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mode A outer weights for a batch of indicator covariance matrices S (batch, p, p).
-
-    Returns W (batch, p, L) normalised and sign-fixed, iterations used and a
-    converged flag per batch member. A member stops updating once it converged,
-    so its result does not depend on the rest of the batch.
-    """
-    n_batch = S.shape[0]
-    W = _normalise(S, np.broadcast_to(odm, (n_batch,) + odm.shape).astype(float))
-    active = np.ones(n_batch, dtype=bool)
-    n_iter = np.zeros(n_batch, dtype=int)
-    for _ in range(max_iter):
-        E = _inner_weights(_lv_cor(S, W), D, scheme)
-        W_new = _normalise(S, (S @ W @ E) * odm)
-        delta = np.abs(W_new - W).max(axis=(1, 2))  # NaN when the update broke down
-        W = np.where(active[:, None, None], W_new, W)
-        n_iter += active
-        active &= ~(delta < tol) & np.isfinite(delta)
-        if not active.any():
-            break
-    converged = np.isfinite(W).all(axis=(1, 2)) & ~active
-    # sign indeterminacy: a block whose items mostly load negatively is flipped (plspm's rule)
-    loads = (S @ W) * odm
-    flip = np.where(np.sign(loads).sum(axis=1) <= 0, -1.0, 1.0)
-    return W * flip[:, None, :], n_iter, converged
-
-
-def _paths(C: np.ndarray, D: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """OLS path coefficients B (batch, L, L; rows from) and R^2 (batch, L) from LV correlations."""
-    B = np.zeros_like(C)
-    r2 = np.full(C.shape[:2], np.nan)
-    for j in range(D.shape[0]):
-        pred = np.flatnonzero(D[:, j])
-        if len(pred):
-            beta = _solve(C[:, pred][:, :, pred], C[:, pred, j])
-            B[:, pred, j] = beta
-            r2[:, j] = np.einsum("bk,bk->b", beta, C[:, pred, j])
-    return B, r2
-
-
-def _covariance(X: np.ndarray, scaled: bool) -> np.ndarray:
-    """Population covariance (divisor n) of the rows of X (batch, n, p); correlation if scaled."""
-    Xc = X - X.mean(axis=1, keepdims=True)
-    S = np.einsum("bnp,bnq->bpq", Xc, Xc) / X.shape[1]
-    if scaled:
-        sd = np.sqrt(np.einsum("bpp->bp", S))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            S = S / sd[:, :, None] / sd[:, None, :]
-    return S
 
 
 # --------------------------------------------------------------------------- the estimator
@@ -452,20 +140,21 @@ class PLSPathModel(Estimator):
             values = pd.to_numeric(raw, errors="coerce")
             na = raw.isna().to_numpy()
             if na.any():
-                raise _bad(
+                raise bad_rows(
                     data,
                     na,
                     table,
                     c,
                     "are missing; PLS needs complete answers (drop or impute those rows first)",
+                    ["customer_id", c],
                 )
             nonnum = values.isna().to_numpy()
             if nonnum.any():
-                raise _bad(data, nonnum, table, c, "are not numbers")
+                raise bad_rows(data, nonnum, table, c, "are not numbers", ["customer_id", c])
             values = values.to_numpy(dtype="float64")
             inf = ~np.isfinite(values)
             if inf.any():
-                raise _bad(data, inf, table, c, "are infinite")
+                raise bad_rows(data, inf, table, c, "are infinite", ["customer_id", c])
             if values.max() == values.min():
                 raise _fail(
                     table,
