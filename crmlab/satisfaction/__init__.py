@@ -45,8 +45,8 @@ from sklearn.model_selection import KFold
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from .data import data_error
-from .rfm import rfm_summary
+from ..data import data_error
+from ..rfm import rfm_summary
 
 try:  # a dependency of scikit-learn; keeps small OLS fits from fighting over BLAS threads
     from threadpoolctl import threadpool_limits
