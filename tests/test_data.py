@@ -62,7 +62,8 @@ def test_yyyymmdd_integers_are_dates_not_nanoseconds():
             1,
             "missing required column(s) ['amount']; found ['customer_id', 'date']",
         ),
-        ("customer_id;date;amount\nA;2024-01-01;3\n", "customer_id", 3, "semicolon-separated: pass sep=';'"),
+        # n_bad counts rows (issue 10: it counted the 3 missing columns before)
+        ("customer_id;date;amount\nA;2024-01-01;3\n", "customer_id", 1, "semicolon-separated: pass sep=';'"),
         (
             "customer_id,date,amount\nA,2024-01-01,3\nB,not a date,4\nC,2024-13-45,5\n",
             "date",
