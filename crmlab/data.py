@@ -40,6 +40,7 @@ import gzip
 import hashlib
 import hmac
 import io
+import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -480,6 +481,16 @@ def _no_rows(frame: pd.DataFrame, table: str, source) -> None:
         raise _fail(table, None, f"{name} has a header but no rows", n_bad=0)
 
 
+def _is_text_file(source) -> bool:
+    if isinstance(source, pd.DataFrame) or not isinstance(source, (str, os.PathLike)):
+        return False
+    path = Path(source)
+    if not path.is_file() or path.suffix.lower() in {".parquet", ".pq"}:
+        return False
+    with open(path, "rb") as fh:
+        return fh.read(4) != b"PAR1"
+
+
 def _load_frame(source, columns, table: str, required: Sequence[str], *, sep, read_kwargs) -> pd.DataFrame:
     """Read, map the column names, check the required columns and that there are rows."""
     mapping = _mapping(columns, table)
@@ -499,12 +510,13 @@ class _Rows:
 
     frame: pd.DataFrame
     table: str
-    line_offset: int | None  # 2 for a file (header + 1-based lines), None for a DataFrame
+    line_offset: int | None  # 2 for a CSV file (header + 1-based lines), else None
     cols: Sequence[str]
 
     @classmethod
     def of(cls, frame: pd.DataFrame, table: str, source, cols: Sequence[str]) -> _Rows:
-        return cls(frame, table, None if isinstance(source, pd.DataFrame) else 2, list(cols))
+        """Examples name a CSV file's line (header + 1-based), else the row's index label."""
+        return cls(frame, table, 2 if _is_text_file(source) else None, list(cols))
 
     def bad(self, mask, column: str, what: str, cols: Sequence[str] | None = None) -> CRMDataError:
         return bad_rows(
@@ -569,13 +581,15 @@ def _yyyymmdd(rows: _Rows, column: str, date_format: str | None) -> pd.Series:
 
 def _mixed_zones(rows: _Rows, column: str, aware: np.ndarray, naive: np.ndarray, timezone: str):
     n_aware, n_naive = int(aware.sum()), int(naive.sum())
-    mask, other, has = (aware, n_naive, "have") if n_aware <= n_naive else (naive, n_aware, "have no")
+    if n_aware <= n_naive:
+        mask, what = aware, f"have a time-zone offset while the other {n_naive:,} rows do not"
+    else:
+        mask, what = naive, f"have no time-zone offset while the other {n_aware:,} rows do"
     return rows.bad(
         mask,
         column,
-        f"{has} a time-zone offset while the other {other:,} rows {'do not' if has == 'have' else 'do'}: "
-        f"crmlab converts offsets to {timezone} but cannot guess the zone of a date without one; "
-        "give every date an offset, or none",
+        f"{what}: crmlab converts offsets to {timezone} but cannot guess the zone of a date "
+        "without one; give every date an offset, or none",
     )
 
 
