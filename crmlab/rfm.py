@@ -21,15 +21,19 @@ quantile, 5 always the best (most recent, most frequent, highest spend).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
-from .data import CRMDataError, data_error, require_columns
+from ._validate import bad_rows, data_error, require_columns, resolve_observation_end
+from .exceptions import CRMDataError
 
 __all__ = [
     "TIME_UNITS",
     "RFM_SEGMENTS",
     "rfm_summary",
+    "CustomersLeftOutWarning",
     "quantile_score",
     "rfm_scores",
     "rfm_segment",
@@ -73,15 +77,8 @@ def _check_columns(transactions: pd.DataFrame, caller: str, table: str = "transa
         raise data_error(table, None, f"{caller} got no rows", n_bad=0)
 
 
-def _bad_rows(
-    transactions: pd.DataFrame, mask: np.ndarray, column: str, what: str, table: str = "transactions"
-) -> CRMDataError:
-    n_bad = int(mask.sum())
-    row = transactions.iloc[int(np.flatnonzero(mask)[0])]
-    example = ", ".join(f"{c}={row[c]!r}" for c in ("customer_id", "date", "amount"))
-    return data_error(
-        table, column, f"{n_bad:,} of {len(transactions):,} rows {what}", n_bad=n_bad, example=example
-    )
+def _bad(transactions: pd.DataFrame, mask: np.ndarray, column: str, what: str) -> CRMDataError:
+    return bad_rows(transactions, mask, "transactions", column, what, ["customer_id", "date", "amount"])
 
 
 def _customer_codes(transactions: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
@@ -102,7 +99,7 @@ def _customer_codes(transactions: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
 
         values = pa.array(ids.array)
         if values.null_count:
-            raise _bad_rows(transactions, ids.isna().to_numpy(), "customer_id", "have no customer id")
+            raise _bad(transactions, ids.isna().to_numpy(), "customer_id", "have no customer id")
         if len(values) > 1:
             # rows sorted by customer (load_transactions sorts them): each run is one customer,
             # found by comparing neighbours -- three times faster than hashing the strings
@@ -133,7 +130,7 @@ def _customer_codes(transactions: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
         return codes, pd.Index(pd.array(dictionary, dtype=dtype), name="customer_id")
     codes, uniques = pd.factorize(ids, sort=False)
     if (codes < 0).any():
-        raise _bad_rows(transactions, codes < 0, "customer_id", "have no customer id")
+        raise _bad(transactions, codes < 0, "customer_id", "have no customer id")
     return codes, pd.Index(uniques, name="customer_id")
 
 
@@ -152,7 +149,7 @@ def _day_numbers(transactions: pd.DataFrame) -> np.ndarray:
     ticks = values.view(np.int64)
     nat = ticks == np.iinfo(np.int64).min
     if nat.any():
-        raise _bad_rows(transactions, nat, "date", "have no date")
+        raise _bad(transactions, nat, "date", "have no date")
     unit, count = np.datetime_data(values.dtype)
     per_day = _NS_PER_UNIT[unit] // count if unit in _NS_PER_UNIT else None
     if per_day is None or per_day * count != _NS_PER_UNIT[unit]:
@@ -161,6 +158,7 @@ def _day_numbers(transactions: pd.DataFrame) -> np.ndarray:
 
 
 def _day(value, name: str) -> int:
+    """Day number (days since 1970-01-01) of a date argument; ValueError naming it otherwise."""
     try:
         stamp = pd.Timestamp(value)
     except (TypeError, ValueError) as exc:
@@ -168,6 +166,136 @@ def _day(value, name: str) -> int:
     if stamp is pd.NaT:
         raise ValueError(f"{name} must be a date, not {value!r}")
     return int(np.datetime64(stamp.date(), "D").astype(np.int64))
+
+
+def _date(day: int) -> str:
+    return str(np.datetime64(int(day), "D"))
+
+
+def _window(transactions: pd.DataFrame, day0: int, observation_end, calibration_end) -> tuple[int, int]:
+    """Day numbers of the observation end and the calibration end (the observation end if none)."""
+    end_day = _day(resolve_observation_end(transactions["date"], observation_end), "observation_end")
+    if end_day < day0:
+        raise ValueError(f"rfm_summary: no transactions on or before the observation end {_date(end_day)}")
+    if calibration_end is None:
+        return end_day, end_day
+    cal_day = _day(calibration_end, "calibration_end")
+    if cal_day >= end_day:
+        raise ValueError("rfm_summary: calibration_end must be before observation_end")
+    if cal_day < day0:
+        raise ValueError(
+            f"rfm_summary: calibration_end {_date(cal_day)} is before the first purchase "
+            f"({_date(day0)}): no customer has a purchase in the calibration period"
+        )
+    return end_day, cal_day
+
+
+def _relative_days(days: np.ndarray, codes, amounts, day0: int, end_rel: int):
+    """Day number from the first purchase in the log (int32 halves the big temporaries);
+    rows after the observation end dropped."""
+    rel = np.subtract(days, day0, dtype=np.int32 if days.max() - day0 < 2**31 else np.int64, casting="unsafe")
+    if rel.max() > end_rel:
+        keep = rel <= end_rel
+        return rel[keep], codes[keep], amounts[keep]
+    return rel, codes, amounts
+
+
+def _purchase_days(codes: np.ndarray, rel: np.ndarray, n: int, span: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (customer, day) pairs, sorted by customer then day, from one sort of packed keys.
+
+    Big temporaries are kept few and narrow: on a 10M-row log, allocating them costs as much
+    as computing.
+    """
+    kdtype = np.uint32 if n * span < 2**32 else np.uint64
+    key = np.multiply(codes, span, dtype=kdtype, casting="unsafe")
+    np.add(key, rel, out=key, casting="unsafe")
+    key.sort()
+    new = np.empty(len(key), dtype=bool)
+    new[0] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    key = key[new]
+    del new
+    pair_cust = key // kdtype(span)
+    pair_day = key - pair_cust * kdtype(span)
+    return pair_cust, pair_day
+
+
+def _first_last(pair_cust: np.ndarray, pair_day: np.ndarray, n: int):
+    """Per customer: number of purchase days, first and last day (-1 / 0 where none)."""
+    n_days = np.zeros(n, dtype=np.int64)
+    first = np.full(n, -1, dtype=np.int64)
+    last = np.zeros(n, dtype=np.int64)
+    if len(pair_cust):
+        starts = np.flatnonzero(np.r_[True, pair_cust[1:] != pair_cust[:-1]])
+        ends = np.r_[starts[1:], len(pair_cust)] - 1
+        who = pair_cust[starts].astype(np.intp)
+        n_days[who] = ends - starts + 1
+        first[who] = pair_day[starts]
+        last[who] = pair_day[ends]
+    return n_days, first, last
+
+
+def _n_distinct_sorted(values: np.ndarray) -> int:
+    return int(np.count_nonzero(values[1:] != values[:-1])) + 1 if len(values) else 0
+
+
+def _holdout_columns(out, pair_cust, in_cal_pair, codes, rel, amounts, keep_rows, cal_rel, n) -> None:
+    """Repeat purchase days after the calibration end, their mean value."""
+    freq_h = np.bincount(pair_cust[~in_cal_pair].astype(np.intp), minlength=n)
+    spend_h = np.bincount(codes, weights=np.where(rel > cal_rel, amounts, 0.0), minlength=n)
+    mon_h = np.divide(spend_h, freq_h, out=np.zeros(n), where=freq_h > 0)
+    out["frequency_holdout"] = freq_h[keep_rows]
+    out["monetary_value_holdout"] = mon_h[keep_rows]
+
+
+def _calibration_summary(pair_cust, pair_day, codes, rel, amounts, uniques, cal_rel, end_rel, unit):
+    """frequency, recency, T and monetary_value of the calibration period (all of it without one)."""
+    n = len(uniques)
+    in_cal_pair = pair_day <= cal_rel
+    if cal_rel < end_rel:
+        n_days, first, last = _first_last(pair_cust[in_cal_pair], pair_day[in_cal_pair], n)
+    else:
+        n_days, first, last = _first_last(pair_cust, pair_day, n)
+    present = n_days > 0
+    freq = np.where(present, n_days - 1, 0)
+    # spend on repeat days of the calibration period: not the first day, not after cal_rel
+    repeat = first.astype(rel.dtype)[codes] != rel
+    if cal_rel < end_rel:
+        repeat &= rel <= cal_rel
+    repeat_spend = np.bincount(codes, weights=np.where(repeat, amounts, 0.0), minlength=n)
+    del repeat
+    mon = np.divide(repeat_spend, freq, out=np.zeros(n), where=freq > 0)
+    keep_rows = np.flatnonzero(present)
+    out = pd.DataFrame(
+        {
+            "frequency": freq[keep_rows],
+            "recency": (last[keep_rows] - first[keep_rows]) / unit,
+            "T": (cal_rel - first[keep_rows]) / unit,
+            "monetary_value": mon[keep_rows],
+        },
+        index=uniques.take(keep_rows),
+    )
+    return out, keep_rows, in_cal_pair
+
+
+class CustomersLeftOutWarning(UserWarning):
+    """rfm_summary left customers out: all their purchases fall after ``observation_end``."""
+
+
+def _report_left_out(out: pd.DataFrame, n: int, n_seen: int, observation_end: int, calibration: bool):
+    """How many customers the window leaves out: a warning and ``summary.attrs``."""
+    after_end = n - n_seen
+    out.attrs["n_customers_after_observation_end"] = after_end
+    if calibration:
+        out.attrs["n_customers_after_calibration_end"] = n_seen - len(out)
+    if after_end:
+        warnings.warn(
+            f"rfm_summary: {after_end:,} of {n:,} customers are left out: all their purchases fall "
+            f"after observation_end {_date(observation_end)} "
+            "(summary.attrs['n_customers_after_observation_end'])",
+            CustomersLeftOutWarning,
+            stacklevel=3,
+        )
 
 
 def rfm_summary(
@@ -178,16 +306,25 @@ def rfm_summary(
     Parameters
     ----------
     transactions : canonical transactions table (``customer_id``, ``date``, ``amount``).
-    observation_end : last day observed (inclusive; default: the last transaction date).
-        Later transactions are ignored.
+    observation_end : last day observed (inclusive; default: the last transaction date,
+        ``crmlab._validate.resolve_observation_end``). Later transactions are ignored;
+        customers whose purchases all come later are left out with a
+        :class:`CustomersLeftOutWarning` and counted in
+        ``summary.attrs["n_customers_after_observation_end"]``.
     time_unit : "D", "W", "M" or "Y" for recency and T.
     calibration_end : if given, frequency / recency / T / monetary_value describe the
         calibration period (purchases up to and including this day; customers whose
-        first purchase is later are left out) and ``frequency_holdout`` (repeat purchase
-        days after it, up to ``observation_end``), ``monetary_value_holdout`` (their mean
-        value, 0 where none) and ``duration_holdout`` are added.
+        first purchase is later are left out, counted in
+        ``summary.attrs["n_customers_after_calibration_end"]``) and ``frequency_holdout``
+        (repeat purchase days after it, up to ``observation_end``), ``monetary_value_holdout``
+        (their mean value, 0 where none) and ``duration_holdout`` are added. A calibration end
+        before the first purchase is a ValueError.
 
-    Rows come in the order of each customer's first appearance in the table.
+    Returns
+    -------
+    DataFrame
+        Indexed by ``customer_id``; rows in the order of each customer's first appearance in
+        the table.
 
     Source: Fader, Hardie & Lee (2005) "Counting your customers the easy way";
     lifetimes' ``summary_data_from_transaction_data`` (freq="D", freq_multiplier=7).
@@ -204,92 +341,26 @@ def rfm_summary(
     amounts = transactions["amount"].to_numpy(dtype=np.float64)
     bad = ~np.isfinite(amounts)
     if bad.any():
-        raise _bad_rows(transactions, bad, "amount", "have a missing or infinite amount")
+        raise _bad(transactions, bad, "amount", "have a missing or infinite amount")
     codes, uniques = _customer_codes(transactions)
     codes = codes.astype(np.intp, copy=False)
     n = len(uniques)
-
     day0 = int(days.min())
-    end_day = int(days.max()) if observation_end is None else _day(observation_end, "observation_end")
-    if end_day < day0:
-        raise ValueError(
-            "rfm_summary: no transactions on or before the observation end "
-            f"{pd.Timestamp(observation_end).date()}"
-        )
-    if calibration_end is None:
-        cal_day = end_day
-    else:
-        cal_day = _day(calibration_end, "calibration_end")
-        if cal_day >= end_day:
-            raise ValueError("rfm_summary: calibration_end must be before observation_end")
-    # day number from the first purchase in the log; int32 halves the big temporaries
-    rel = np.subtract(days, day0, dtype=np.int32 if days.max() - day0 < 2**31 else np.int64, casting="unsafe")
-    del days
+    end_day, cal_day = _window(transactions, day0, observation_end, calibration_end)
     end_rel, cal_rel = end_day - day0, cal_day - day0
-    if rel.max() > end_rel:
-        keep = rel <= end_rel
-        codes, rel, amounts = codes[keep], rel[keep], amounts[keep]
+    rel, codes, amounts = _relative_days(days, codes, amounts, day0, end_rel)
+    del days
+    pair_cust, pair_day = _purchase_days(codes, rel, n, end_rel + 1)
+    n_seen = _n_distinct_sorted(pair_cust)
 
-    # distinct (customer, day) pairs from one sort of packed keys; big temporaries are kept
-    # few and narrow (on a 10M-row log, allocating them costs as much as computing)
-    span = end_rel + 1
-    kdtype = np.uint32 if n * span < 2**32 else np.uint64
-    key = np.multiply(codes, span, dtype=kdtype, casting="unsafe")
-    np.add(key, rel, out=key, casting="unsafe")
-    key.sort()
-    new = np.empty(len(key), dtype=bool)
-    new[0] = True
-    np.not_equal(key[1:], key[:-1], out=new[1:])
-    key = key[new]
-    del new
-    pair_cust = key // kdtype(span)
-    pair_day = key - pair_cust * kdtype(span)
-    del key
-
-    # per customer, calibration period: pairs are sorted by customer, then day
-    if cal_rel < end_rel:
-        in_cal_pair = pair_day <= cal_rel
-        cal_cust, cal_pday = pair_cust[in_cal_pair], pair_day[in_cal_pair]
-    else:
-        cal_cust, cal_pday = pair_cust, pair_day
-    n_days = np.zeros(n, dtype=np.int64)
-    first = np.full(n, -1, dtype=np.int64)
-    last = np.zeros(n, dtype=np.int64)
-    if len(cal_cust):
-        starts = np.flatnonzero(np.r_[True, cal_cust[1:] != cal_cust[:-1]])
-        ends = np.r_[starts[1:], len(cal_cust)] - 1
-        who = cal_cust[starts].astype(np.intp)
-        n_days[who] = ends - starts + 1
-        first[who] = cal_pday[starts]
-        last[who] = cal_pday[ends]
-    present = n_days > 0
-    freq = np.where(present, n_days - 1, 0)
-    # spend on repeat days of the calibration period: not the first day, not after cal_rel
-    not_first = first.astype(rel.dtype)[codes] != rel
-    if cal_rel < end_rel:
-        not_first &= rel <= cal_rel
-    repeat_spend = np.bincount(codes, weights=np.where(not_first, amounts, 0.0), minlength=n)
-    del not_first
-    mon = np.divide(repeat_spend, freq, out=np.zeros(n), where=freq > 0)
-
-    keep_rows = np.flatnonzero(present)
-    out = pd.DataFrame(
-        {
-            "frequency": freq[keep_rows],
-            "recency": (last[keep_rows] - first[keep_rows]) / unit,
-            "T": (cal_rel - first[keep_rows]) / unit,
-            "monetary_value": mon[keep_rows],
-        },
-        index=uniques.take(keep_rows),
+    out, keep_rows, in_cal_pair = _calibration_summary(
+        pair_cust, pair_day, codes, rel, amounts, uniques, cal_rel, end_rel, unit
     )
     if calibration_end is not None:
-        freq_h = np.bincount(pair_cust[~in_cal_pair].astype(np.intp), minlength=n)
-        spend_h = np.bincount(codes, weights=np.where(rel > cal_rel, amounts, 0.0), minlength=n)
-        mon_h = np.divide(spend_h, freq_h, out=np.zeros(n), where=freq_h > 0)
-        out["frequency_holdout"] = freq_h[keep_rows]
-        out["monetary_value_holdout"] = mon_h[keep_rows]
+        _holdout_columns(out, pair_cust, in_cal_pair, codes, rel, amounts, keep_rows, cal_rel, n)
         out["duration_holdout"] = (end_day - cal_day) / unit
     out.index.name = "customer_id"
+    _report_left_out(out, n, n_seen, end_day, calibration_end is not None)
     return out
 
 
@@ -405,7 +476,7 @@ def _total_spend(transactions: pd.DataFrame, observation_end=None) -> pd.Series:
     """Total spend per customer up to and including ``observation_end``."""
     frame = transactions
     if observation_end is not None:
-        end = pd.Timestamp(observation_end).normalize() + pd.Timedelta(days=1)
+        end = resolve_observation_end(transactions["date"], observation_end) + pd.Timedelta(days=1)
         frame = transactions[transactions["date"] < end]
     return frame.groupby("customer_id", sort=False, observed=True)["amount"].sum()
 

@@ -1,11 +1,21 @@
 """rfm_summary (BTYD convention) and RFM scores / segments on hand-computed tables."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from crmlab.data import CRMDataError, load_cdnow
-from crmlab.rfm import RFM_SEGMENTS, quantile_score, rfm_scores, rfm_segment, rfm_segment_summary, rfm_summary
+from crmlab.rfm import (
+    RFM_SEGMENTS,
+    CustomersLeftOutWarning,
+    quantile_score,
+    rfm_scores,
+    rfm_segment,
+    rfm_segment_summary,
+    rfm_summary,
+)
 
 
 @pytest.fixture
@@ -117,6 +127,44 @@ def test_rfm_summary_bad_input(small):
         rfm_summary(small, observation_end="2020-01-10", calibration_end="2020-01-10")
     with pytest.raises(ValueError, match="observation end"):
         rfm_summary(small, observation_end="2019-12-01")
+
+
+def test_rfm_summary_calibration_end_before_every_purchase(small):
+    with pytest.raises(
+        ValueError, match=r"calibration_end 2019-12-31 is before the first purchase \(2020-01-01\)"
+    ):
+        rfm_summary(small, observation_end="2020-02-12", calibration_end="2019-12-31")
+    # the first purchase day itself is a valid (one-day) calibration period: A only
+    out = rfm_summary(small, observation_end="2020-02-12", calibration_end="2020-01-01")
+    assert list(out.index) == ["A"]
+    assert out.attrs["n_customers_after_calibration_end"] == 3  # B, C, D start later
+
+
+def test_rfm_summary_reports_customers_after_observation_end(small):
+    # E bought only on 1 March; D only on 20 January
+    with pytest.warns(
+        CustomersLeftOutWarning, match=r"1 of 5 customers are left out.*after observation_end 2020-01-29"
+    ):
+        out = rfm_summary(small, observation_end="2020-01-29")
+    assert out.attrs["n_customers_after_observation_end"] == 1
+    with pytest.warns(CustomersLeftOutWarning, match="2 of 5 customers"):
+        out = rfm_summary(small, observation_end="2020-01-15", time_unit="D")
+    assert out.attrs["n_customers_after_observation_end"] == 2 and list(out.index) == ["A", "B", "C"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nobody left out: no warning
+        out = rfm_summary(small)
+    assert out.attrs["n_customers_after_observation_end"] == 0
+    with pytest.warns(CustomersLeftOutWarning):
+        out = rfm_summary(small, observation_end="2020-02-12", calibration_end="2020-01-15")
+    assert out.attrs == {"n_customers_after_observation_end": 1, "n_customers_after_calibration_end": 1}
+
+
+def test_rfm_summary_default_end_is_the_last_day(small):
+    # one resolver: the last date, normalised to midnight (a purchase at 18:00 ends the window that day)
+    late = small.assign(date=small["date"] + pd.Timedelta(hours=18))
+    pd.testing.assert_frame_equal(rfm_summary(late), rfm_summary(small, observation_end="2020-03-01"))
+    with pytest.raises(ValueError, match="observation_end: not a date"):
+        rfm_summary(small, observation_end="someday")
 
 
 def test_rfm_summary_cdnow_sample_figures():
