@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from .data import CRMDataError
+from .exceptions import ConvergenceWarning
 from .rfm import TIME_UNITS
 
 __all__ = [
@@ -60,6 +61,11 @@ DAYS_PER_MONTH = 365.25 / 12.0
 # --------------------------------------------------------------------------- input checks
 
 
+def _plural(n: int, word: str) -> str:
+    """``1 customer``, ``3 customers``, ``2,357 customers``."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def _fail(where: str, column: str, message: str, mask: np.ndarray, index, columns: dict) -> CRMDataError:
     """A CRMDataError naming the check, how many customers fail it and the first of them."""
     mask = np.asarray(mask, dtype=bool)
@@ -68,7 +74,8 @@ def _fail(where: str, column: str, message: str, mask: np.ndarray, index, column
     label = f"customer {index[i]!r}" if index is not None else f"position {i}"
     values = ", ".join(f"{k}={float(np.ravel(v)[i]):g}" for k, v in columns.items())
     example = f"{label}: {values}"
-    text = f"{where}: {column} {message} for {n_bad:,} of {mask.size:,} customers (example: {example})"
+    of = _plural(mask.size, "customer")
+    text = f"{where}: {column} {message} for {n_bad:,} of {of} (example: {example})"
     return CRMDataError(text, table="rfm summary", column=column, n_bad=n_bad, example=example)
 
 
@@ -97,6 +104,32 @@ def _index_of(*values):
     return None
 
 
+def _same_length(where: str, **arrays) -> list[np.ndarray]:
+    """The per-customer columns, each 1-d of one common length; a scalar (0-d) is repeated.
+
+    Unlike numpy broadcasting, a column of length 1 next to one of length 2 is an error:
+    every column must hold one value per customer.
+    """
+    sizes = {k: v.size for k, v in arrays.items() if v.ndim == 1}
+    if len(set(sizes.values())) > 1:
+        first = next(iter(sizes.values()))
+        odd = next(k for k, n in sizes.items() if n != first)
+        listing = ", ".join(f"{k} has {n:,}" for k, n in sizes.items())
+        raise CRMDataError(
+            f"{where}: the inputs must have one value per customer (or be scalars); "
+            f"mismatched lengths: {listing}",
+            table="rfm summary",
+            column=odd,
+            n_bad=abs(sizes[odd] - first),
+            example=listing,
+        )
+    n = next(iter(sizes.values()), 1)
+    out = [np.full(n, v, dtype=np.float64) if v.ndim == 0 else v for v in arrays.values()]
+    if not sizes:  # all scalars: keep them scalars (one customer)
+        out = [v.reshape(()) for v in arrays.values()]
+    return out
+
+
 def _broadcast(where: str, **arrays) -> list[np.ndarray]:
     try:
         return list(np.broadcast_arrays(*arrays.values()))
@@ -114,7 +147,7 @@ def _check_rfm(frequency, recency, T, where: str):
     x = _array(frequency, "frequency", where)
     tx = _array(recency, "recency", where)
     TT = _array(T, "T", where)
-    x, tx, TT = _broadcast(where, frequency=x, recency=tx, T=TT)
+    x, tx, TT = _same_length(where, frequency=x, recency=tx, T=TT)
     if x.size == 0:
         raise ValueError(f"{where}: no customers (the inputs are empty)")
     if index is not None and len(index) != x.size:
@@ -151,15 +184,43 @@ def _check_rfm(frequency, recency, T, where: str):
             index,
             cols,
         )
+    instant = (x > 0) & (tx <= 0)
+    if instant.any():
+        raise _fail(
+            where,
+            "recency",
+            "is 0 although frequency is > 0 (a repeat purchase comes after the first one, so the "
+            "recency must be > 0; frequency counts repeat purchase days, as in rfm_summary)",
+            instant,
+            index,
+            cols,
+        )
     return x, np.minimum(tx, TT), TT, index
 
 
 def _check_identified(x: np.ndarray, where: str) -> None:
-    if x.size < 2 or not (x > 0).any():
-        raise ValueError(
-            f"{where}: the model cannot be estimated without repeat purchases: "
-            f"{x.size:,} customers, {int((x > 0).sum()):,} with frequency > 0"
+    n, n_rep = x.size, int((x > 0).sum())
+    if n < 2 or n_rep == 0:
+        need = "without repeat purchases" if n_rep == 0 else "from a single customer"
+        raise CRMDataError(
+            f"{where}: the model cannot be estimated {need}: "
+            f"{_plural(n, 'customer')}, {n_rep:,} with frequency > 0",
+            table="rfm summary",
+            column="frequency",
+            n_bad=n - n_rep,
         )
+
+
+def _rfm_hint(x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> str:
+    """What the summary says about repeat buying and dropout, for a ConvergenceWarning."""
+    rep = x > 0
+    n_rep, gap = int(rep.sum()), int((rep & (tx < T)).sum())
+    text = f"{n_rep:,} of {_plural(x.size, 'customer')} made repeat purchases"
+    if n_rep and gap == 0:
+        return text + " and every one of them bought last at the end of observation: no evidence of dropout"
+    if n_rep < 20:
+        return text + ": too few repeat buyers to estimate the model"
+    return text + f", {gap:,} of them last bought before the end of observation"
 
 
 def _check_t(t, where: str) -> np.ndarray:
@@ -224,23 +285,6 @@ def _numerical_hessian(f, theta: np.ndarray, rel_step: float = 1e-4) -> np.ndarr
     return H
 
 
-def _standard_errors(hess: np.ndarray, names) -> dict:
-    try:
-        cov = np.linalg.inv(hess)
-        var = np.diag(cov)
-    except np.linalg.LinAlgError:
-        var = np.full(len(names), np.nan)
-    if not np.all(np.isfinite(var)) or np.any(var <= 0):
-        warnings.warn(
-            "the Hessian of the negative log-likelihood is not positive definite at the "
-            "optimum: standard errors are NaN (is the model identified on these data?)",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-        var = np.where(np.isfinite(var) & (var > 0), var, np.nan)
-    return {k: float(v) for k, v in zip(names, np.sqrt(var))}
-
-
 def _compress(*columns: np.ndarray):
     """Unique rows of the data with their counts: likelihoods are evaluated once per pattern."""
     stacked = np.column_stack(columns)
@@ -248,41 +292,125 @@ def _compress(*columns: np.ndarray):
     return [uniq[:, i] for i in range(uniq.shape[1])], counts.astype(np.float64)
 
 
-def _minimize_multistart(objective, starts, jac=None):
-    """Minimise from several starts with scipy.optimize.minimize (BFGS); polish the best.
+# A fit is converged when its optimum passes three checks that do not depend on the optimiser's
+# own stopping flag (which flips with the CPU and BLAS build at tight tolerances):
+GRADIENT_TOL = 1e-6  # max |d mean-per-customer log-likelihood / d log(parameter)| at the optimum
+START_TOL = 1e-6  # a start "reached the best optimum" if its mean per-customer LL is this close
+HESSIAN_TOL = 1e-2  # min eigenvalue of the total NLL Hessian on the log scale (se of log-params < 10)
 
-    Stage 1 runs BFGS from every start to a loose gradient tolerance and keeps the lowest
-    objective; stage 2 restarts BFGS from that point with a tight one. ``jac=True`` means
-    ``objective`` returns (value, gradient); otherwise gradients are finite differences,
-    forward in stage 1 and central in stage 2 (needed to resolve the flat ridges of these
-    likelihoods, e.g. the Pareto/NBD's (s, beta), to the published digits).
+
+def _minimize_multistart(objective, starts, jac=None):
+    """Minimise from every start with scipy.optimize.minimize (BFGS), each polished; keep the best.
+
+    Each start runs BFGS to a loose gradient tolerance, then again from there with a tight
+    one. ``jac=True`` means ``objective`` returns (value, gradient); otherwise gradients are
+    finite differences, forward in the first stage and central in the second (needed to
+    resolve the flat ridges of these likelihoods, e.g. the Pareto/NBD's (s, beta), to the
+    published digits). Returns (best result, each start's final objective value): the
+    values let the caller count how many starts reached the best optimum.
     """
     analytic = jac is True or callable(jac)
-    best = None
+    finals = []
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for x0 in starts:
-            res = optimize.minimize(
-                objective,
-                np.asarray(x0, dtype=np.float64),
-                jac=jac if analytic else "2-point",
-                method="BFGS",
-                options={"gtol": 1e-4 if analytic else 1e-2, "maxiter": 1000},
-            )
-            if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
-                best = res
-        if best is None:
-            raise RuntimeError("the likelihood could not be evaluated at any starting point")
-        res = optimize.minimize(
-            objective,
-            best.x,
-            jac=jac if analytic else "3-point",
-            method="BFGS",
-            options={"gtol": 1e-9 if analytic else 1e-8, "maxiter": 1000},
-        )
-    if np.isfinite(res.fun) and res.fun <= best.fun:
-        best = res
-    return best
+            best = None
+            x = np.asarray(x0, dtype=np.float64)
+            for tight in (False, True):
+                fd = "3-point" if tight else "2-point"
+                gtol = (1e-9 if analytic else 1e-8) if tight else (1e-4 if analytic else 1e-2)
+                res = optimize.minimize(
+                    objective,
+                    x,
+                    jac=jac if analytic else fd,
+                    method="BFGS",
+                    options={"gtol": gtol, "maxiter": 1000},
+                )
+                if np.isfinite(res.fun) and (best is None or res.fun <= best.fun):
+                    best = res
+                    x = res.x
+            finals.append(best)
+    values = np.array([np.inf if r is None else float(r.fun) for r in finals])
+    if not np.isfinite(values).any():
+        raise RuntimeError("the likelihood could not be evaluated at any starting point")
+    return finals[int(np.argmin(values))], values
+
+
+def _log_scale_derivatives(f, theta: np.ndarray, hess_natural: np.ndarray, step: float = 1e-4):
+    """Gradient and Hessian of ``f`` with respect to log(theta), from f's natural-scale Hessian.
+
+    The gradient is a central difference in log(theta) (``f`` takes an (m, k) array of points);
+    the Hessian is D H D + diag(g) with D = diag(theta), the chain rule for theta = exp(u).
+    """
+    k = theta.size
+    shifts = np.exp(step * np.eye(k))
+    points = np.vstack([theta * shifts, theta / shifts])
+    vals = np.asarray(f(points), dtype=np.float64)
+    grad = (vals[:k] - vals[k:]) / (2 * step)
+    hess = theta[:, None] * hess_natural * theta[None, :] + np.diag(grad)
+    return grad, hess
+
+
+def _assess_convergence(nll_points, theta, n, penalizer, start_values, optimizer, names) -> dict:
+    """Is the optimum trustworthy? Three checks, each independent of the optimiser's flag.
+
+    * gradient: max |d LL/n / d log theta| <= GRADIENT_TOL (penalised objective, as optimised);
+    * starts: at least two starts (all, if fewer) end within START_TOL of the best mean LL;
+    * curvature: the Hessian of the total penalised NLL in log(theta) has every eigenvalue
+      >= max(HESSIAN_TOL, 1e-6 |LL|) -- positive definite beyond finite-difference noise.
+    Returns the diagnostics, ``converged`` and, for the natural-scale covariance, ``hessian``
+    (the unpenalised natural-scale Hessian of the total NLL).
+    """
+
+    def objective_points(P):
+        return nll_points(P) + n * penalizer * np.sum(P**2, axis=1)
+
+    with np.errstate(all="ignore"):
+        hess_pen = _numerical_hessian(objective_points, theta)
+        grad, hess_log = _log_scale_derivatives(objective_points, theta, hess_pen)
+        nll = float(nll_points(theta[None, :])[0])
+    finite = np.all(np.isfinite(hess_log)) and np.all(np.isfinite(grad))
+    eig, vec = np.linalg.eigh(hess_log) if finite else (np.full(theta.size, np.nan), None)
+    hessian_tol = max(HESSIAN_TOL, 1e-6 * abs(nll))
+    gaps = start_values - np.min(start_values)
+    at_best = int(np.sum(gaps <= START_TOL))
+    need = min(2, len(start_values))
+    checks = {
+        "gradient": bool(finite and np.max(np.abs(grad)) / n <= GRADIENT_TOL),
+        "starts": at_best >= need,
+        "hessian": bool(finite and eig[0] >= hessian_tol),
+    }
+    weak = ()
+    if vec is not None and not checks["hessian"]:
+        weak = tuple(name for name, load in zip(names, vec[:, 0]) if abs(load) > 0.3)
+    elif vec is None:  # derivatives not computable: name the parameters at the edge of their range
+        weak = tuple(name for name, v in zip(names, theta) if not 1e-6 < v < 1e6)
+    return {
+        "converged": all(checks.values()),
+        "checks": checks,
+        "gradient_max": float(np.max(np.abs(grad)) / n) if finite else float("nan"),
+        "gradient_tol": GRADIENT_TOL,
+        "n_starts": len(start_values),
+        "n_starts_at_best": at_best,
+        "start_tol": START_TOL,
+        "start_logliks": tuple(float(v) for v in -start_values * n),
+        "hessian_min_eigenvalue": float(eig[0]),
+        "hessian_tol": hessian_tol,
+        "weak_parameters": weak,
+        "optimizer_success": bool(optimizer.success),
+        "optimizer_message": str(optimizer.message),
+        "hessian": hess_pen - 2 * n * penalizer * np.eye(theta.size),
+    }
+
+
+def _covariance(hess: np.ndarray) -> np.ndarray:
+    """Inverse of the Hessian of the NLL (natural scale); NaN if it cannot be inverted."""
+    try:
+        with np.errstate(all="ignore"):
+            cov = np.linalg.inv(hess)
+    except np.linalg.LinAlgError:
+        cov = np.full_like(hess, np.nan)
+    return cov
 
 
 def _one_minus_pow_over(k, log_y):
@@ -301,11 +429,101 @@ class _Model:
     _names: tuple[str, ...] = ()
     _fit_call = "fit(...)"
 
-    def __init__(self, penalizer: float = 0.0):
+    _roles: dict[str, str] = {}
+
+    def __init__(self, penalizer: float = 0.0, n_starts: int = 3, random_state: int | None = 0):
         penalizer = float(penalizer)
         if not np.isfinite(penalizer) or penalizer < 0:
             raise ValueError(f"{type(self).__name__}: penalizer must be a number >= 0, got {penalizer!r}")
+        if isinstance(n_starts, bool) or int(n_starts) != n_starts or n_starts < 1:
+            raise ValueError(f"{type(self).__name__}: n_starts must be a whole number >= 1, got {n_starts!r}")
         self.penalizer = penalizer
+        self.n_starts = int(n_starts)
+        self.random_state = random_state
+
+    def _starts(self, grid: list[np.ndarray], initial_params) -> list[np.ndarray]:
+        """Log-scale starting points: ``initial_params`` if given, else the model's grid and,
+        beyond it, random points within a factor e^2 of its first point (seeded by random_state)."""
+        if initial_params is not None:
+            many = initial_params if isinstance(initial_params, (list, tuple)) else [initial_params]
+            return [self._start_from(p) for p in many]
+        starts = list(grid[: self.n_starts])
+        extra = self.n_starts - len(starts)
+        if extra > 0:
+            rng = np.random.default_rng(self.random_state)
+            starts += list(grid[0] + rng.uniform(-2.0, 2.0, size=(extra, grid[0].size)))
+        return starts
+
+    def _start_from(self, params) -> np.ndarray:
+        where = f"{type(self).__name__}.fit"
+        if not isinstance(params, dict) or set(params) != set(self._names):
+            raise ValueError(
+                f"{where}: initial_params must be a dict (or a list of dicts) with keys "
+                f"{list(self._names)}, got {params!r}"
+            )
+        values = np.array([float(params[k]) for k in self._names])
+        if not np.all(np.isfinite(values) & (values > 0)):
+            raise ValueError(f"{where}: initial_params must be finite and > 0, got {params!r}")
+        return np.log(values)
+
+    def _fit_likelihood(self, objective, starts, nll_points, n, hint: str, jac=None):
+        """Run the multistart, set the fitted attributes, warn if the optimum is not trustworthy."""
+        res, values = _minimize_multistart(objective, starts, jac=jac)
+        theta = np.exp(res.x)
+        diag = _assess_convergence(nll_points, theta, n, self.penalizer, values, res, self._names)
+        hess = diag.pop("hessian")
+        cov = _covariance(hess)
+        var = np.diag(cov)
+        se = np.sqrt(np.where(np.isfinite(var) & (var > 0), var, np.nan))
+        self.params_ = {k: float(v) for k, v in zip(self._names, theta)}
+        with np.errstate(all="ignore"):
+            self.loglik_ = float(-nll_points(theta[None, :])[0])
+        self.n_customers_ = int(n)
+        self.converged_ = bool(diag["converged"])
+        self.convergence_ = diag
+        self.standard_errors_ = {k: float(v) for k, v in zip(self._names, se)}
+        self.covariance_ = pd.DataFrame(cov, index=list(self._names), columns=list(self._names))
+        if not self.converged_:
+            warnings.warn(self._convergence_message(hint), ConvergenceWarning, stacklevel=3)
+
+    def _convergence_message(self, hint: str) -> str:
+        d, name = self.convergence_, type(self).__name__
+        reasons = []
+        if not np.isfinite(d["gradient_max"]):
+            reasons.append("the derivatives cannot be evaluated at the optimum (a parameter ran to its edge)")
+        elif not d["checks"]["gradient"]:
+            reasons.append(
+                f"the gradient at the optimum is not ~0 (max |d LL/n / d log param| = "
+                f"{d['gradient_max']:.1e} > {d['gradient_tol']:.0e}): the optimiser stopped early"
+            )
+        if not d["checks"]["starts"]:
+            reasons.append(
+                f"only {d['n_starts_at_best']} of {d['n_starts']} starts reached the best log-likelihood "
+                f"(start LLs {', '.join(f'{v:,.2f}' for v in d['start_logliks'])}): several optima"
+            )
+        if not d["checks"]["hessian"] or d["weak_parameters"]:
+            weak = ", ".join(f"{k} = {self.params_[k]:.3g}" for k in d["weak_parameters"])
+            roles = sorted({self._roles[k] for k in d["weak_parameters"] if k in self._roles})
+            flat = (
+                f"the likelihood is flat at the optimum (Hessian min eigenvalue "
+                f"{d['hessian_min_eigenvalue']:.2g} on the log-parameter scale, need >= "
+                f"{d['hessian_tol']:.2g})"
+                if np.isfinite(d["hessian_min_eigenvalue"])
+                else "the likelihood's curvature cannot be evaluated"
+            )
+            reasons.append(
+                f"{flat}: not identified by these data, or run to the model's edge from a poor start"
+                + (f": {weak}" if weak else "")
+                + (f" ({'; '.join(roles)})" if roles else "")
+            )
+        return (
+            f"{name}.fit did not converge to a trustworthy optimum: {'; '.join(reasons)}. Data: {hint}. "
+            f"Remedies: fix the data if they are the cause (check the time unit and the calibration "
+            f"window); a penalizer "
+            f"({name}(penalizer=0.01)) keeps the parameters finite; other starts ({name}(n_starts=20) "
+            f"or fit(..., initial_params={{...}})) rule out a local optimum. Diagnostics: "
+            f"model.convergence_."
+        )
 
     def _check_fitted(self):
         if not hasattr(self, "params_"):
@@ -314,14 +532,6 @@ class _Model:
     def _p(self):
         self._check_fitted()
         return tuple(self.params_[k] for k in self._names)
-
-    def _set_result(self, log_theta, nll_total, hess_fn, n, converged):
-        theta = np.exp(log_theta)
-        self.params_ = {k: float(v) for k, v in zip(self._names, theta)}
-        self.loglik_ = float(-nll_total)
-        self.n_customers_ = int(n)
-        self.converged_ = bool(converged)
-        self.standard_errors_ = _standard_errors(_numerical_hessian(hess_fn, theta), self._names)
 
     def summary(self) -> pd.DataFrame:
         """Estimates, standard errors and 95% intervals, one row per parameter.
@@ -417,9 +627,17 @@ class BetaGeo(_Model):
     _names = ("r", "alpha", "a", "b")
     _fit_call = "fit(frequency, recency, T)"
 
-    def fit(self, frequency, recency, T) -> BetaGeo:
-        """Maximum-likelihood fit on one row per customer; returns self."""
+    _roles = {"r": "purchase rates", "alpha": "purchase rates", "a": "dropout", "b": "dropout"}
+
+    def fit(self, frequency, recency, T, *, initial_params=None) -> BetaGeo:
+        """Maximum-likelihood fit on one row per customer; returns self.
+
+        ``initial_params``: a dict of r, alpha, a, b (or a list of them) to start from instead
+        of the model's own starts. Warns with ConvergenceWarning if the optimum is not
+        trustworthy (see ``converged_`` and ``convergence_``).
+        """
         x, tx, TT, _ = _check_rfm(frequency, recency, T, "BetaGeo.fit")
+        hint = _rfm_hint(x, tx, TT)
         _check_identified(x, "BetaGeo.fit")
         (x, tx, TT), w = _compress(x, tx, TT)
         n = w.sum()
@@ -435,22 +653,21 @@ class BetaGeo(_Model):
             return val, (-grad / n + 2 * pen * th) * th
 
         rate = max(x.mean() / max(TT.mean(), 1e-12), 1e-6)
-        starts = [
+        grid = [
             np.log([r0, r0 / rate, a0, b0])
             for r0, a0, b0 in [(1.0, 1.0, 1.0), (0.3, 0.8, 2.5), (2.0, 2.0, 6.0)]
         ]
-        res = _minimize_multistart(objective, starts, jac=True)
 
         def nll_points(P):
             ll = _bgnbd_loglik(*(P[:, j : j + 1] for j in range(4)), x, tx, TT)
             return -(ll @ w)
 
-        nll = float(-(w @ _bgnbd_loglik(*np.exp(res.x), x, tx, TT)))
-        self._set_result(res.x, nll, nll_points, n, res.success)
+        starts = self._starts(grid, initial_params)
+        self._fit_likelihood(objective, starts, nll_points, n, hint, jac=True)
         return self
 
     def conditional_probability_alive(self, frequency, recency, T):
-        """P(alive at T | x, t_x, T) = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x)).
+        """P(alive at T | x, t_x, T) = 1 / (1 + [x > 0] a/(b + x - 1) ((alpha + T)/(alpha + t_x))^(r + x)).
 
         FHL (2005a) eq. 11 as corrected in Fader, Hardie & Lee (2008) "Computing P(alive)
         using the BG/NBD model"; it is 1 for customers with no repeat purchase.
@@ -591,9 +808,17 @@ class ParetoNBD(_Model):
     _names = ("r", "alpha", "s", "beta")
     _fit_call = "fit(frequency, recency, T)"
 
-    def fit(self, frequency, recency, T) -> ParetoNBD:
-        """Maximum-likelihood fit on one row per customer; returns self."""
+    _roles = {"r": "purchase rates", "alpha": "purchase rates", "s": "dropout", "beta": "dropout"}
+
+    def fit(self, frequency, recency, T, *, initial_params=None) -> ParetoNBD:
+        """Maximum-likelihood fit on one row per customer; returns self.
+
+        ``initial_params``: a dict of r, alpha, s, beta (or a list of them) to start from
+        instead of the model's own starts. Warns with ConvergenceWarning if the optimum is not
+        trustworthy (see ``converged_`` and ``convergence_``).
+        """
         x, tx, TT, _ = _check_rfm(frequency, recency, T, "ParetoNBD.fit")
+        hint = _rfm_hint(x, tx, TT)
         _check_identified(x, "ParetoNBD.fit")
         (x, tx, TT), w = _compress(x, tx, TT)
         n = w.sum()
@@ -608,18 +833,17 @@ class ParetoNBD(_Model):
 
         rate = max(x.mean() / max(TT.mean(), 1e-12), 1e-6)
         scale = max(TT.mean(), 1e-6)
-        starts = [
+        grid = [
             np.log([r0, r0 / rate, s0, s0 * scale * f])
             for r0, s0, f in [(1.0, 1.0, 1.0), (0.5, 0.5, 0.3), (2.0, 2.0, 3.0)]
         ]
-        res = _minimize_multistart(objective, starts)
 
         def nll_points(P):
             ll = _pnbd_loglik(*(P[:, j : j + 1] for j in range(4)), x, tx, TT)
             return -(ll @ w)
 
-        nll = float(-(w @ _pnbd_loglik(*np.exp(res.x), x, tx, TT)))
-        self._set_result(res.x, nll, nll_points, n, res.success)
+        starts = self._starts(grid, initial_params)
+        self._fit_likelihood(objective, starts, nll_points, n, hint)
         return self
 
     def _p_alive(self, x, tx, TT):
@@ -691,7 +915,7 @@ def _check_spend(frequency, monetary_value, where: str):
     index = _index_of(frequency, monetary_value)
     x = _array(frequency, "frequency", where)
     m = _array(monetary_value, "monetary_value", where)
-    x, m = _broadcast(where, frequency=x, monetary_value=m)
+    x, m = _same_length(where, frequency=x, monetary_value=m)
     if x.size == 0:
         raise ValueError(f"{where}: no customers (the inputs are empty)")
     if index is not None and len(index) != x.size:
@@ -776,13 +1000,23 @@ class GammaGamma(_Model):
     _names = ("p", "q", "gamma")
     _fit_call = "fit(frequency, monetary_value)"
 
-    def fit(self, frequency, monetary_value) -> GammaGamma:
-        """Maximum-likelihood fit on the repeat customers; returns self."""
+    _roles = {"p": "spend per transaction", "q": "spend heterogeneity", "gamma": "spend heterogeneity"}
+
+    def fit(self, frequency, monetary_value, *, initial_params=None) -> GammaGamma:
+        """Maximum-likelihood fit on the repeat customers; returns self.
+
+        ``initial_params``: a dict of p, q, gamma (or a list of them) to start from instead of
+        the model's own starts. Warns with ConvergenceWarning if the optimum is not trustworthy.
+        """
         x, m, _ = _check_spend(frequency, monetary_value, "GammaGamma.fit")
         keep = x > 0
         if keep.sum() < 3:
-            raise ValueError(
-                f"GammaGamma.fit: needs repeat customers (frequency > 0) to fit; found {int(keep.sum())}"
+            raise CRMDataError(
+                f"GammaGamma.fit: needs at least 3 repeat customers (frequency > 0) to fit; found "
+                f"{int(keep.sum()):,} of {_plural(keep.size, 'customer')}",
+                table="rfm summary",
+                column="frequency",
+                n_bad=int((~keep).sum()),
             )
         x, m = x[keep], m[keep]  # spend is continuous: compressing to patterns rarely pays
         w = np.ones_like(x)
@@ -801,16 +1035,19 @@ class GammaGamma(_Model):
             return val, (-grad / n + 2 * pen * th) * th
 
         mean_spend = float(np.average(m, weights=w))
-        starts = [
+        grid = [
             np.log([p0, q0, mean_spend * (q0 - 1) / p0]) for p0, q0 in [(1.0, 2.0), (5.0, 4.0), (20.0, 10.0)]
         ]
-        res = _minimize_multistart(objective, starts, jac=True)
 
         def nll_points(P):
             return -(_gg_loglik(*(P[:, j : j + 1] for j in range(3)), x, m) @ w)
 
-        nll = float(-(w @ _gg_loglik(*np.exp(res.x), x, m)))
-        self._set_result(res.x, nll, nll_points, n, res.success)
+        hint = (
+            f"{_plural(x.size, 'repeat customer')}, mean spend {mean_spend:,.4g} "
+            f"(coefficient of variation {np.std(m) / mean_spend:.2g})"
+        )
+        starts = self._starts(grid, initial_params)
+        self._fit_likelihood(objective, starts, nll_points, n, hint, jac=True)
         return self
 
     def conditional_expected_average_profit(self, frequency, monetary_value):

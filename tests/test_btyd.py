@@ -6,6 +6,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import warnings  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -14,6 +16,7 @@ from scipy import integrate, optimize, special  # noqa: E402
 
 from crmlab import btyd  # noqa: E402
 from crmlab.data import CRMDataError, load_cdnow  # noqa: E402
+from crmlab.exceptions import ConvergenceWarning  # noqa: E402
 from crmlab.rfm import rfm_summary  # noqa: E402
 
 CAL_END, OBS_END = "1997-09-30", "1998-06-30"
@@ -120,6 +123,90 @@ def test_pareto_p_alive_matches_btyd_example():
     model = with_params(btyd.ParetoNBD, r=0.55, alpha=10.56, s=0.61, beta=11.64)
     assert model.conditional_probability_alive(0, 0, 39) == pytest.approx(0.2924031, abs=1e-7)
     assert model.conditional_probability_alive(23, 39, 39) == pytest.approx(1.0, abs=1e-12)
+
+
+# --------------------------------------------------------------------------- convergence
+
+
+def random_starts(names, seed, n=20):
+    """n log-uniform starting points: rates (alpha, beta) in [1, 100] weeks, shapes in [0.1, 10]."""
+    rng = np.random.default_rng(seed)
+    box = {k: (1.0, 100.0) if k in ("alpha", "beta") else (0.1, 10.0) for k in names}
+    return [{k: float(np.exp(rng.uniform(*np.log(box[k])))) for k in names} for _ in range(n)]
+
+
+@pytest.mark.parametrize(
+    "cls, published",
+    [
+        (btyd.BetaGeo, {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}),
+        (btyd.ParetoNBD, {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}),
+    ],
+)
+def test_every_random_start_reaches_the_same_optimum(cdnow, cls, published):
+    # converged_ is a statement about the optimum, not scipy's flag: 20 seeded random starts,
+    # each run to its own optimum, all end at one log-likelihood, and the checks pass.
+    starts = random_starts(list(published), seed=7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ConvergenceWarning, no raw RuntimeWarning
+        model = cls().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"], initial_params=starts)
+    lls = np.array(model.convergence_["start_logliks"])
+    assert lls.size == 20 and lls.max() - lls.min() < 1e-6
+    assert model.convergence_["n_starts_at_best"] == 20
+    assert model.converged_ and model.convergence_["checks"] == {
+        "gradient": True,
+        "starts": True,
+        "hessian": True,
+    }
+    assert {k: round(v, 3) for k, v in model.params_.items()} == published
+    assert model.loglik_ == pytest.approx(lls.max(), abs=1e-6)
+
+
+def test_convergence_diagnostics_on_cdnow(bgf, pnbd, ggf):
+    for model in (bgf, pnbd, ggf):
+        d = model.convergence_
+        assert model.converged_ and d["n_starts"] == 3 and d["n_starts_at_best"] == 3
+        assert d["gradient_max"] < d["gradient_tol"] == 1e-6
+        assert d["hessian_min_eigenvalue"] > 1.0 > d["hessian_tol"]
+    # the smallest curvature of the BG/NBD log-likelihood in log(parameters) on CDNOW
+    assert bgf.convergence_["hessian_min_eigenvalue"] == pytest.approx(7.38, abs=0.01)
+
+
+def no_dropout_summary(n=300, seed=0):
+    """Poisson buyers who never leave: every repeat buyer's last purchase is at T.
+
+    Frequent buyers (about one purchase a week) keep the Pareto/NBD's 2F1 away from its slow
+    region (z near 1 with few purchases), so the fit that runs off to the edge stays quick.
+    """
+    rng = np.random.default_rng(seed)
+    T = rng.uniform(20, 40, n)
+    x = rng.poisson(rng.gamma(2.0, 0.5, n) * T).astype(float)
+    return x, np.where(x > 0, T, 0.0), T
+
+
+@pytest.mark.parametrize("cls", [btyd.BetaGeo, btyd.ParetoNBD])
+def test_unidentified_dropout_is_not_converged_and_warns(cls):
+    x, tx, T = no_dropout_summary()
+    with pytest.warns(ConvergenceWarning, match="did not converge") as caught:
+        model = cls().fit(x, tx, T)
+    assert [w.category for w in caught] == [ConvergenceWarning]  # and no raw numpy/scipy warning
+    message = str(caught[0].message)
+    assert "no evidence of dropout" in message and "penalizer" in message and "n_starts" in message
+    assert not model.converged_ and not model.convergence_["checks"]["hessian"]
+    # the dropout probability ran to 0: a/(a+b) for the BG/NBD, s/beta for the Pareto/NBD
+    p = model.params_
+    assert (p["a"] / (p["a"] + p["b"]) if cls is btyd.BetaGeo else p["s"] / p["beta"]) < 1e-6
+    # while the purchase process is well estimated (true rates Gamma(2, scale 0.5))
+    assert p["r"] == pytest.approx(2.0, rel=0.25) and p["alpha"] == pytest.approx(2.0, rel=0.25)
+
+
+def test_a_start_that_runs_to_the_edge_is_reported():
+    # one start far from the optimum ends on the BG/NBD's no-dropout edge (LL -9763.66 < -9582.43)
+    data = rfm_summary(load_cdnow("sample"), observation_end=OBS_END, calibration_end=CAL_END)
+    start = {"r": 42.0, "alpha": 12.5, "a": 3.1, "b": 0.47}
+    with pytest.warns(ConvergenceWarning, match="other starts"):
+        edge = btyd.BetaGeo().fit(data["frequency"], data["recency"], data["T"], initial_params=start)
+    assert not edge.converged_ and edge.loglik_ < -9700
+    assert "a" in edge.convergence_["weak_parameters"]
 
 
 # --------------------------------------------------------------------------- formulas vs quadrature
@@ -458,6 +545,39 @@ def test_bad_rfm_inputs_raise_with_an_example(freq, rec, T, match):
     with pytest.raises(CRMDataError, match=match) as err:
         btyd.BetaGeo().fit(freq, rec, T)
     assert err.value.n_bad == 1 and "example" in str(err.value)
+
+
+def test_impossible_summaries_are_data_errors(bgf, ggf):
+    # a repeat purchase at recency 0 is impossible (it used to fit to alpha = 4e-149, LL = +992)
+    impossible = r"recency is 0 although frequency is > 0 .* for 1 of 3 customers"
+    with pytest.raises(CRMDataError, match=impossible) as err:
+        btyd.BetaGeo().fit([1, 2, 0], [1, 0, 0], [5, 5, 5])
+    assert err.value.column == "recency" and err.value.n_bad == 1 and "position 1" in err.value.example
+    # columns of different lengths are an error, never broadcast (2 customers against 1)
+    for call in (
+        lambda: btyd.BetaGeo().fit([1, 2], [1], [5, 5]),
+        lambda: btyd.ParetoNBD().fit([1, 2], [1, 2], [5]),
+        lambda: bgf.conditional_probability_alive([1, 2], [1], [5, 5]),
+        lambda: ggf.conditional_expected_average_profit([1, 2], [10.0]),
+    ):
+        with pytest.raises(CRMDataError, match="mismatched lengths: frequency has 2, "):
+            call()
+    # a scalar is one value for every customer
+    np.testing.assert_allclose(
+        bgf.conditional_probability_alive([1, 2], [1, 2], 5),
+        bgf.conditional_probability_alive([1, 2], [1, 2], [5, 5]),
+    )
+
+
+def test_messages_count_one_customer_in_the_singular(bgf):
+    with pytest.raises(CRMDataError, match=r"single customer: 1 customer, 1 with frequency > 0$"):
+        btyd.BetaGeo().fit([1], [1], [2])
+    with pytest.raises(CRMDataError, match=r"frequency is negative for 1 of 1 customer \(example"):
+        bgf.conditional_probability_alive([-1], [1], [2])
+    with pytest.raises(CRMDataError, match="without repeat purchases: 2 customers, 0 with"):
+        btyd.BetaGeo().fit([0, 0], [0, 0], [2, 3])
+    with pytest.raises(CRMDataError, match="needs at least 3 repeat customers .* found 1 of 1 customer$"):
+        btyd.GammaGamma().fit([1], [10.0])
 
 
 def test_bad_inputs_name_the_customer():
