@@ -247,12 +247,12 @@ def test_trap_bad_input():
 
 def test_plot_trap_draws_the_curves():
     res = S.trap_analysis(_curve_frame("saturating"), "loyalty", "basic", "latent", n_boot=20, scale=(1, 10))
-    fig = res.plot()
-    ax = fig.axes[0]
+    axes = res.plot()
+    ax = axes[0]
     basic = res.curves[res.curves["driver"] == "basic"]
     np.testing.assert_allclose(ax.lines[0].get_ydata(), basic["loyalty"])
     assert any(np.allclose(line.get_xdata(), res.saturation_point) for line in ax.lines)
-    plt.close(fig)
+    plt.close(ax.figure)
 
 
 # --------------------------------------------------------------------------- penalty-reward
@@ -293,8 +293,8 @@ def test_penalty_reward_recovers_known_asymmetries():
         assert t.loc[a, "reward_low"] < rew < t.loc[a, "reward_high"]
         assert t.loc[a, "category"] == cat
     assert t.loc["perf", "asymmetry_p"] > 0.01
-    fig = S.plot_penalty_reward(S.penalty_reward(df, ["must", "delight", "perf"], "overall"))
-    plt.close(fig)
+    ax = S.plot_penalty_reward(S.penalty_reward(df, ["must", "delight", "perf"], "overall"))
+    plt.close(ax.figure)
 
 
 def test_penalty_reward_too_few_answers_and_errors():
@@ -363,8 +363,8 @@ def test_kano_analysis_recovers_synthetic_truth(population):
         base = share["A"] + share["O"] + share["M"] + share["I"]
         assert t.loc[attr, "better"] == pytest.approx((share["A"] + share["O"]) / base, abs=0.04)
         assert t.loc[attr, "worse"] == pytest.approx(-(share["O"] + share["M"]) / base, abs=0.04)
-    fig = S.plot_kano(S.kano_analysis(population.survey))
-    plt.close(fig)
+    ax = S.plot_kano(S.kano_analysis(population.survey))
+    plt.close(ax.figure)
 
 
 def test_kano_bad_answers():
@@ -419,8 +419,8 @@ def test_satisfaction_paradox_hand_computed():
     assert lo < 5 / 12 < hi
     assert p.summary().loc["repurchase ratio very satisfied / satisfied", "value"] == pytest.approx(4 / 3)
     assert len(p.by_score) == 5
-    fig = p.plot()
-    plt.close(fig)
+    ax = p.plot()
+    plt.close(ax.figure)
 
 
 def test_paradox_logit_odds_ratio_equals_two_by_two_table():
@@ -484,5 +484,5 @@ def test_types_hand_computed():
     assert table["strategy"].str.len().min() > 20
     median = S.satisfaction_loyalty_types(survey, "sat", "loy")
     assert median.loyalty_cut == 5.0
-    fig = median.plot()
-    plt.close(fig)
+    ax = median.plot()
+    plt.close(ax.figure)
