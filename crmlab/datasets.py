@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import data, paths, synth
+from ._validate import data_error, resolve_observation_end
 
 __all__ = ["Dataset", "load_dataset", "NAMED_DATASETS"]
 
@@ -38,35 +39,48 @@ class Dataset:
 
     @property
     def observation_end(self) -> pd.Timestamp:
-        """The last day observed (the synthetic period's end, else the last purchase)."""
+        """The last day observed (the synthetic period's end, else the last purchase day)."""
         if self.truth is not None:
             return pd.Timestamp(self.truth.params["end"])
-        return self.transactions["date"].max().normalize()
+        return resolve_observation_end(self.transactions["date"])
 
     def pseudonymized(self, key: str | bytes | None = None) -> Dataset:
-        """A copy with every customer id replaced by its keyed hash (``crmlab.data.pseudonymize``).
+        """A copy with every identifier replaced by its keyed hash (``crmlab.data.pseudonymize``).
 
-        The same key maps an id to the same pseudonym in every table, so joins still work.
-        ``key=None`` reads the environment variable ``CRMLAB_PSEUDONYM_KEY``, so that the
-        key never appears in a notebook's parameters or in a report.
+        Every ``*_id`` column of every table -- ``customer_id``, ``order_id``, ``promotion_id``
+        in transactions and promotions, ids a user mapped -- and the ground truth's customer and
+        order ids are hashed with the same key, so an id maps to the same pseudonym in every
+        table and joins still work. ``key=None`` reads the environment variable
+        ``CRMLAB_PSEUDONYM_KEY``, so that the key never appears in a notebook's parameters or
+        in a report.
+
+        Parameters
+        ----------
+        key : the secret key; default: ``CRMLAB_PSEUDONYM_KEY``.
+
+        Returns
+        -------
+        Dataset
+            The pseudonymized copy (the original is untouched).
         """
         key = key if key is not None else os.environ.get(PSEUDONYM_KEY_ENV)
         if not key:
             raise ValueError(f"pseudonymized: no key given and {PSEUDONYM_KEY_ENV} is not set")
 
         def swap(frame):
-            return None if frame is None else data.pseudonymize(frame, key)
+            if frame is None or not (data.id_columns(frame) or _id_index(frame)):
+                return frame
+            return data.pseudonymize(frame, key)
 
         truth = None
         if self.truth is not None:
-            customers = data.pseudonymize(self.truth.customers.reset_index(), key).set_index("customer_id")
-            truth = synth.GroundTruth(customers, self.truth.orders, self.truth.params)
+            truth = synth.GroundTruth(swap(self.truth.customers), swap(self.truth.orders), self.truth.params)
         return Dataset(
             self.name,
             swap(self.transactions),
             swap(self.customers),
             swap(self.survey),
-            self.promotions,
+            swap(self.promotions),
             truth,
             self.description + " (pseudonymized)",
         )
@@ -99,14 +113,31 @@ def load_dataset(
 ) -> Dataset:
     """Load a named data set or the user's own files (see the module docstring).
 
-    ``pseudonymize``: replace customer ids by keyed hashes (``Dataset.pseudonymized``), with the
-    key from ``CRMLAB_PSEUDONYM_KEY``. ``None`` (default) does so exactly when that variable is
-    set, so ``CRMLAB_PSEUDONYM_KEY=... make reports`` builds every report without a raw id.
+    ``pseudonymize``: replace every identifier (customer, order, promotion and any other ``*_id``
+    column, in every table and in the ground truth) by keyed hashes (``Dataset.pseudonymized``),
+    with the key from ``CRMLAB_PSEUDONYM_KEY``. ``None`` (default) does so exactly when that
+    variable is set, so ``CRMLAB_PSEUDONYM_KEY=... make reports`` builds every report without a
+    raw id.
     """
     if pseudonymize is None:
         pseudonymize = bool(os.environ.get(PSEUDONYM_KEY_ENV))
     ds = _load(dataset, seed, n_customers, start, end)
     return ds.pseudonymized() if pseudonymize else ds
+
+
+def _id_index(frame: pd.DataFrame) -> bool:
+    return isinstance(frame.index.name, str) and frame.index.name.endswith("_id")
+
+
+def _tables_in(folder: Path) -> dict[str, Path]:
+    """``{table: file}`` for the CSV (also ``.csv.gz``) and Parquet files in a folder."""
+    found = {}
+    for p in sorted(folder.iterdir()):
+        name = p.name.lower()
+        for suffix in (".csv.gz", ".csv", ".parquet"):
+            if name.endswith(suffix):
+                found.setdefault(p.name[: -len(suffix)], p)
+    return found
 
 
 def _load(dataset: str, seed: int, n_customers: int, start: str, end: str) -> Dataset:
@@ -139,11 +170,9 @@ def _load(dataset: str, seed: int, n_customers: int, start: str, end: str) -> Da
     if not path.is_absolute() and not path.exists() and (paths.PROJECT_ROOT / path).exists():
         path = paths.PROJECT_ROOT / path  # notebooks run in notebooks/; paths are given from the project root
     if path.is_dir():
-        found = {p.stem: p for p in path.iterdir() if p.suffix.lower() in {".csv", ".parquet"}}
+        found = _tables_in(path)
         if "transactions" not in found:
-            raise data.CRMDataError(
-                f"transactions: no transactions.csv or .parquet in {path}", table="transactions"
-            )
+            raise data_error("transactions", None, f"no transactions.csv (.csv.gz) or .parquet in {path}")
         return Dataset(
             path.name,
             data.load_transactions(found["transactions"]),

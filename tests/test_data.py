@@ -280,3 +280,29 @@ def test_a_file_that_is_not_utf8(tmp_path):
         data.load_transactions(path)
     tx = data.load_transactions(path, read_kwargs={"encoding": "latin-1"})
     assert tx["customer_id"].tolist() == ["José"]
+
+
+def test_pseudonymize_every_id_column_or_the_ones_named():
+    import hmac
+
+    def expected(value):
+        return hmac.new(b"k", value.encode(), hashlib.sha256).hexdigest()[:16]
+
+    frame = pd.DataFrame({"customer_id": ["a", "b"], "order_id": ["o1", None], "amount": [1, 2]})
+    auto = data.pseudonymize(frame, "k")  # every *_id column
+    assert auto["customer_id"].tolist() == [expected("a"), expected("b")]
+    assert auto["order_id"].iloc[0] == expected("o1") and pd.isna(auto["order_id"].iloc[1])
+    assert auto["amount"].tolist() == [1, 2]
+    one = data.pseudonymize(frame, "k", "customer_id")  # the old signature: one column
+    assert one["customer_id"].iloc[0] == expected("a") and one["order_id"].iloc[0] == "o1"
+    named = data.pseudonymize(frame, "k", columns=["order_id"])
+    assert named["customer_id"].tolist() == ["a", "b"] and named["order_id"].iloc[0] == expected("o1")
+    indexed = data.pseudonymize(frame.set_index("customer_id"), "k")
+    assert list(indexed.index) == [expected("a"), expected("b")] and indexed.index.name == "customer_id"
+    assert data.id_columns(frame) == ["customer_id", "order_id"]
+    with pytest.raises(CRMDataError, match="no column 'nope'"):
+        data.pseudonymize(frame, "k", columns=["nope"])
+    with pytest.raises(CRMDataError, match="no identifier column"):
+        data.pseudonymize(frame[["amount"]], "k")
+    with pytest.raises(ValueError, match="column or columns, not both"):
+        data.pseudonymize(frame, "k", "customer_id", columns=["order_id"])
