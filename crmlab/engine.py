@@ -1,0 +1,230 @@
+"""Per-customer summaries computed where the data live: DuckDB (embedded), PostgreSQL, Spark.
+
+One engine-neutral expression, written with Ibis (https://ibis-project.org), is compiled to the
+SQL of whichever backend holds the transactions; only one row per customer comes back (or none:
+``collect=False`` leaves the result in the engine). DuckDB is the embedded default: a Parquet file,
+a glob of Parquet files, a CSV file or a pandas DataFrame is summarised out of core, with no server.
+
+The numbers are those of :func:`crmlab.rfm.rfm_summary` (tests check 1e-9 agreement on CDNOW and
+on the synthetic population): a purchase *day* counts once (its amounts summed); ``frequency`` =
+repeat purchase days, ``recency`` = last minus first purchase day, ``T`` = calibration end minus
+first purchase day, in ``time_unit``; ``monetary_value`` = mean value of the repeat days (0 without
+any); with ``calibration_end``, the holdout columns as well. Rows are sorted by ``customer_id``.
+
+Source: Fader, Hardie & Lee (2005) "Counting your customers the easy way"; the
+summary-in-SQL / fit-on-one-node pattern of Databricks' CLV solution accelerator.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from ._validate import data_error
+from .exceptions import CRMDataError
+
+__all__ = ["ENGINE_COLUMNS", "connect", "transactions_table", "rfm_summary_expr", "rfm_summary"]
+
+ENGINE_COLUMNS = ("customer_id", "date", "amount")
+_TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12.0, "Y": 365.25}
+_SECONDS_PER_DAY = 86_400
+
+
+def connect(database: str | os.PathLike | None = None, threads: int | None = None):
+    """An Ibis DuckDB connection: in memory (default) or on a DuckDB database file."""
+    import ibis
+
+    con = ibis.duckdb.connect(str(database) if database is not None else ":memory:")
+    if threads is not None:
+        con.raw_sql(f"SET threads = {int(threads)}")
+    return con
+
+
+def _is_spark(source) -> bool:
+    return type(source).__module__.startswith("pyspark.sql")
+
+
+def _from_path(path: str, con, table: str | None, query: str | None):
+    """A lazy table over a file, a glob of files, a DuckDB database or a SQL URL."""
+    import ibis
+
+    if "://" in path:  # postgresql://user@host/db, duckdb://file.duckdb, ...
+        if not table and not query:
+            raise ValueError(f"{path}: a database URL needs table= or query=")
+        backend = ibis.connect(path)
+        return backend.sql(query) if query else backend.table(table)
+    lower = path.lower()
+    if lower.endswith((".duckdb", ".ddb", ".db")):
+        if not table and not query:
+            raise ValueError(f"{path}: a DuckDB database needs table= or query=")
+        backend = connect(path)
+        return backend.sql(query) if query else backend.table(table)
+    con = con or connect()
+    if not any(ch in path for ch in "*?[") and not Path(path).exists():
+        raise data_error("transactions", None, f"no such file: {path}")
+    if lower.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
+        return con.read_csv(path)
+    return con.read_parquet(path)
+
+
+def transactions_table(source, columns: dict[str, str] | None = None, *, con=None, table=None, query=None):
+    """The transactions as a lazy Ibis table with the canonical columns.
+
+    ``source``: an Ibis table; a pandas DataFrame (handed to DuckDB through Arrow); a PySpark
+    DataFrame (Ibis' PySpark backend, computed by Spark); a path to a Parquet file, a glob of
+    Parquet files (``"exports/*.parquet"``) or a CSV file; a DuckDB database file or a SQL URL
+    (``postgresql://...``) with ``table=`` or ``query=``. ``columns`` maps canonical names to the
+    source's (``{"customer_id": "household_id", "date": "day", "amount": "sales"}``).
+    """
+    import ibis
+
+    if isinstance(source, ibis.expr.types.Table):
+        t = source
+    elif isinstance(source, pd.DataFrame):
+        t = ibis.memtable(source)
+    elif _is_spark(source):
+        backend = ibis.pyspark.connect(source.sparkSession)
+        name = f"crmlab_tx_{id(source):x}"
+        source.createOrReplaceTempView(name)
+        t = backend.table(name)
+    elif isinstance(source, str | os.PathLike):
+        t = _from_path(os.fspath(source), con, table, query)
+    else:
+        raise TypeError(f"transactions_table: cannot summarise a {type(source).__name__}")
+    if columns:
+        wrong = {canon: user for canon, user in columns.items() if user not in t.columns}
+        if wrong:
+            canon, user = next(iter(wrong.items()))
+            raise data_error(
+                "transactions",
+                canon,
+                f"columns maps {canon!r} to {user!r}, not in the table; found {t.columns}",
+            )
+        t = t.rename({canon: user for canon, user in columns.items()})
+    missing = [c for c in ENGINE_COLUMNS if c not in t.columns]
+    if missing:
+        raise data_error(
+            "transactions",
+            missing[0],
+            f"missing required column(s) {missing}; found {list(t.columns)}. "
+            "Map your names with columns={'customer_id': 'your_name', ...}.",
+            n_bad=len(missing),
+        )
+    return t.select("customer_id", "date", "amount")
+
+
+def _day_number(value) -> int:
+    stamp = pd.Timestamp(value)
+    return int((stamp.normalize() - pd.Timestamp("1970-01-01")).days)
+
+
+def _days(t):
+    """Integer day numbers (days since 1970-01-01) of the date column, whatever its type."""
+    date = t.date
+    if date.type().is_string():
+        date = date.cast("timestamp")
+    elif date.type().is_date():
+        date = date.cast("timestamp")
+    return (date.epoch_seconds() // _SECONDS_PER_DAY).cast("int64")
+
+
+def rfm_summary_expr(t, end_day: int, unit_days: float, cal_day: int | None = None):
+    """The summary as an Ibis expression over a canonical transactions table ``t``.
+
+    ``end_day`` / ``cal_day`` are day numbers (days since 1970-01-01); purchases after
+    ``end_day`` are ignored; without ``cal_day`` the calibration period is the whole window.
+    """
+    import ibis
+
+    cal = end_day if cal_day is None else cal_day
+    d = t.mutate(day=_days(t), amount=t.amount.cast("float64"))
+    d = d.filter(d.day <= end_day)
+    daily = d.group_by(["customer_id", "day"]).aggregate(amount=d.amount.sum())
+    in_cal = daily.filter(daily.day <= cal)
+    in_cal = in_cal.mutate(first=in_cal.day.min().over(ibis.window(group_by=in_cal.customer_id)))
+    per = in_cal.group_by("customer_id").aggregate(
+        n_days=in_cal.count(),
+        first=in_cal.first.min(),
+        last=in_cal.day.max(),
+        repeat_spend=ibis.ifelse(in_cal.day > in_cal.first, in_cal.amount, 0.0).sum(),
+    )
+    frequency = (per.n_days - 1).cast("int64")
+    out = per.mutate(
+        frequency=frequency,
+        recency=(per["last"] - per["first"]).cast("float64") / unit_days,
+        T=(cal - per["first"]).cast("float64") / unit_days,
+        monetary_value=ibis.ifelse(frequency > 0, per.repeat_spend / frequency.cast("float64"), 0.0),
+    ).select("customer_id", "frequency", "recency", "T", "monetary_value")
+    if cal_day is None:
+        return out.order_by("customer_id")
+    hold = daily.filter(daily.day > cal)
+    hold = hold.group_by("customer_id").aggregate(
+        frequency_holdout=hold.count().cast("int64"), spend_holdout=hold.amount.sum()
+    )
+    joined = out.left_join(hold, "customer_id")
+    f_h = joined.frequency_holdout.fill_null(0)
+    result = joined.mutate(
+        frequency_holdout=f_h,
+        monetary_value_holdout=ibis.ifelse(f_h > 0, joined.spend_holdout / f_h.cast("float64"), 0.0),
+        duration_holdout=ibis.literal((end_day - cal) / unit_days),
+    )
+    columns = ["customer_id", "frequency", "recency", "T", "monetary_value"]
+    columns += ["frequency_holdout", "monetary_value_holdout", "duration_holdout"]
+    return result.select(*columns).order_by("customer_id")
+
+
+def rfm_summary(
+    source,
+    observation_end=None,
+    time_unit: str = "W",
+    calibration_end=None,
+    *,
+    columns: dict[str, str] | None = None,
+    collect: bool = True,
+    con=None,
+    table: str | None = None,
+    query: str | None = None,
+):
+    """:func:`crmlab.rfm.rfm_summary` computed in an engine (DuckDB, PostgreSQL, Spark ...).
+
+    Parameters
+    ----------
+    source : see :func:`transactions_table` (a path, a glob, a SQL URL, an Ibis table, a pandas
+        or PySpark DataFrame).
+    observation_end, time_unit, calibration_end : as in :func:`crmlab.rfm.rfm_summary`.
+    columns : canonical name -> the source's column name.
+    collect : True (default) returns a pandas DataFrame indexed by ``customer_id``; False returns
+        the Ibis expression, so the summary stays in the engine (``.to_parquet(...)``, a join...).
+
+    Returns
+    -------
+    pandas.DataFrame or ibis Table
+        One row per customer with a purchase by the calibration end, sorted by ``customer_id``.
+    """
+    if time_unit not in _TIME_UNITS:
+        raise ValueError(f"rfm_summary: time_unit must be one of {list(_TIME_UNITS)}, not {time_unit!r}")
+    t = transactions_table(source, columns, con=con, table=table, query=query)
+    if observation_end is None:
+        last = t.aggregate(last=_days(t).max()).to_pandas()["last"].iloc[0]
+        if pd.isna(last):
+            raise data_error("transactions", "date", "no transactions to summarise", n_bad=0)
+        end_day = int(last)
+    else:
+        end_day = _day_number(observation_end)
+    cal_day = None if calibration_end is None else _day_number(calibration_end)
+    if cal_day is not None and cal_day >= end_day:
+        raise ValueError("rfm_summary: calibration_end must be before observation_end")
+    expr = rfm_summary_expr(t, end_day, _TIME_UNITS[time_unit], cal_day)
+    if not collect:
+        return expr
+    out = expr.to_pandas().set_index("customer_id")
+    if out.empty:
+        raise CRMDataError(
+            "transactions.date: no customer has a purchase on or before the calibration end",
+            table="transactions",
+            column="date",
+            n_bad=0,
+        )
+    return out
