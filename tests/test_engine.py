@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _postgres import start_postgres
 
 from crmlab import engine, rfm
 from crmlab.data import CRMDataError, load_cdnow
-
-from _postgres import start_postgres
 
 COLUMNS = ["frequency", "recency", "T", "monetary_value"]
 HOLDOUT = COLUMNS + ["frequency_holdout", "monetary_value_holdout", "duration_holdout"]

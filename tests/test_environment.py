@@ -13,7 +13,7 @@ def _name(requirement: str) -> str:
 
 
 def _spec(requirement: str) -> str:
-    """The requirement without pip extras (conda has no extras): ibis-framework[duckdb]>=10 -> ibis-framework>=10."""
+    """The requirement without pip extras (conda has none): ibis-framework[duckdb] -> ibis-framework."""
     return re.sub(r"\[[^\]]*\]", "", requirement.replace(" ", ""))
 
 
