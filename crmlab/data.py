@@ -180,9 +180,6 @@ _BOMS = [
 ]
 
 
-_fail = data_error
-
-
 def _is_id(name) -> bool:
     """Identifier columns (``customer_id``, ``order_id``, ``promotion_id``, any ``*_id``) are labels."""
     return str(name).strip().endswith("_id")
@@ -204,7 +201,7 @@ def _mapping(columns, table: str) -> dict[str, str]:
     shared = {user: canons for user, canons in by_user.items() if len(canons) > 1}
     if shared:
         user, canons = next(iter(shared.items()))
-        raise _fail(
+        raise data_error(
             table,
             user,
             f"column mapping {dict(columns)!r} maps {canons} to the one column {user!r}; "
@@ -217,7 +214,7 @@ def _mapping(columns, table: str) -> dict[str, str]:
 def _frame_copy(frame: pd.DataFrame, table: str, where: str = "") -> pd.DataFrame:
     dup = frame.columns[frame.columns.duplicated()].unique().tolist()
     if dup:
-        raise _fail(table, str(dup[0]), f"duplicated column names {dup}{where}", n_bad=len(dup))
+        raise data_error(table, str(dup[0]), f"duplicated column names {dup}{where}", n_bad=len(dup))
     return frame.copy()
 
 
@@ -237,7 +234,7 @@ def _sniff(path: Path, table: str, read_kwargs: Mapping) -> tuple[str, dict]:
     if kind is not None:
         raise _not_text(path, head, table, kind)
     if not head.strip(b"\x00\xff\xfe\xef\xbb\xbf \t\r\n"):
-        raise _fail(table, None, f"the file {path} is empty (no header, no rows)", n_bad=0)
+        raise data_error(table, None, f"the file {path} is empty (no header, no rows)", n_bad=0)
     wide = str(opts["encoding"]).lower().replace("_", "-").startswith(("utf-16", "utf-32"))
     if b"\x00" in head and not wide:
         raise _not_text(path, head, table, None)
@@ -249,7 +246,7 @@ def _gunzip_head(path: Path, table: str) -> bytes:
         with gzip.open(path, "rb") as fh:
             return fh.read(65536)
     except (OSError, EOFError) as exc:
-        raise _fail(
+        raise data_error(
             table, None, f"the file {path} is gzip-compressed but cannot be decompressed: {exc}"
         ) from exc
 
@@ -257,27 +254,27 @@ def _gunzip_head(path: Path, table: str) -> bytes:
 def _not_text(path: Path, head: bytes, table: str, kind: str | None) -> CRMDataError:
     """Name what a binary file is instead of calling everything 'not a text file'."""
     if kind == "a ZIP archive" and (path.suffix.lower() in {".xlsx", ".xlsm"} or b"xl/" in head):
-        return _fail(
+        return data_error(
             table,
             None,
             f"the file {path} is not a text file: it is an Excel workbook (.xlsx); save it as 'CSV UTF-8', "
             "or read it with pandas.read_excel and pass the DataFrame",
         )
     if kind is not None:
-        return _fail(
+        return data_error(
             table, None, f"the file {path} is not a text file: it is {kind}; give a CSV or a Parquet file"
         )
     sample = head[:4096]
     odd, even = sample[1::2], sample[0::2]
     if odd and (odd.count(0) > 0.8 * len(odd) or even.count(0) > 0.8 * len(even)):
         order = "le" if odd.count(0) > even.count(0) else "be"
-        return _fail(
+        return data_error(
             table,
             None,
             f"the file {path} is not UTF-8: it looks like UTF-16 text without a byte-order mark; pass "
             f"read_kwargs={{'encoding': 'utf-16-{order}'}}, or save it as UTF-8",
         )
-    return _fail(
+    return data_error(
         table,
         None,
         f"the file {path} is not a text file (it contains NUL bytes); give a CSV or a Parquet file",
@@ -316,7 +313,7 @@ def _check_header(
         seen[name] = seen.get(name, 0) + 1
     dup = [name for name, count in seen.items() if count > 1]
     if dup:
-        raise _fail(
+        raise data_error(
             table,
             dup[0],
             f"duplicated column names {dup} in the header of {path}",
@@ -328,7 +325,7 @@ def _check_header(
     for mark, name in ((";", "semicolon"), ("\t", "tab")):
         if mark in header[0]:
             n_rows, first = _data_lines(path, opts)
-            raise _fail(
+            raise data_error(
                 table,
                 required[0] if required else None,
                 f"{n_rows:,} of {n_rows:,} rows are read as one column {header[0]!r}: the file looks "
@@ -338,8 +335,8 @@ def _check_header(
             )
 
 
-def _extra_fields(path: Path, opts: Mapping, header: list[str], delimiter: str, table: str, detail: str):
-    """The error for rows with more fields than the header, counted row by row."""
+def _count_long_rows(path: Path, opts: Mapping, n_fields: int, delimiter: str) -> tuple[int, int, str | None]:
+    """Rows after the header, how many have more than ``n_fields`` fields, the first of them."""
     n_rows, n_bad, example = 0, 0, None
     with _open_text(path, opts) as fh:
         reader = csv.reader(fh, delimiter=delimiter, skipinitialspace=True)
@@ -347,14 +344,19 @@ def _extra_fields(path: Path, opts: Mapping, header: list[str], delimiter: str, 
         next(rows, None)  # the header
         for row in rows:
             n_rows += 1
-            if len(row) > len(header):
+            if len(row) > n_fields:
                 n_bad += 1
-                if example is None:
-                    example = f"line {reader.line_num} of the file: {delimiter.join(row)}"
+                example = example or f"line {reader.line_num} of the file: {delimiter.join(row)}"
+    return n_rows, n_bad, example
+
+
+def _extra_fields(path: Path, opts: Mapping, header: list[str], delimiter: str, table: str, detail: str):
+    """The error for rows with more fields than the header, counted row by row."""
+    n_rows, n_bad, example = _count_long_rows(path, opts, len(header), delimiter)
     detail = f" ({detail.strip()})" if detail else ""
     if not n_bad:
-        return _fail(table, None, f"cannot read {path} as CSV{detail}")
-    return _fail(
+        return data_error(table, None, f"cannot read {path} as CSV{detail}")
+    return data_error(
         table,
         None,
         f"rows with extra fields in {path}: {n_bad:,} of {n_rows:,} rows have more fields than the "
@@ -388,14 +390,14 @@ def _read_csv(path: Path, table: str, opts: dict, sep, read_kwargs: Mapping, map
             warnings.simplefilter("error", pd.errors.ParserWarning)
             frame = pd.read_csv(path, **kwargs)
     except pd.errors.EmptyDataError as exc:
-        raise _fail(table, None, f"the file {path} is empty (no header, no rows)", n_bad=0) from exc
+        raise data_error(table, None, f"the file {path} is empty (no header, no rows)", n_bad=0) from exc
     except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         # pandas: "Error tokenizing data. C error: Expected 3 fields in line 5, saw 4"
         raise _extra_fields(path, opts, header, delimiter, table, str(exc)) from exc
     except UnicodeDecodeError as exc:
         encoding = kwargs.get("encoding", "utf-8")
         name = "UTF-8" if str(encoding).lower().replace("_", "-").startswith("utf-8") else encoding
-        raise _fail(table, None, f"the file {path} is not {name} text: {exc}") from exc
+        raise data_error(table, None, f"the file {path} is not {name} text: {exc}") from exc
     if frame.shape[1] > len(header):  # python engine pads instead of failing
         raise _extra_fields(path, opts, header, delimiter, table, "")
     return frame
@@ -415,15 +417,15 @@ def _read_table(
         return _frame_copy(source, table)
     path = Path(source)
     if not path.exists():
-        raise _fail(table, None, f"no such file: {path}")
+        raise data_error(table, None, f"no such file: {path}")
     if path.is_dir():
-        raise _fail(table, None, f"{path} is a directory, not a file")
+        raise data_error(table, None, f"{path} is a directory, not a file")
     kind, opts = _sniff(path, table, read_kwargs or {})
     if kind == "parquet":
         try:
             frame = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises several types
-            raise _fail(table, None, f"cannot read {path} as Parquet: {exc}") from exc
+            raise data_error(table, None, f"cannot read {path} as Parquet: {exc}") from exc
         return _frame_copy(frame, table)
     return _read_csv(path, table, opts, sep, read_kwargs or {}, mapping or {}, required)
 
@@ -433,12 +435,14 @@ def _rename(frame: pd.DataFrame, mapping: Mapping[str, str], table: str) -> pd.D
     frame.columns = [str(c).strip() for c in frame.columns]
     dup = frame.columns[frame.columns.duplicated()].unique().tolist()
     if dup:
-        raise _fail(table, dup[0], f"duplicated column names {dup} (after stripping spaces)", n_bad=len(dup))
+        raise data_error(
+            table, dup[0], f"duplicated column names {dup} (after stripping spaces)", n_bad=len(dup)
+        )
     if not mapping:
         return frame
     missing = [user for user in mapping.values() if user not in frame.columns]
     if missing:
-        raise _fail(
+        raise data_error(
             table,
             missing[0],
             f"column mapping names {missing}, not in the table; found {list(frame.columns)}",
@@ -448,7 +452,7 @@ def _rename(frame: pd.DataFrame, mapping: Mapping[str, str], table: str) -> pd.D
     clash = [c for c, user in mapping.items() if c != user and c in frame.columns and c not in renamed_away]
     if clash:
         canon = clash[0]
-        raise _fail(
+        raise data_error(
             table,
             canon,
             f"column mapping {{{canon!r}: {mapping[canon]!r}}} would give two {canon!r} columns: the table "
@@ -470,7 +474,7 @@ def _require(frame: pd.DataFrame, required: Sequence[str], table: str) -> None:
         hint = " The file looks tab-separated: pass sep='\\t'."
     else:
         hint = " Map your names with columns={'customer_id': 'your_name', ...}."
-    raise _fail(
+    raise data_error(
         table, missing[0], f"missing required column(s) {missing}; found {found}.{hint}", n_bad=len(missing)
     )
 
@@ -478,7 +482,7 @@ def _require(frame: pd.DataFrame, required: Sequence[str], table: str) -> None:
 def _no_rows(frame: pd.DataFrame, table: str, source) -> None:
     if len(frame) == 0:
         name = source if not isinstance(source, pd.DataFrame) else "the DataFrame"
-        raise _fail(table, None, f"{name} has a header but no rows", n_bad=0)
+        raise data_error(table, None, f"{name} has a header but no rows", n_bad=0)
 
 
 def _is_text_file(source) -> bool:
@@ -918,7 +922,7 @@ def load_survey(
         items = [c for c in out.columns if _is_item(out[c]) and not _is_id(c)]
     missing = [c for c in items if c not in out.columns]
     if missing:
-        raise _fail(
+        raise data_error(
             table,
             missing[0],
             f"missing item column(s) {missing}; found {list(out.columns)}",
@@ -1011,7 +1015,7 @@ def pseudonymize(
     if unknown or not (chosen or index_too):
         name = unknown[0] if unknown else None
         what = f"no column {name!r}" if unknown else "no identifier column (a name ending in _id)"
-        raise _fail("pseudonymize", name, f"{what}; found {list(frame.columns)}")
+        raise data_error("pseudonymize", name, f"{what}; found {list(frame.columns)}")
     key_bytes = key.encode() if isinstance(key, str) else key
     out = frame.copy()
     for col in chosen:
