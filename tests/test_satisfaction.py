@@ -486,3 +486,65 @@ def test_types_hand_computed():
     assert median.loyalty_cut == 5.0
     ax = median.plot()
     plt.close(ax.figure)
+
+
+def test_types_use_the_one_definition_in_loyalty(population):
+    from crmlab import loyalty as L
+
+    # one strategy table: the survey view lists crmlab.loyalty's types in the same order
+    assert S.TYPE_STRATEGIES == L.CUSTOMER_TYPES["strategy"].to_dict()
+    t = S.satisfaction_loyalty_types(population.survey, satisfaction_cut=7)
+    both = t.types
+    m = L.satisfaction_loyalty_matrix(both["satisfaction"], both["loyalty"], 7, None)
+    assert (m["customer_type"] == both["type"]).all()
+    assert t.loyalty_cut == both["loyalty"].median() == m.attrs["cuts"]["loyalty"]
+    # a score on the cut is high: satisfaction 7 with loyalty at the median is loyal
+    on_cut = both[(both["satisfaction"] == 7) & (both["loyalty"] >= t.loyalty_cut)]
+    assert len(on_cut) > 0 and (on_cut["type"] == "loyal").all()
+
+
+def test_holdout_repurchase_is_loyalty_holdout_outcomes(population):
+    from crmlab import loyalty as L
+
+    end = pd.Timestamp(population.truth.params["end"])
+    cal = end - pd.Timedelta(weeks=26)
+    rep = S.holdout_repurchase(population.transactions, cal, end)
+    out = L.holdout_outcomes(population.transactions, cal, end)
+    assert rep.name == "repurchased" and rep.dtype == bool
+    pd.testing.assert_series_equal(rep, out["repurchase"], check_names=False)
+    # True exactly when the customer bought after the calibration end
+    tx = population.transactions
+    late = set(tx.loc[(tx["date"] > cal) & (tx["date"] <= end), "customer_id"])
+    assert rep.to_dict() == {c: c in late for c in rep.index}
+
+
+def test_plots_return_their_axes():
+    survey, rep = _paradox_frame()
+    p = S.satisfaction_paradox(survey, rep)
+    ax = S.plot_paradox(p)
+    logit_line = [line for line in ax.lines if line.get_label() == "logistic model"][0]
+    np.testing.assert_allclose(logit_line.get_ydata(), p.by_score["logit_p"])
+    plt.close(ax.figure)
+    fig, axes = plt.subplots(1, 2)
+    res = S.trap_analysis(_curve_frame("linear"), "loyalty", "basic", "latent", n_boot=0)
+    drawn = res.plot(axes=axes)
+    assert drawn[0] is axes[0] and drawn[1] is axes[1]
+    latent = res.curves[res.curves["driver"] == "latent"]
+    np.testing.assert_allclose(axes[1].lines[1].get_ydata(), latent["marginal_effect"])
+    plt.close(fig)
+
+
+def test_bad_tables_and_arguments_name_what_is_wrong():
+    df = _curve_frame("linear", n=200)
+    with pytest.raises(TypeError, match="survey must be a DataFrame"):
+        S.trap_analysis(df.to_dict(), "loyalty", "basic", "latent")
+    with pytest.raises(CRMDataError, match="has no rows"):
+        S.penalty_reward(df.head(0), ["basic"], "loyalty")
+    with pytest.raises(TypeError, match="n_boot"):
+        S.trap_analysis(df, "loyalty", "basic", "latent", n_boot=True)
+    with pytest.raises(ValueError, match="level"):
+        S.satisfaction_paradox(*_paradox_frame(), level=1.5)
+    bad = df.assign(basic=df["basic"].where(df.index != 3, np.inf))
+    with pytest.raises(CRMDataError, match="1 of 200 rows are infinite") as err:
+        S.trap_analysis(bad, "loyalty", "basic", "latent", n_boot=0)
+    assert err.value.column == "basic" and "row 3" in err.value.example

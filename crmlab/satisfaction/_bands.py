@@ -1,4 +1,4 @@
-"""Trap analysis, steps 3-4: the display curves, their bootstrap bands and the marginal effects.
+"""Trap analysis, steps 3-5: display curves with bootstrap bands, marginal effects, saturation point.
 
 The display model is the ``curve_form`` fit of all drivers together (or, for the saturating
 form, each driver's own saturating fit), evaluated on a grid with the other drivers at their
@@ -175,3 +175,56 @@ def saturating_table(data: TrapData, models: dict, grid_size: int) -> pd.DataFra
         loyalty, me = saturating_curve(data, models, r, x)
         parts.append(pd.DataFrame({"driver": r, "x": x, "loyalty": loyalty, "marginal_effect": me}))
     return pd.concat(parts, ignore_index=True)
+
+
+def saturation_point(
+    data: TrapData, models: dict, basic_shape: str, boot_k: np.ndarray, phi: float, scale, lam
+) -> dict:
+    """Saturation point x* = x0 + ln(1/phi) / k of basic, its bootstrap CI, and the reason when absent.
+
+    On the reliability-calibrated score when ``lam`` < 1 (the true-score scale); the CI takes
+    x* of every resample's k (k <= 0: no saturation, x* = inf).
+    """
+    k_b = float(models["basic"]["saturating"]["k"])
+    x0 = data.lo_x["basic"]
+    top = float(scale[1]) if scale is not None else float(data.d["basic"].max())
+    sat = {
+        "point": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "fraction": phi,
+        "scale_bottom": x0,
+        "curvature_k": k_b,
+        "reliability": lam["basic"],
+        "loyalty_at_point": np.nan,
+        "average_loyalty": float(data.y.mean()),
+        "share_beyond": np.nan,
+        "max_marginal_effect": np.nan,
+        "method": "saturating exponential on the (calibrated) score: x0 + ln(1/fraction) / k",
+        "reason": "",
+    }
+    if basic_shape != "concave":
+        sat["reason"] = (
+            f"basic satisfaction is {basic_shape} by the quadratic-term test: "
+            "no diminishing returns, no saturation point"
+        )
+        return sat
+    if k_b <= 0:
+        sat["reason"] = "the saturating form finds no diminishing returns (k <= 0)"
+        return sat
+    point = x0 + np.log(1.0 / phi) / k_b
+    sat["max_marginal_effect"] = float(models["basic"]["saturating"]["fit"].params[-1])
+    if point > top:
+        where = "the top of the scale" if scale is not None else "the highest observed score"
+        sat["reason"] = f"the marginal effect stays above {phi:g} of its maximum up to {where} ({top:.3g})"
+        return sat
+    sat["point"] = float(point)
+    sat["loyalty_at_point"] = float(saturating_curve(data, models, "basic", np.array([point]))[0][0])
+    sat["share_beyond"] = float((data.d["basic"].to_numpy() > point).mean())
+    sat["reason"] = (
+        f"marginal effect of basic falls below {phi:g} of its maximum (at x0 = {x0:g}) from here on"
+    )
+    if len(boot_k):
+        pts = np.where(boot_k > 0, x0 + np.log(1.0 / phi) / np.where(boot_k > 0, boot_k, 1.0), np.inf)
+        sat["ci_low"], sat["ci_high"] = (float(v) for v in np.percentile(pts, [2.5, 97.5]))
+    return sat

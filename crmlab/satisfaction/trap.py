@@ -21,8 +21,8 @@ from ._bands import (
     bootstrap,
     curve_table,
     display_model,
-    saturating_curve,
     saturating_table,
+    saturation_point,
     slope_difference_ci,
 )
 from ._forms import CURVE_FORMS, TrapData, decide_shapes, fit_forms, shape_row
@@ -223,53 +223,6 @@ def _prepare(d: pd.DataFrame, lam: dict, scale, spline_df: int, n_folds: int, n_
     )
 
 
-def _saturation(data: TrapData, models: dict, basic_shape: str, boot_k: np.ndarray, phi: float, scale, lam):
-    """Saturation point x* = x0 + ln(1/phi) / k of basic, its bootstrap CI, and the reason when absent."""
-    k_b = float(models["basic"]["saturating"]["k"])
-    x0 = data.lo_x["basic"]
-    top = float(scale[1]) if scale is not None else float(data.d["basic"].max())
-    sat = {
-        "point": np.nan,
-        "ci_low": np.nan,
-        "ci_high": np.nan,
-        "fraction": phi,
-        "scale_bottom": x0,
-        "curvature_k": k_b,
-        "reliability": lam["basic"],
-        "loyalty_at_point": np.nan,
-        "average_loyalty": float(data.y.mean()),
-        "share_beyond": np.nan,
-        "max_marginal_effect": np.nan,
-        "method": "saturating exponential on the (calibrated) score: x0 + ln(1/fraction) / k",
-        "reason": "",
-    }
-    if basic_shape != "concave":
-        sat["reason"] = (
-            f"basic satisfaction is {basic_shape} by the quadratic-term test: "
-            "no diminishing returns, no saturation point"
-        )
-        return sat
-    if k_b <= 0:
-        sat["reason"] = "the saturating form finds no diminishing returns (k <= 0)"
-        return sat
-    point = x0 + np.log(1.0 / phi) / k_b
-    sat["max_marginal_effect"] = float(models["basic"]["saturating"]["fit"].params[-1])
-    if point > top:
-        where = "the top of the scale" if scale is not None else "the highest observed score"
-        sat["reason"] = f"the marginal effect stays above {phi:g} of its maximum up to {where} ({top:.3g})"
-        return sat
-    sat["point"] = float(point)
-    sat["loyalty_at_point"] = float(saturating_curve(data, models, "basic", np.array([point]))[0][0])
-    sat["share_beyond"] = float((data.d["basic"].to_numpy() > point).mean())
-    sat["reason"] = (
-        f"marginal effect of basic falls below {phi:g} of its maximum (at x0 = {x0:g}) from here on"
-    )
-    if len(boot_k):
-        pts = np.where(boot_k > 0, x0 + np.log(1.0 / phi) / np.where(boot_k > 0, boot_k, 1.0), np.inf)
-        sat["ci_low"], sat["ci_high"] = (float(v) for v in np.percentile(pts, [2.5, 97.5]))
-    return sat
-
-
 # --------------------------------------------------------------------------- the analysis
 
 
@@ -390,7 +343,7 @@ def trap_analysis(
 
     shapes = slope_difference_ci(shapes, boot_diff, labels, n_boot)
     basic_shape = str(shapes.loc["basic", "shape"])
-    sat = _saturation(data, models, basic_shape, boot_k_basic, saturation_fraction, scale, lam)
+    sat = saturation_point(data, models, basic_shape, boot_k_basic, saturation_fraction, scale, lam)
     latent_shape = str(shapes.loc["latent", "shape"]) if "latent" in data.roles else None
     return TrapAnalysis(
         loyalty=y_label,
