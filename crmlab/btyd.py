@@ -38,8 +38,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from .data import CRMDataError
-from .exceptions import ConvergenceWarning
+from ._base import Estimator
+from ._style import ACTUAL, MODEL, NEUTRAL, get_ax
+from ._validate import check_number
+from .exceptions import ConvergenceWarning, CRMDataError, NotFittedError
 from .rfm import TIME_UNITS
 
 __all__ = [
@@ -423,23 +425,46 @@ def _one_minus_pow_over(k, log_y):
 # --------------------------------------------------------------------------- base class
 
 
-class _Model:
-    """Shared machinery: fitted checks, summary table, repr."""
+FITTED_ATTRIBUTES = (
+    "params_",
+    "loglik_",
+    "aic_",
+    "bic_",
+    "covariance_",
+    "standard_errors_",
+    "converged_",
+    "convergence_",
+    "n_customers_",
+)
+
+
+class _Model(Estimator):
+    """A likelihood model on the estimator contract of :mod:`crmlab._base`.
+
+    ``__init__`` stores the hyper-parameters (``penalizer``, ``n_starts``, ``random_state``);
+    ``fit(...)`` validates the data and sets the fitted attributes ``params_`` (dict),
+    ``loglik_`` (total, unpenalised), ``aic_`` = 2k - 2 LL, ``bic_`` = k ln(n) - 2 LL with n the
+    number of customers fitted (``n_customers_``), ``covariance_`` (inverse Hessian of the
+    negative log-likelihood on the natural scale, a DataFrame), ``standard_errors_`` (dict),
+    ``converged_`` and ``convergence_`` (the diagnostics behind it). ``from_params(**params)``
+    builds a model from known parameters. Using any of them before ``fit`` raises
+    :class:`crmlab.exceptions.NotFittedError`.
+    """
 
     _names: tuple[str, ...] = ()
-    _fit_call = "fit(...)"
-
     _roles: dict[str, str] = {}
 
     def __init__(self, penalizer: float = 0.0, n_starts: int = 3, random_state: int | None = 0):
-        penalizer = float(penalizer)
-        if not np.isfinite(penalizer) or penalizer < 0:
-            raise ValueError(f"{type(self).__name__}: penalizer must be a number >= 0, got {penalizer!r}")
-        if isinstance(n_starts, bool) or int(n_starts) != n_starts or n_starts < 1:
-            raise ValueError(f"{type(self).__name__}: n_starts must be a whole number >= 1, got {n_starts!r}")
         self.penalizer = penalizer
-        self.n_starts = int(n_starts)
+        self.n_starts = n_starts
         self.random_state = random_state
+        self._check_hyper_parameters()  # a bad argument fails here, not at the end of a fit
+
+    def _check_hyper_parameters(self) -> None:
+        """``penalizer`` >= 0 (lifetimes' penalizer_coef) and ``n_starts`` >= 1; run by __init__ and fit."""
+        where = type(self).__name__
+        self.penalizer = check_number("penalizer", self.penalizer, lo=0, where=where)
+        self.n_starts = check_number("n_starts", self.n_starts, lo=1, integer=True, where=where)
 
     def _starts(self, grid: list[np.ndarray], initial_params) -> list[np.ndarray]:
         """Log-scale starting points: ``initial_params`` if given, else the model's grid and,
@@ -479,6 +504,9 @@ class _Model:
         with np.errstate(all="ignore"):
             self.loglik_ = float(-nll_points(theta[None, :])[0])
         self.n_customers_ = int(n)
+        k = len(self._names)
+        self.aic_ = 2 * k - 2 * self.loglik_
+        self.bic_ = k * np.log(n) - 2 * self.loglik_
         self.converged_ = bool(diag["converged"])
         self.convergence_ = diag
         self.standard_errors_ = {k: float(v) for k, v in zip(self._names, se)}
@@ -525,9 +553,42 @@ class _Model:
             f"model.convergence_."
         )
 
-    def _check_fitted(self):
-        if not hasattr(self, "params_"):
-            raise ValueError(f"{type(self).__name__} is not fitted yet: call .{self._fit_call} first")
+    def __getattr__(self, name: str):
+        # only called for attributes that are not set: a fitted one before fit is a NotFittedError
+        if name in FITTED_ATTRIBUTES:
+            cls = type(self).__name__
+            raise NotFittedError(
+                f"{cls} is not fitted yet: call .fit(...) first, or build it from known parameters "
+                f"with {cls}.from_params(...)"
+            )
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @classmethod
+    def from_params(cls, **params) -> _Model:
+        """A model with known parameters (a paper's estimates, a simulation's truth), without data.
+
+        Every parameter of the model must be given, finite and > 0, e.g.
+        ``BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)``. The model predicts
+        like a fitted one; ``loglik_``, ``aic_``, ``bic_``, the covariance and standard errors
+        are NaN and ``converged_`` is None (nothing was estimated).
+        """
+        where = f"{cls.__name__}.from_params"
+        if set(params) != set(cls._names):
+            raise TypeError(f"{where}: needs exactly the parameters {list(cls._names)}, got {sorted(params)}")
+        for name in cls._names:
+            check_number(name, params[name], lo=0, lo_open=True, where=where)
+        model = cls()
+        k = len(cls._names)
+        model.params_ = {name: float(params[name]) for name in cls._names}
+        model.loglik_ = model.aic_ = model.bic_ = float("nan")
+        model.n_customers_ = 0
+        model.converged_ = None
+        model.convergence_ = {}
+        model.standard_errors_ = dict.fromkeys(cls._names, float("nan"))
+        model.covariance_ = pd.DataFrame(
+            np.full((k, k), np.nan), index=list(cls._names), columns=list(cls._names)
+        )
+        return model
 
     def _p(self):
         self._check_fitted()
@@ -551,10 +612,12 @@ class _Model:
 
     def __repr__(self) -> str:
         name = type(self).__name__
-        if not hasattr(self, "params_"):
-            return f"{name}(penalizer={self.penalizer})"
+        if not self.is_fitted:
+            return super().__repr__()
         ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
-        return f"<{name} fitted on {self.n_customers_:,} customers: {ps}; LL={self.loglik_:.2f}>"
+        if not self.n_customers_:
+            return f"<{name} from known parameters: {ps}>"
+        return f"<{name} fitted on {_plural(self.n_customers_, 'customer')}: {ps}; LL={self.loglik_:.2f}>"
 
 
 # --------------------------------------------------------------------------- BG/NBD
@@ -625,7 +688,6 @@ class BetaGeo(_Model):
     """
 
     _names = ("r", "alpha", "a", "b")
-    _fit_call = "fit(frequency, recency, T)"
 
     _roles = {"r": "purchase rates", "alpha": "purchase rates", "a": "dropout", "b": "dropout"}
 
@@ -636,6 +698,7 @@ class BetaGeo(_Model):
         of the model's own starts. Warns with ConvergenceWarning if the optimum is not
         trustworthy (see ``converged_`` and ``convergence_``).
         """
+        self._check_hyper_parameters()
         x, tx, TT, _ = _check_rfm(frequency, recency, T, "BetaGeo.fit")
         hint = _rfm_hint(x, tx, TT)
         _check_identified(x, "BetaGeo.fit")
@@ -806,7 +869,6 @@ class ParetoNBD(_Model):
     """
 
     _names = ("r", "alpha", "s", "beta")
-    _fit_call = "fit(frequency, recency, T)"
 
     _roles = {"r": "purchase rates", "alpha": "purchase rates", "s": "dropout", "beta": "dropout"}
 
@@ -817,6 +879,7 @@ class ParetoNBD(_Model):
         instead of the model's own starts. Warns with ConvergenceWarning if the optimum is not
         trustworthy (see ``converged_`` and ``convergence_``).
         """
+        self._check_hyper_parameters()
         x, tx, TT, _ = _check_rfm(frequency, recency, T, "ParetoNBD.fit")
         hint = _rfm_hint(x, tx, TT)
         _check_identified(x, "ParetoNBD.fit")
@@ -998,7 +1061,6 @@ class GammaGamma(_Model):
     """
 
     _names = ("p", "q", "gamma")
-    _fit_call = "fit(frequency, monetary_value)"
 
     _roles = {"p": "spend per transaction", "q": "spend heterogeneity", "gamma": "spend heterogeneity"}
 
@@ -1008,6 +1070,7 @@ class GammaGamma(_Model):
         ``initial_params``: a dict of p, q, gamma (or a list of them) to start from instead of
         the model's own starts. Warns with ConvergenceWarning if the optimum is not trustworthy.
         """
+        self._check_hyper_parameters()
         x, m, _ = _check_spend(frequency, monetary_value, "GammaGamma.fit")
         keep = x > 0
         if keep.sum() < 3:
@@ -1320,17 +1383,14 @@ def plot_tracking(tracking: pd.DataFrame, cumulative: bool = True, ax=None, time
     ``tracking`` is the output of :func:`cumulative_tracking`; a dashed line marks the end of
     the calibration period.
     """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
+    ax = get_ax(ax, figsize=(8, 4.5))
     cols = ("actual", "expected") if cumulative else ("actual_incremental", "expected_incremental")
     period = tracking.index.to_numpy()
-    ax.plot(period, tracking[cols[0]].to_numpy(), color="black", label="actual")
-    ax.plot(period, tracking[cols[1]].to_numpy(), color="tab:blue", linestyle="--", label="model")
+    ax.plot(period, tracking[cols[0]].to_numpy(), color=ACTUAL, label="actual")
+    ax.plot(period, tracking[cols[1]].to_numpy(), color=MODEL, linestyle="--", label="model")
     cal = tracking.index[tracking["period_type"] == "calibration"]
     if len(cal):
-        ax.axvline(cal.max(), color="grey", linestyle=":", linewidth=1)
+        ax.axvline(cal.max(), color=NEUTRAL, linestyle=":", linewidth=1)
     ax.set_xlabel(time_unit)
     ax.set_ylabel(("cumulative " if cumulative else "") + "repeat purchases")
     ax.legend(frameon=False)
@@ -1342,14 +1402,11 @@ def plot_expected_vs_actual(table: pd.DataFrame, ax=None):
 
     ``table`` is the output of :func:`expected_vs_actual_by_frequency` (the "total" row is left out).
     """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4.5))
+    ax = get_ax(ax, figsize=(7, 4.5))
     rows = table.drop(index="total", errors="ignore")
     pos = np.arange(len(rows))
-    ax.plot(pos, rows["actual"].to_numpy(), color="black", marker="o", label="actual")
-    ax.plot(pos, rows["expected"].to_numpy(), color="tab:blue", marker="s", linestyle="--", label="model")
+    ax.plot(pos, rows["actual"].to_numpy(), color=ACTUAL, marker="o", label="actual")
+    ax.plot(pos, rows["expected"].to_numpy(), color=MODEL, marker="s", linestyle="--", label="model")
     ax.set_xticks(pos, rows.index.astype(str))
     ax.set_xlabel("repeat purchases in the calibration period")
     ax.set_ylabel("mean repeat purchases in the holdout period")

@@ -14,9 +14,9 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from scipy import integrate, optimize, special  # noqa: E402
 
-from crmlab import btyd  # noqa: E402
+from crmlab import _style, btyd  # noqa: E402
 from crmlab.data import CRMDataError, load_cdnow  # noqa: E402
-from crmlab.exceptions import ConvergenceWarning  # noqa: E402
+from crmlab.exceptions import ConvergenceWarning, NotFittedError  # noqa: E402
 from crmlab.rfm import rfm_summary  # noqa: E402
 
 CAL_END, OBS_END = "1997-09-30", "1998-06-30"
@@ -45,12 +45,6 @@ def pnbd(cdnow):
 @pytest.fixture(scope="module")
 def ggf(cdnow):
     return btyd.GammaGamma().fit(cdnow["frequency"], cdnow["monetary_value"])
-
-
-def with_params(cls, **params):
-    model = cls()
-    model.params_ = dict(params)
-    return model
 
 
 # --------------------------------------------------------------------------- published results
@@ -120,7 +114,7 @@ def test_bgnbd_unconditional_expectation_matches_hardie_spreadsheet(bgf):
 def test_pareto_p_alive_matches_btyd_example():
     # R package BTYD (Dziurzynski, Wadsworth & McCarthy), ?pnbd.PAlive:
     # params (0.55, 10.56, 0.61, 11.64), x = 0, t.x = 0, T.cal = 39 -> 0.2924031; t.x = T -> 1.
-    model = with_params(btyd.ParetoNBD, r=0.55, alpha=10.56, s=0.61, beta=11.64)
+    model = btyd.ParetoNBD.from_params(r=0.55, alpha=10.56, s=0.61, beta=11.64)
     assert model.conditional_probability_alive(0, 0, 39) == pytest.approx(0.2924031, abs=1e-7)
     assert model.conditional_probability_alive(23, 39, 39) == pytest.approx(1.0, abs=1e-12)
 
@@ -209,6 +203,70 @@ def test_a_start_that_runs_to_the_edge_is_reported():
     assert "a" in edge.convergence_["weak_parameters"]
 
 
+# --------------------------------------------------------------------------- estimator contract
+
+
+def test_information_criteria_and_covariance(bgf, pnbd, ggf):
+    # k = 4 parameters, n = 2,357 customers: AIC = 8 - 2 LL, BIC = 4 ln(2357) - 2 LL
+    assert bgf.aic_ == pytest.approx(8 + 2 * 9582.4292067, abs=1e-6)
+    assert bgf.bic_ == pytest.approx(4 * np.log(2357) + 2 * 9582.4292067, abs=1e-6)
+    assert round(bgf.aic_, 1) == 19172.9 and round(pnbd.aic_, 1) == 19198.0
+    assert bgf.bic_ < pnbd.bic_  # FHL (2005a): the BG/NBD fits CDNOW a little better
+    assert ggf.bic_ == pytest.approx(3 * np.log(946) - 2 * ggf.loglik_)
+    for model in (bgf, pnbd, ggf):
+        cov = model.covariance_
+        names = list(model.params_)
+        assert isinstance(cov, pd.DataFrame) and list(cov.index) == list(cov.columns) == names
+        np.testing.assert_allclose(cov.to_numpy(), cov.to_numpy().T, rtol=1e-10, atol=0)
+        np.testing.assert_allclose(np.sqrt(np.diag(cov)), [model.standard_errors_[k] for k in names])
+        assert np.all(np.linalg.eigvalsh(cov.to_numpy()) > 0)
+    # r and alpha of the BG/NBD are strongly positively correlated (the mean rate r / alpha is
+    # sharper than either): 0.78 on CDNOW
+    corr = bgf.covariance_.loc["r", "alpha"] / (bgf.standard_errors_["r"] * bgf.standard_errors_["alpha"])
+    assert corr == pytest.approx(0.78, abs=0.01)
+
+
+def test_from_params_builds_a_model_that_predicts_like_the_fit(bgf):
+    known = btyd.BetaGeo.from_params(**bgf.params_)
+    assert known.is_fitted and known.converged_ is None and np.isnan(known.loglik_)
+    assert known.conditional_expected_number_of_purchases_up_to_time(39, 2, 30.43, 38.86) == pytest.approx(
+        bgf.conditional_expected_number_of_purchases_up_to_time(39, 2, 30.43, 38.86), rel=1e-14
+    )
+    table = known.summary()
+    assert table["coef"].to_dict() == bgf.params_ and table["se"].isna().all()
+    assert repr(known).startswith("<BetaGeo from known parameters: r=0.2426")
+    with pytest.raises(TypeError, match=r"needs exactly the parameters \['r', 'alpha', 'a', 'b'\]"):
+        btyd.BetaGeo.from_params(r=0.2, alpha=4.0, a=0.8)
+    with pytest.raises(ValueError, match="b must lie in"):
+        btyd.BetaGeo.from_params(r=0.2, alpha=4.0, a=0.8, b=0.0)
+
+
+def test_unfitted_models_raise_not_fitted_error():
+    for cls in (btyd.BetaGeo, btyd.ParetoNBD, btyd.GammaGamma):
+        model = cls(penalizer=0.01)
+        assert not model.is_fitted
+        assert model.get_params() == {"penalizer": 0.01, "n_starts": 3, "random_state": 0}
+        assert repr(model) == f"{cls.__name__}(penalizer=0.01, n_starts=3, random_state=0)"
+        for attribute in ("params_", "loglik_", "aic_", "bic_", "covariance_", "standard_errors_"):
+            with pytest.raises(NotFittedError, match=f"{cls.__name__} is not fitted yet"):
+                getattr(model, attribute)
+        with pytest.raises(NotFittedError, match="from_params"):
+            model.summary()
+        assert not hasattr(model, "converged_")  # NotFittedError is an AttributeError
+    with pytest.raises(NotFittedError):
+        btyd.BetaGeo().conditional_probability_alive(1, 1, 2)
+    with pytest.raises(NotFittedError):
+        btyd.ParetoNBD().expected_number_of_purchases_up_to_time(1)
+    with pytest.raises(AttributeError, match="no attribute 'nonsense_'"):
+        btyd.BetaGeo().nonsense_  # noqa: B018
+
+
+def test_fit_returns_self_and_repr(cdnow, bgf):
+    model = btyd.GammaGamma()
+    assert model.fit(cdnow["frequency"], cdnow["monetary_value"]) is model
+    assert repr(bgf).startswith("<BetaGeo fitted on 2,357 customers: r=0.2426, alpha=4.414")
+
+
 # --------------------------------------------------------------------------- formulas vs quadrature
 
 
@@ -242,7 +300,7 @@ def test_pareto_nbd_likelihood_and_p_alive_match_quadrature(params):
     customers = [(0, 0, 39), (2, 30.43, 38.86), (10, 5, 39), (29, 38.4, 38.86), (100, 20, 70), (1, 0.5, 0.5)]
     x, tx, T = (np.array(c, dtype=float) for c in zip(*customers))
     ours = btyd._pnbd_loglik(*params, x, tx, T)
-    model = with_params(btyd.ParetoNBD, **dict(zip(["r", "alpha", "s", "beta"], params)))
+    model = btyd.ParetoNBD.from_params(**dict(zip(["r", "alpha", "s", "beta"], params)))
     p_alive = model.conditional_probability_alive(x, tx, T)
     ux, inv = np.unique(x, return_inverse=True)
     total = btyd._pnbd_loglik_total(np.array(params), ux, inv, tx, T, np.ones_like(x))
@@ -286,7 +344,7 @@ def bgnbd_conditional_by_quadrature(r, alpha, a, b, t, x, tx, T):
     [(0.2426, 4.4136, 0.7929, 2.4259), (1.5, 3.0, 2.0, 5.0), (0.5, 10.0, 0.3, 0.8), (2.0, 1.0, 1.2, 0.4)],
 )
 def test_bgnbd_expectations_match_quadrature(params):
-    model = with_params(btyd.BetaGeo, **dict(zip(["r", "alpha", "a", "b"], params)))
+    model = btyd.BetaGeo.from_params(**dict(zip(["r", "alpha", "a", "b"], params)))
     for x, tx, T, t in [
         (2, 30.43, 38.86, 39),
         (0, 0, 38.86, 39),
@@ -323,7 +381,7 @@ def test_large_frequencies_do_not_overflow():
         np.array([6.0, 37.0, 37.0]),
     )
     assert np.isfinite(ll).all()
-    model = with_params(btyd.ParetoNBD, r=10.465, alpha=7.98565181e-03, s=3.0516, beta=2.820)
+    model = btyd.ParetoNBD.from_params(r=10.465, alpha=7.98565181e-03, s=3.0516, beta=2.820)
     p = model.conditional_probability_alive([400, 5000], [5, 30], [6, 37])
     assert np.isfinite(p).all() and (p >= 0).all() and (p <= 1).all()
 
@@ -368,7 +426,7 @@ def test_bgnbd_recovers_a_simulated_population():
         assert abs(est - value) < 3.5 * se, name
         assert abs(est - value) < 0.25 * value, name
     # the simulator agrees with the model's own mean at the true parameters
-    at_truth = with_params(btyd.BetaGeo, **truth)
+    at_truth = btyd.BetaGeo.from_params(**truth)
     expected = at_truth.expected_number_of_purchases_up_to_time(T).mean()
     assert sim["frequency"].mean() == pytest.approx(expected, rel=0.05)
     # P(alive) sorts the simulated survivors from the dead
@@ -598,6 +656,12 @@ def test_mismatched_lengths_and_other_misuse(bgf, ggf):
         bgf.expected_number_of_purchases_up_to_time(-1)
     with pytest.raises(ValueError, match="penalizer"):
         btyd.BetaGeo(penalizer=-1)
+    with pytest.raises(ValueError, match="n_starts must be a whole number"):
+        btyd.ParetoNBD(n_starts=2.5)
+    model = btyd.BetaGeo()
+    model.penalizer = -0.1  # fit validates the hyper-parameters again
+    with pytest.raises(ValueError, match=r"penalizer must lie in \[0, inf\]"):
+        model.fit([1, 2, 0], [1, 2, 0], [5, 5, 5])
     with pytest.raises(ValueError, match="positive spend"):
         btyd.GammaGamma().fit([1, 2, 3, 0], [10.0, 0.0, 5.0, 0.0])
     with pytest.raises(ValueError, match="must be a fitted BetaGeo or ParetoNBD"):
@@ -620,4 +684,9 @@ def test_plots_return_axes(cdnow_tx, cdnow, bgf):
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), track["actual"])
     ax2 = btyd.plot_expected_vs_actual(btyd.expected_vs_actual_by_frequency(bgf, cdnow))
     assert [t.get_text() for t in ax2.get_xticklabels()] == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    # the house palette (crmlab._style): observed in ACTUAL, the model in MODEL
+    for a in (ax, ax2):
+        assert [line.get_color() for line in a.get_lines()[:2]] == [_style.ACTUAL, _style.MODEL]
+    fig, given = plt.subplots()
+    assert btyd.plot_tracking(track, cumulative=False, ax=given) is given
     plt.close("all")
