@@ -31,6 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from crmlab import btyd  # noqa: E402
+from crmlab.btyd import bgnbd, gamma_gamma, pareto_nbd  # noqa: E402
 from crmlab.data import load_cdnow  # noqa: E402
 from crmlab.rfm import rfm_summary  # noqa: E402
 
@@ -62,11 +63,11 @@ def loglik(model_name, params, data):
     """crmlab's total log-likelihood at a parameter set (the common yardstick)."""
     x, tx, T, m = data
     if model_name == "BG/NBD":
-        return float(btyd._bgnbd_loglik(*params, x, tx, T).sum())
+        return float(bgnbd._bgnbd_loglik(*params, x, tx, T).sum())
     if model_name == "Pareto/NBD":
-        return float(btyd._pnbd_loglik(*params, x, tx, T).sum())
+        return float(pareto_nbd._pnbd_loglik(*params, x, tx, T).sum())
     rep = (x > 0) & (m > 0)
-    return float(btyd._gg_loglik(*params, x[rep], m[rep]).sum())
+    return float(gamma_gamma._gg_loglik(*params, x[rep], m[rep]).sum())
 
 
 def run(label, summary, repeats):

@@ -15,6 +15,7 @@ import pytest  # noqa: E402
 from scipy import integrate, optimize, special  # noqa: E402
 
 from crmlab import _style, btyd  # noqa: E402
+from crmlab.btyd import _numerics, bgnbd, gamma_gamma, pareto_nbd  # noqa: E402
 from crmlab.data import CRMDataError, load_cdnow  # noqa: E402
 from crmlab.exceptions import ConvergenceWarning, NotFittedError  # noqa: E402
 from crmlab.rfm import rfm_summary  # noqa: E402
@@ -299,11 +300,11 @@ def pnbd_loglik_by_quadrature(r, alpha, s, beta, x, tx, T):
 def test_pareto_nbd_likelihood_and_p_alive_match_quadrature(params):
     customers = [(0, 0, 39), (2, 30.43, 38.86), (10, 5, 39), (29, 38.4, 38.86), (100, 20, 70), (1, 0.5, 0.5)]
     x, tx, T = (np.array(c, dtype=float) for c in zip(*customers))
-    ours = btyd._pnbd_loglik(*params, x, tx, T)
+    ours = pareto_nbd._pnbd_loglik(*params, x, tx, T)
     model = btyd.ParetoNBD.from_params(**dict(zip(["r", "alpha", "s", "beta"], params)))
     p_alive = model.conditional_probability_alive(x, tx, T)
     ux, inv = np.unique(x, return_inverse=True)
-    total = btyd._pnbd_loglik_total(np.array(params), ux, inv, tx, T, np.ones_like(x))
+    total = pareto_nbd._pnbd_loglik_total(np.array(params), ux, inv, tx, T, np.ones_like(x))
     assert total == pytest.approx(ours.sum(), rel=1e-13)  # the fit's fast path, same formula
     for i, cust in enumerate(customers):
         ll, pa = pnbd_loglik_by_quadrature(*params, *cust)
@@ -314,7 +315,7 @@ def test_pareto_nbd_likelihood_and_p_alive_match_quadrature(params):
 def bgnbd_conditional_by_quadrature(r, alpha, a, b, t, x, tx, T):
     """E[Y(t)|data] = int int (1/p)(1 - e^{-lambda p t}) P(alive, lambda, p | data): lambda
     integrated analytically, p numerically (FHL 2005a eqs. 6-7); in logs, relative to L."""
-    log_l = btyd._bgnbd_loglik(r, alpha, a, b, float(x), float(tx), float(T))
+    log_l = bgnbd._bgnbd_loglik(r, alpha, a, b, float(x), float(tx), float(T))
     c = (
         special.gammaln(r + x)
         - special.gammaln(r)
@@ -369,9 +370,9 @@ def test_bgnbd_expectations_match_quadrature(params):
 
 
 def test_large_frequencies_do_not_overflow():
-    assert np.isfinite(btyd._bgnbd_loglik(0.243, 4.414, 0.793, 2.426, 5000.0, 38.0, 39.0))
+    assert np.isfinite(bgnbd._bgnbd_loglik(0.243, 4.414, 0.793, 2.426, 5000.0, 38.0, 39.0))
     # lifetimes' overflow regression case (tests/test_estimation.py, TestParetoNBDFitter)
-    ll = btyd._pnbd_loglik(
+    ll = pareto_nbd._pnbd_loglik(
         10.465,
         7.98565181e-03,
         3.0516,
@@ -389,17 +390,17 @@ def test_large_frequencies_do_not_overflow():
 def test_analytic_gradients_match_finite_differences(cdnow):
     x, tx, T = (cdnow[c].to_numpy(float) for c in ["frequency", "recency", "T"])
     theta = np.array([0.3, 5.0, 0.9, 2.0])
-    f = lambda th: btyd._bgnbd_loglik(*th, x, tx, T).sum()  # noqa: E731
+    f = lambda th: bgnbd._bgnbd_loglik(*th, x, tx, T).sum()  # noqa: E731
     ux, inv = np.unique(x, return_inverse=True)
-    ll, g = btyd._bgnbd_value_and_grad(theta, ux, inv, tx, T, np.ones_like(x))
+    ll, g = bgnbd._bgnbd_value_and_grad(theta, ux, inv, tx, T, np.ones_like(x))
     assert ll == pytest.approx(f(theta), rel=1e-12)
     np.testing.assert_allclose(g, optimize.approx_fprime(theta, f, 1e-7), rtol=1e-4)
     rep = x > 0
     m = cdnow["monetary_value"].to_numpy()[rep]
     theta = np.array([5.0, 3.0, 14.0])
-    f = lambda th: btyd._gg_loglik(*th, x[rep], m).sum()  # noqa: E731
+    f = lambda th: gamma_gamma._gg_loglik(*th, x[rep], m).sum()  # noqa: E731
     ux, inv = np.unique(x[rep], return_inverse=True)
-    ll, g = btyd._gg_value_and_grad(theta, ux, inv, m, np.ones_like(m))
+    ll, g = gamma_gamma._gg_value_and_grad(theta, ux, inv, m, np.ones_like(m))
     assert ll == pytest.approx(f(theta), rel=1e-12)
     np.testing.assert_allclose(g, optimize.approx_fprime(theta, f, 1e-7), rtol=1e-4)
 
@@ -410,7 +411,7 @@ def test_numerical_hessian_is_exact_on_a_quadratic():
     def f(P):
         return 0.5 * np.einsum("ij,jk,ik->i", P, A, P) + P @ np.array([1.0, -2.0, 0.3])
 
-    np.testing.assert_allclose(btyd._numerical_hessian(f, np.array([0.7, 2.0, 5.0])), A, rtol=1e-6)
+    np.testing.assert_allclose(_numerics._numerical_hessian(f, np.array([0.7, 2.0, 5.0])), A, rtol=1e-6)
 
 
 # --------------------------------------------------------------------------- known truth

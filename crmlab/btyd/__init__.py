@@ -1,0 +1,64 @@
+"""Probabilistic "buy 'til you die" models: BG/NBD, Pareto/NBD and Gamma-Gamma spend.
+
+Every model starts from the per-customer summary of :func:`crmlab.rfm.rfm_summary`:
+
+* ``frequency`` x  -- number of repeat purchase days (an integer >= 0);
+* ``recency``   t_x -- time from the first to the last purchase;
+* ``T``              -- time from the first purchase to the end of observation;
+* ``monetary_value`` m -- mean value of the repeat purchases (Gamma-Gamma only).
+
+Times are in whatever unit the summary used (``time_unit="W"``: weeks); the rate
+parameters (``alpha``, ``beta``) come out in that unit and every horizon ``t``
+passed to a prediction must be in it too.
+
+Estimation is maximum likelihood with :func:`scipy.optimize.minimize` on the
+log-parameters, from several starting points (the best is kept). The
+likelihoods are computed in log space with ``gammaln`` / ``betaln``; the
+Pareto/NBD's Gauss hypergeometric function is Euler-transformed to
+2F1(1, b'; c'; z) with 0 <= z < 1, which is bounded, so it cannot overflow.
+Standard errors come from a central-difference Hessian of the negative
+log-likelihood at the optimum, on the natural parameter scale.
+
+Sources: Fader, Hardie & Lee (2005a) "Counting your customers the easy way: an
+alternative to the Pareto/NBD model", Marketing Science 24(2) -- BG/NBD;
+Schmittlein, Morrison & Colombo (1987) and Fader & Hardie (2005) "A note on
+deriving the Pareto/NBD model and related expressions" -- Pareto/NBD;
+Fader, Hardie & Lee (2005b) "RFM and CLV: using iso-value curves for customer
+base analysis", JMR 42(4), and Fader & Hardie (2013) "The Gamma-Gamma model of
+monetary value" -- Gamma-Gamma; Fader & Hardie (2013) "Overcoming the BG/NBD
+model's #NUM! error problem" -- the stable BG/NBD conditional expectation.
+The API follows the ``lifetimes`` package (Davidson-Pilon, 2014-).
+
+Layout: ``bgnbd`` (BetaGeo), ``pareto_nbd`` (ParetoNBD), ``gamma_gamma`` (GammaGamma), each
+with its simulator; ``evaluation`` (holdout checks and their plots); ``_base``
+(LikelihoodModel: the estimator contract, fitted attributes, convergence warning);
+``_numerics`` (multistart, Hessian, convergence assessment); ``_checks`` (input checks).
+"""
+
+from __future__ import annotations
+
+from ._base import LikelihoodModel
+from .bgnbd import BetaGeo, simulate_beta_geo
+from .evaluation import (
+    cumulative_tracking,
+    expected_vs_actual_by_frequency,
+    plot_expected_vs_actual,
+    plot_tracking,
+)
+from .gamma_gamma import DAYS_PER_MONTH, GammaGamma, simulate_gamma_gamma
+from .pareto_nbd import ParetoNBD, simulate_pareto_nbd
+
+__all__ = [
+    "BetaGeo",
+    "ParetoNBD",
+    "GammaGamma",
+    "LikelihoodModel",
+    "expected_vs_actual_by_frequency",
+    "cumulative_tracking",
+    "plot_tracking",
+    "plot_expected_vs_actual",
+    "simulate_beta_geo",
+    "simulate_pareto_nbd",
+    "simulate_gamma_gamma",
+    "DAYS_PER_MONTH",
+]
