@@ -1,0 +1,199 @@
+"""Input checks of the BTYD models: one value per customer, a possible summary, house errors.
+
+Every model reads the per-customer summary of :func:`crmlab.rfm.rfm_summary` (frequency,
+recency, T, monetary_value). Bad data raise :class:`crmlab.exceptions.CRMDataError` naming the
+check, how many customers fail it and the first of them; bad arguments raise ``ValueError``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import CRMDataError
+
+
+def _plural(n: int, word: str) -> str:
+    """``1 customer``, ``3 customers``, ``2,357 customers``."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _fail(where: str, column: str, message: str, mask: np.ndarray, index, columns: dict) -> CRMDataError:
+    """A CRMDataError naming the check, how many customers fail it and the first of them."""
+    mask = np.asarray(mask, dtype=bool)
+    n_bad = int(mask.sum())
+    i = int(np.flatnonzero(mask.ravel())[0])
+    label = f"customer {index[i]!r}" if index is not None else f"position {i}"
+    values = ", ".join(f"{k}={float(np.ravel(v)[i]):g}" for k, v in columns.items())
+    example = f"{label}: {values}"
+    of = _plural(mask.size, "customer")
+    text = f"{where}: {column} {message} for {n_bad:,} of {of} (example: {example})"
+    return CRMDataError(text, table="rfm summary", column=column, n_bad=n_bad, example=example)
+
+
+def _array(values, name: str, where: str) -> np.ndarray:
+    if isinstance(values, (pd.DataFrame,)):
+        raise ValueError(
+            f"{where}: {name} must be one column (a Series or array), not a DataFrame "
+            f"with columns {list(values.columns)}; pass summary[{name!r}]"
+        )
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{where}: {name} must be numbers, got {type(values).__name__} "
+            f"(example: {np.ravel(np.asarray(values, dtype=object))[:1]!r})"
+        ) from None
+    if arr.ndim > 1:
+        raise ValueError(f"{where}: {name} must be 1-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def _index_of(*values):
+    for v in values:
+        if isinstance(v, pd.Series):
+            return v.index
+    return None
+
+
+def _same_length(where: str, **arrays) -> list[np.ndarray]:
+    """The per-customer columns, each 1-d of one common length; a scalar (0-d) is repeated.
+
+    Unlike numpy broadcasting, a column of length 1 next to one of length 2 is an error:
+    every column must hold one value per customer.
+    """
+    sizes = {k: v.size for k, v in arrays.items() if v.ndim == 1}
+    if len(set(sizes.values())) > 1:
+        first = next(iter(sizes.values()))
+        odd = next(k for k, n in sizes.items() if n != first)
+        listing = ", ".join(f"{k} has {n:,}" for k, n in sizes.items())
+        raise CRMDataError(
+            f"{where}: the inputs must have one value per customer (or be scalars); "
+            f"mismatched lengths: {listing}",
+            table="rfm summary",
+            column=odd,
+            n_bad=abs(sizes[odd] - first),
+            example=listing,
+        )
+    n = next(iter(sizes.values()), 1)
+    out = [np.full(n, v, dtype=np.float64) if v.ndim == 0 else v for v in arrays.values()]
+    if not sizes:  # all scalars: keep them scalars (one customer)
+        out = [v.reshape(()) for v in arrays.values()]
+    return out
+
+
+def _broadcast(where: str, **arrays) -> list[np.ndarray]:
+    try:
+        return list(np.broadcast_arrays(*arrays.values()))
+    except ValueError:
+        sizes = ", ".join(f"{k} has {np.size(v):,}" for k, v in arrays.items())
+        raise ValueError(
+            f"{where}: the inputs must have one value per customer (or be scalars); "
+            f"mismatched lengths: {sizes}"
+        ) from None
+
+
+def _check_rfm(frequency, recency, T, where: str):
+    """Validated float arrays x, t_x, T (broadcast to one shape) and the customer index."""
+    index = _index_of(frequency, recency, T)
+    x = _array(frequency, "frequency", where)
+    tx = _array(recency, "recency", where)
+    TT = _array(T, "T", where)
+    x, tx, TT = _same_length(where, frequency=x, recency=tx, T=TT)
+    if x.size == 0:
+        raise ValueError(f"{where}: no customers (the inputs are empty)")
+    if index is not None and len(index) != x.size:
+        index = None
+    cols = {"frequency": x, "recency": tx, "T": TT}
+    for name, arr in cols.items():
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            raise _fail(where, name, "is missing or infinite", bad, index, cols)
+        if (arr < 0).any():
+            raise _fail(where, name, "is negative", arr < 0, index, cols)
+    nonint = x != np.round(x)
+    if nonint.any():
+        raise _fail(
+            where, "frequency", "is not a whole number (it counts repeat purchases)", nonint, index, cols
+        )
+    late = tx > TT * (1 + 1e-12)
+    if late.any():
+        raise _fail(
+            where,
+            "recency",
+            "is greater than T (the last purchase cannot come after the end of observation)",
+            late,
+            index,
+            cols,
+        )
+    orphan = (x == 0) & (tx > 0)
+    if orphan.any():
+        raise _fail(
+            where,
+            "recency",
+            "is > 0 although frequency is 0 (with no repeat purchase the recency must be 0)",
+            orphan,
+            index,
+            cols,
+        )
+    instant = (x > 0) & (tx <= 0)
+    if instant.any():
+        raise _fail(
+            where,
+            "recency",
+            "is 0 although frequency is > 0 (a repeat purchase comes after the first one, so the "
+            "recency must be > 0; frequency counts repeat purchase days, as in rfm_summary)",
+            instant,
+            index,
+            cols,
+        )
+    return x, np.minimum(tx, TT), TT, index
+
+
+def _check_identified(x: np.ndarray, where: str) -> None:
+    n, n_rep = x.size, int((x > 0).sum())
+    if n < 2 or n_rep == 0:
+        need = "without repeat purchases" if n_rep == 0 else "from a single customer"
+        raise CRMDataError(
+            f"{where}: the model cannot be estimated {need}: "
+            f"{_plural(n, 'customer')}, {n_rep:,} with frequency > 0",
+            table="rfm summary",
+            column="frequency",
+            n_bad=n - n_rep,
+        )
+
+
+def _rfm_hint(x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> str:
+    """What the summary says about repeat buying and dropout, for a ConvergenceWarning."""
+    rep = x > 0
+    n_rep, gap = int(rep.sum()), int((rep & (tx < T)).sum())
+    text = f"{n_rep:,} of {_plural(x.size, 'customer')} made repeat purchases"
+    if n_rep and gap == 0:
+        return text + " and every one of them bought last at the end of observation: no evidence of dropout"
+    if n_rep < 20:
+        return text + ": too few repeat buyers to estimate the model"
+    return text + f", {gap:,} of them last bought before the end of observation"
+
+
+def _check_t(t, where: str) -> np.ndarray:
+    """Horizons as a float array of any shape, each finite and >= 0."""
+    try:
+        arr = np.asarray(t, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: the horizon t must be numbers, got {t!r}") from None
+    bad = ~(np.isfinite(arr) & (arr >= 0))
+    if bad.any():
+        raise ValueError(
+            f"{where}: the horizon t must be finite and >= 0 (in the time unit of the "
+            f"fit), got {arr[bad].ravel()[0]!r}"
+        )
+    return arr
+
+
+def _wrap(values: np.ndarray, index, name: str):
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim == 0:
+        return float(values)
+    if index is not None and len(index) == len(values):
+        return pd.Series(values, index=index, name=name)
+    return values

@@ -1,0 +1,196 @@
+"""BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005a) and its simulator."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from ._base import LikelihoodModel
+from ._checks import _broadcast, _check_identified, _check_rfm, _check_t, _rfm_hint, _wrap
+from ._numerics import _compress
+
+__all__ = ["BetaGeo", "simulate_beta_geo"]
+
+
+def _bgnbd_loglik(r, alpha, a, b, x, tx, T):
+    """Per-customer BG/NBD log-likelihood (FHL 2005a eq. 6), broadcasting parameters and data."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        A1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+        bab = special.betaln(a, b)
+        A2 = special.betaln(a, b + x) - bab - (r + x) * np.log(alpha + T)
+        A3 = np.where(x > 0, special.betaln(a + 1, b + x - 1) - bab - (r + x) * np.log(alpha + tx), -np.inf)
+        return A1 + np.logaddexp(A2, A3)
+
+
+def _bgnbd_value_and_grad(theta, ux, inv, tx, T, w):
+    """Total weighted BG/NBD log-likelihood and its gradient in (r, alpha, a, b).
+
+    The special functions depend on the frequency only, so they are evaluated once per
+    distinct frequency ``ux`` (``x = ux[inv]``); per customer only logs and exps remain.
+    """
+    r, alpha, a, b = theta
+    psi = special.digamma
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bab = special.betaln(a, b)
+        rep = ux > 0
+        uxb = np.where(rep, ux, 1.0)
+        g_A1 = special.gammaln(r + ux) - special.gammaln(r)
+        g_B2 = special.betaln(a, b + ux) - bab
+        g_B3 = np.where(rep, special.betaln(a + 1, b + uxb - 1) - bab, -np.inf)
+        d_r1 = psi(r + ux) - psi(r)
+        d_ab = psi(a + b) - psi(a + b + ux)
+        d_b2 = psi(b + ux)
+        d_b3 = psi(b + uxb - 1)
+        x = ux[inv]
+        lT, ltx = np.log(alpha + T), np.log(alpha + tx)
+        A2 = g_B2[inv] - (r + x) * lT
+        A3 = g_B3[inv] - (r + x) * ltx
+        lse = np.logaddexp(A2, A3)
+        ll = g_A1[inv] + r * np.log(alpha) + lse
+        w2, w3 = np.exp(A2 - lse), np.exp(A3 - lse)
+        grad = (
+            np.array(
+                [
+                    d_r1[inv] + np.log(alpha) - w2 * lT - w3 * ltx,
+                    r / alpha - (r + x) * (w2 / (alpha + T) + w3 / (alpha + tx)),
+                    d_ab[inv] + w3 * (psi(a + 1) - psi(a)),
+                    d_ab[inv] - psi(b) + w2 * d_b2[inv] + w3 * d_b3[inv],
+                ]
+            )
+            @ w
+        )
+    return float(w @ ll), grad
+
+
+class BetaGeo(LikelihoodModel):
+    """BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005a).
+
+    While alive a customer buys as a Poisson process with rate lambda ~ Gamma(r, alpha);
+    after each repeat purchase she drops out for good with probability p ~ Beta(a, b).
+    ``r``, ``a``, ``b`` are unitless; ``alpha`` is in the time unit of recency / T.
+
+    ``BetaGeo(penalizer=0.0).fit(frequency, recency, T)`` maximises
+    LL = sum_i log L(r, alpha, a, b | x_i, t_x_i, T_i), minus ``penalizer`` * n * sum(theta^2)
+    if a penalizer is set (as lifetimes' ``penalizer_coef``). Fitted: ``params_`` (dict r, alpha,
+    a, b), ``loglik_`` (total, unpenalised), ``standard_errors_``, ``n_customers_``.
+    On the CDNOW sample in weeks: r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4.
+    """
+
+    _names = ("r", "alpha", "a", "b")
+
+    _roles = {"r": "purchase rates", "alpha": "purchase rates", "a": "dropout", "b": "dropout"}
+
+    def fit(self, frequency, recency, T, *, initial_params=None) -> BetaGeo:
+        """Maximum-likelihood fit on one row per customer; returns self.
+
+        ``initial_params``: a dict of r, alpha, a, b (or a list of them) to start from instead
+        of the model's own starts. Warns with ConvergenceWarning if the optimum is not
+        trustworthy (see ``converged_`` and ``convergence_``).
+        """
+        self._check_hyper_parameters()
+        x, tx, TT, _ = _check_rfm(frequency, recency, T, "BetaGeo.fit")
+        hint = _rfm_hint(x, tx, TT)
+        _check_identified(x, "BetaGeo.fit")
+        (x, tx, TT), w = _compress(x, tx, TT)
+        n = w.sum()
+        pen = self.penalizer
+        ux, inv = np.unique(x, return_inverse=True)
+
+        def objective(lt):
+            th = np.exp(lt)
+            ll, grad = _bgnbd_value_and_grad(th, ux, inv, tx, TT, w)
+            val = -ll / n + pen * np.sum(th**2)
+            if not np.isfinite(val):
+                return np.inf, np.zeros_like(th)
+            return val, (-grad / n + 2 * pen * th) * th
+
+        rate = max(x.mean() / max(TT.mean(), 1e-12), 1e-6)
+        grid = [
+            np.log([r0, r0 / rate, a0, b0])
+            for r0, a0, b0 in [(1.0, 1.0, 1.0), (0.3, 0.8, 2.5), (2.0, 2.0, 6.0)]
+        ]
+
+        def nll_points(P):
+            ll = _bgnbd_loglik(*(P[:, j : j + 1] for j in range(4)), x, tx, TT)
+            return -(ll @ w)
+
+        starts = self._starts(grid, initial_params)
+        self._fit_likelihood(objective, starts, nll_points, n, hint, jac=True)
+        return self
+
+    def conditional_probability_alive(self, frequency, recency, T):
+        """P(alive at T | x, t_x, T) = 1 / (1 + [x > 0] a/(b + x - 1) ((alpha + T)/(alpha + t_x))^(r + x)).
+
+        FHL (2005a) eq. 11 as corrected in Fader, Hardie & Lee (2008) "Computing P(alive)
+        using the BG/NBD model"; it is 1 for customers with no repeat purchase.
+        """
+        r, alpha, a, b = self._p()
+        x, tx, TT, index = _check_rfm(frequency, recency, T, "BetaGeo.conditional_probability_alive")
+        return _wrap(self._p_alive(x, tx, TT), index, "p_alive")
+
+    def _p_alive(self, x, tx, TT):
+        r, alpha, a, b = self._p()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            log_ratio = (
+                np.log(a)
+                - np.log(np.where(x > 0, b + x - 1, 1.0))
+                + (r + x) * (np.log(alpha + TT) - np.log(alpha + tx))
+            )
+        return np.where(x > 0, special.expit(-log_ratio), 1.0)
+
+    def _conditional_expected(self, t, x, tx, TT):
+        r, alpha, a, b = self._p()
+        z = t / (alpha + TT + t)
+        log_1mz = np.log(alpha + TT) - np.log(alpha + TT + t)
+        # (1 - z)^(r+x) 2F1(r+x, b+x; a+b+x-1; z) = (1 - z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z)
+        # (Euler's transformation; Fader & Hardie 2013, note 027), which does not overflow.
+        hyp = special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+        bracket = 1.0 - np.exp((a - 1) * log_1mz) * hyp
+        return (a + b + x - 1) / (a - 1) * bracket * self._p_alive(x, tx, TT)
+
+    def conditional_expected_number_of_purchases_up_to_time(self, t, frequency, recency, T):
+        """E[Y(t) | x, t_x, T]: expected repeat purchases in (T, T + t] (FHL 2005a eq. 10).
+
+        E = (a+b+x-1)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))]
+            * P(alive), with the 2F1 Euler-transformed as in Fader & Hardie (2013, note 027).
+        ``t`` is in the time unit of the fit; scalars and arrays broadcast.
+        """
+        self._check_fitted()
+        where = "BetaGeo.conditional_expected_number_of_purchases_up_to_time"
+        t = _check_t(t, where)
+        x, tx, TT, index = _check_rfm(frequency, recency, T, where)
+        t, x, tx, TT = _broadcast(where, t=t, frequency=x, recency=tx, T=TT)
+        return _wrap(self._conditional_expected(t, x, tx, TT), index, "expected_purchases")
+
+    def expected_number_of_purchases_up_to_time(self, t):
+        """E[X(t)] for a new customer: (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))].
+
+        FHL (2005a) eq. 9; ``t`` in the time unit of the fit.
+        """
+        self._check_fitted()
+        t = _check_t(t, "BetaGeo.expected_number_of_purchases_up_to_time")
+        zero = np.zeros_like(t)
+        return _wrap(self._conditional_expected(t, zero, zero, zero), None, "expected_purchases")
+
+
+def simulate_beta_geo(r: float, alpha: float, a: float, b: float, T, seed: int = 0) -> pd.DataFrame:
+    """Simulate the BG/NBD for customers observed for T each (FHL 2005a's story), vectorised.
+
+    lambda ~ Gamma(r, rate alpha), p ~ Beta(a, b); repeat purchases come at Poisson(lambda)
+    times; after each, the customer drops out with probability p. With K ~ Poisson(lambda T)
+    purchases by T and N ~ Geometric(p) purchases before dropout, x = min(K, N) and t_x is the
+    x-th of K uniform times on (0, T] (t_x / T ~ Beta(x, K - x + 1)). Returns frequency,
+    recency, T and the true lambda, p, alive (still alive at T).
+    """
+    rng = np.random.default_rng(seed)
+    T = np.asarray(T, dtype=np.float64).ravel()
+    n = T.size
+    lam = rng.gamma(r, 1.0 / alpha, n)
+    p = rng.beta(a, b, n)
+    K = rng.poisson(lam * T)
+    N = rng.geometric(p)
+    x = np.minimum(K, N)
+    frac = rng.beta(np.maximum(x, 1), K - x + 1)
+    tx = np.where(x > 0, T * frac, 0.0)
+    return pd.DataFrame({"frequency": x, "recency": tx, "T": T, "lambda": lam, "p": p, "alive": K < N})

@@ -1,0 +1,182 @@
+"""Holdout checks of a fitted transaction model and their plots (Fader, Hardie & Lee 2005a, Figs 1 and 4).
+
+* :func:`expected_vs_actual_by_frequency` / :func:`plot_expected_vs_actual`: mean holdout
+  purchases, expected vs actual, by calibration frequency;
+* :func:`cumulative_tracking` / :func:`plot_tracking`: the cohort's cumulative repeat purchases,
+  period by period, through calibration and holdout.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._style import ACTUAL, MODEL, NEUTRAL, get_ax
+from ..rfm import TIME_UNITS
+from ._checks import _check_rfm, _check_t
+
+__all__ = [
+    "expected_vs_actual_by_frequency",
+    "cumulative_tracking",
+    "plot_tracking",
+    "plot_expected_vs_actual",
+]
+
+
+def expected_vs_actual_by_frequency(model, summary: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+    """Mean expected vs actual holdout repeat purchases, grouped by calibration frequency.
+
+    ``summary`` is ``rfm_summary(..., calibration_end=...)``: frequency, recency, T,
+    frequency_holdout, duration_holdout. Each customer's expectation is
+    E[Y(duration_holdout) | x, t_x, T] from the fitted ``model``. Groups are x = 0, 1, ...,
+    max_frequency - 1 and "max_frequency+"; the last row, "total", covers everyone.
+    Columns: customers, actual, expected (means per customer), actual_total, expected_total.
+    This is Figure 4 of Fader, Hardie & Lee (2005a).
+    """
+    where = "expected_vs_actual_by_frequency"
+    need = ["frequency", "recency", "T", "frequency_holdout", "duration_holdout"]
+    missing = [c for c in need if c not in summary.columns]
+    if missing:
+        raise ValueError(
+            f"{where}: summary needs columns {missing}; build it with "
+            f"rfm_summary(transactions, calibration_end=..., observation_end=...)"
+        )
+    if int(max_frequency) != max_frequency or max_frequency < 1:
+        raise ValueError(f"{where}: max_frequency must be a whole number >= 1, got {max_frequency!r}")
+    max_frequency = int(max_frequency)
+    model._check_fitted()
+    x, tx, TT, _ = _check_rfm(summary["frequency"], summary["recency"], summary["T"], where)
+    t = _check_t(summary["duration_holdout"].to_numpy(dtype=np.float64), where)
+    expected = model._conditional_expected(t, x, tx, TT)
+    actual = summary["frequency_holdout"].to_numpy(dtype=np.float64)
+    group = np.minimum(x, max_frequency).astype(np.int64)
+    labels = [str(k) for k in range(max_frequency)] + [f"{max_frequency}+"]
+    counts = np.bincount(group, minlength=max_frequency + 1)
+    act = np.bincount(group, weights=actual, minlength=max_frequency + 1)
+    exp_ = np.bincount(group, weights=expected, minlength=max_frequency + 1)
+    counts = np.r_[counts, counts.sum()]
+    act = np.r_[act, act.sum()]
+    exp_ = np.r_[exp_, exp_.sum()]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = pd.DataFrame(
+            {
+                "customers": counts,
+                "actual": act / counts,
+                "expected": exp_ / counts,
+                "actual_total": act,
+                "expected_total": exp_,
+            },
+            index=pd.Index(labels + ["total"], name="frequency"),
+        )
+    return out
+
+
+def _days(values) -> np.ndarray:
+    return np.asarray(pd.to_datetime(values).to_numpy(), dtype="datetime64[D]").astype(np.int64)
+
+
+def cumulative_tracking(
+    model, transactions: pd.DataFrame, calibration_end, observation_end, time_unit: str = "W"
+) -> pd.DataFrame:
+    """Expected vs actual cumulative repeat purchases of the cohort, period by period.
+
+    The cohort is every customer whose first purchase is on or before ``calibration_end``.
+    Purchases on the same day count once (as in rfm_summary); the first purchase is not a
+    repeat. For period k (``time_unit`` long, from the cohort's first day d0) ending on day
+    e_k, actual = repeat purchase days <= e_k, and
+    expected = sum_i E[X((e_k - f_i) / unit)] over customers with first purchase day f_i <= e_k,
+    using the model's unconditional expectation for a new customer -- Figure 1 of Fader,
+    Hardie & Lee (2005a). The model must have been fitted in the same ``time_unit``.
+    Columns: date (e_k), actual, expected, actual_incremental, expected_incremental,
+    period_type ("calibration" / "holdout"); index ``period`` = 1, 2, ...
+    """
+    where = "cumulative_tracking"
+    model._check_fitted()
+    if time_unit not in TIME_UNITS:
+        raise ValueError(f"{where}: time_unit must be one of {sorted(TIME_UNITS)}, not {time_unit!r}")
+    for col in ("customer_id", "date"):
+        if col not in transactions.columns:
+            raise ValueError(
+                f"{where}: transactions need a {col!r} column; found {list(transactions.columns)}"
+            )
+    unit = TIME_UNITS[time_unit]
+    cal_end = int(_days([calibration_end])[0])
+    obs_end = int(_days([observation_end])[0])
+    if cal_end >= obs_end:
+        raise ValueError(
+            f"{where}: calibration_end ({calibration_end}) must be before observation_end ({observation_end})"
+        )
+    days = _days(transactions["date"])
+    keep = days <= obs_end
+    codes, _ = pd.factorize(transactions["customer_id"].to_numpy()[keep])
+    days = days[keep]
+    if days.size == 0:
+        raise ValueError(f"{where}: no transactions on or before observation_end {observation_end}")
+    n = int(codes.max()) + 1
+    first = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first, codes, days)
+    cohort = first <= cal_end
+    if not cohort.any():
+        raise ValueError(
+            f"{where}: no customer made a first purchase on or before calibration_end {calibration_end}"
+        )
+    # one row per (customer, day) of the cohort; the customer's first day is not a repeat
+    pairs = np.unique(np.column_stack([codes, days])[cohort[codes]], axis=0)
+    repeat_days = pairs[pairs[:, 1] > first[pairs[:, 0]], 1]
+    d0 = int(first[cohort].min())
+    n_periods = int(np.ceil((obs_end - d0 + 1) / unit - 1e-9))
+    ends = np.minimum(np.ceil(np.arange(1, n_periods + 1) * unit - 1e-9).astype(np.int64) - 1 + d0, obs_end)
+    actual = np.searchsorted(np.sort(repeat_days), ends, side="right").astype(np.float64)
+    first_days, n_first = np.unique(first[cohort], return_counts=True)
+    age = (ends[:, None] - first_days[None, :]) / unit
+    expected_each = model.expected_number_of_purchases_up_to_time(np.maximum(age, 0.0))
+    expected = np.where(age >= 0, expected_each, 0.0) @ n_first
+    out = pd.DataFrame(
+        {
+            "date": pd.to_datetime(ends.astype("datetime64[D]")),
+            "actual": actual,
+            "expected": expected,
+            "actual_incremental": np.diff(actual, prepend=0.0),
+            "expected_incremental": np.diff(expected, prepend=0.0),
+            "period_type": np.where(ends <= cal_end, "calibration", "holdout"),
+        },
+        index=pd.RangeIndex(1, n_periods + 1, name="period"),
+    )
+    return out
+
+
+def plot_tracking(tracking: pd.DataFrame, cumulative: bool = True, ax=None, time_unit: str = "week"):
+    """Line plot of actual vs expected (cumulative or per-period) repeat purchases; returns the Axes.
+
+    ``tracking`` is the output of :func:`cumulative_tracking`; a dashed line marks the end of
+    the calibration period.
+    """
+    ax = get_ax(ax, figsize=(8, 4.5))
+    cols = ("actual", "expected") if cumulative else ("actual_incremental", "expected_incremental")
+    period = tracking.index.to_numpy()
+    ax.plot(period, tracking[cols[0]].to_numpy(), color=ACTUAL, label="actual")
+    ax.plot(period, tracking[cols[1]].to_numpy(), color=MODEL, linestyle="--", label="model")
+    cal = tracking.index[tracking["period_type"] == "calibration"]
+    if len(cal):
+        ax.axvline(cal.max(), color=NEUTRAL, linestyle=":", linewidth=1)
+    ax.set_xlabel(time_unit)
+    ax.set_ylabel(("cumulative " if cumulative else "") + "repeat purchases")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_expected_vs_actual(table: pd.DataFrame, ax=None):
+    """Mean holdout purchases, actual vs expected, by calibration frequency; returns the Axes.
+
+    ``table`` is the output of :func:`expected_vs_actual_by_frequency` (the "total" row is left out).
+    """
+    ax = get_ax(ax, figsize=(7, 4.5))
+    rows = table.drop(index="total", errors="ignore")
+    pos = np.arange(len(rows))
+    ax.plot(pos, rows["actual"].to_numpy(), color=ACTUAL, marker="o", label="actual")
+    ax.plot(pos, rows["expected"].to_numpy(), color=MODEL, marker="s", linestyle="--", label="model")
+    ax.set_xticks(pos, rows.index.astype(str))
+    ax.set_xlabel("repeat purchases in the calibration period")
+    ax.set_ylabel("mean repeat purchases in the holdout period")
+    ax.legend(frameon=False)
+    return ax

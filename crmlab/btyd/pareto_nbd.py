@@ -1,0 +1,201 @@
+"""Pareto/NBD model of repeat purchasing (Schmittlein, Morrison & Colombo 1987) and its simulator.
+
+Likelihood and expectations as in Fader & Hardie (2005) "A note on deriving the Pareto/NBD
+model and related expressions".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from ._base import LikelihoodModel
+from ._checks import _broadcast, _check_identified, _check_rfm, _check_t, _rfm_hint, _wrap
+from ._numerics import _compress, _one_minus_pow_over
+
+__all__ = ["ParetoNBD", "simulate_pareto_nbd"]
+
+
+def _pnbd_log_term(r, alpha, s, beta, x, tau):
+    """log[ 2F1(r+s+x, b; r+s+x+1; |alpha-beta|/(m+tau)) / (m+tau)^(r+s+x) ], m = max(alpha, beta).
+
+    b = s+1 if alpha >= beta, else r+x (Fader & Hardie 2005, eqs. 19-20). Euler's
+    transformation turns the 2F1 into (1-z)^(1-b) 2F1(1, r+s+x+1-b; r+s+x+1; z), whose
+    series terms are <= z^n: bounded, no overflow. Returns
+      alpha >= beta: log F - (r+x) log(alpha+tau) - s log(beta+tau)
+      alpha <  beta: log F + (1-r-x) log(alpha+tau) - (s+1) log(beta+tau).
+    """
+    a_ge = alpha >= beta
+    m = np.where(a_ge, alpha, beta)
+    z = np.abs(alpha - beta) / (m + tau)
+    b2 = np.where(a_ge, r + x, s + 1)
+    logF = np.log(special.hyp2f1(1.0, b2, r + s + x + 1, z))
+    la, lb = np.log(alpha + tau), np.log(beta + tau)
+    return logF + np.where(a_ge, -(r + x) * la - s * lb, (1 - r - x) * la - (s + 1) * lb)
+
+
+def _pnbd_parts(r, alpha, s, beta, x, tx, T):
+    """log of the 'alive' term and of the 'died in (t_x, T]' term of the Pareto/NBD likelihood."""
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        A1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+        alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
+        lt_tx = _pnbd_log_term(r, alpha, s, beta, x, tx)
+        lt_T = _pnbd_log_term(r, alpha, s, beta, x, T)
+        d = np.minimum(lt_T - lt_tx, 0.0)
+        log_A0 = lt_tx + np.log(-np.expm1(d))  # -inf where t_x == T
+        died = np.log(s) - np.log(r + s + x) + log_A0
+    return A1, alive, died
+
+
+def _pnbd_loglik(r, alpha, s, beta, x, tx, T):
+    """Per-customer Pareto/NBD log-likelihood (Fader & Hardie 2005, eq. 18)."""
+    A1, alive, died = _pnbd_parts(r, alpha, s, beta, x, tx, T)
+    return A1 + np.logaddexp(alive, died)
+
+
+def _pnbd_loglik_total(theta, ux, inv, tx, T, w):
+    """Total weighted Pareto/NBD log-likelihood at scalar parameters: the fit's fast path.
+
+    Same formula as :func:`_pnbd_loglik` (Fader & Hardie 2005, eqs. 18-20), with the
+    alpha >= beta branch chosen once and the frequency-only terms computed once per
+    distinct frequency ``ux`` (``x = ux[inv]``).
+    """
+    r, alpha, s, beta = theta
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        head = special.gammaln(r + ux) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+        log_share = np.log(s) - np.log(r + s + ux)
+        x = ux[inv]
+        la_tx, lb_tx = np.log(alpha + tx), np.log(beta + tx)
+        la_T, lb_T = np.log(alpha + T), np.log(beta + T)
+        c = r + s + x + 1
+        if alpha >= beta:
+            d = alpha - beta
+            F_tx = special.hyp2f1(1.0, r + x, c, d / (alpha + tx))
+            F_T = special.hyp2f1(1.0, r + x, c, d / (alpha + T))
+            lt_tx = np.log(F_tx) - (r + x) * la_tx - s * lb_tx
+            lt_T = np.log(F_T) - (r + x) * la_T - s * lb_T
+        else:
+            d = beta - alpha
+            F_tx = special.hyp2f1(1.0, s + 1, c, d / (beta + tx))
+            F_T = special.hyp2f1(1.0, s + 1, c, d / (beta + T))
+            lt_tx = np.log(F_tx) + (1 - r - x) * la_tx - (s + 1) * lb_tx
+            lt_T = np.log(F_T) + (1 - r - x) * la_T - (s + 1) * lb_T
+        alive = -(r + x) * la_T - s * lb_T
+        died = log_share[inv] + lt_tx + np.log(-np.expm1(np.minimum(lt_T - lt_tx, 0.0)))
+        return float(w @ (head[inv] + np.logaddexp(alive, died)))
+
+
+class ParetoNBD(LikelihoodModel):
+    """Pareto/NBD model of repeat purchasing (Schmittlein, Morrison & Colombo 1987).
+
+    While alive a customer buys as a Poisson process with rate lambda ~ Gamma(r, alpha); her
+    lifetime is exponential with rate mu ~ Gamma(s, beta). ``r``, ``s`` are unitless; ``alpha``,
+    ``beta`` are in the time unit of recency / T. Likelihood as in Fader & Hardie (2005) "A note
+    on deriving the Pareto/NBD model and related expressions", eqs. 18-20, with the alpha >= beta
+    / alpha < beta branch of the 2F1 and log-sum-exp. Fitted: ``params_`` (dict r, alpha, s,
+    beta), ``loglik_``, ``standard_errors_``, ``n_customers_``.
+    On the CDNOW sample in weeks: r = 0.553, alpha = 10.578, s = 0.606, beta = 11.669, LL = -9595.0.
+    """
+
+    _names = ("r", "alpha", "s", "beta")
+
+    _roles = {"r": "purchase rates", "alpha": "purchase rates", "s": "dropout", "beta": "dropout"}
+
+    def fit(self, frequency, recency, T, *, initial_params=None) -> ParetoNBD:
+        """Maximum-likelihood fit on one row per customer; returns self.
+
+        ``initial_params``: a dict of r, alpha, s, beta (or a list of them) to start from
+        instead of the model's own starts. Warns with ConvergenceWarning if the optimum is not
+        trustworthy (see ``converged_`` and ``convergence_``).
+        """
+        self._check_hyper_parameters()
+        x, tx, TT, _ = _check_rfm(frequency, recency, T, "ParetoNBD.fit")
+        hint = _rfm_hint(x, tx, TT)
+        _check_identified(x, "ParetoNBD.fit")
+        (x, tx, TT), w = _compress(x, tx, TT)
+        n = w.sum()
+        pen = self.penalizer
+
+        ux, inv = np.unique(x, return_inverse=True)
+
+        def objective(lt):
+            th = np.exp(lt)
+            val = -_pnbd_loglik_total(th, ux, inv, tx, TT, w) / n + pen * np.sum(th**2)
+            return val if np.isfinite(val) else np.inf
+
+        rate = max(x.mean() / max(TT.mean(), 1e-12), 1e-6)
+        scale = max(TT.mean(), 1e-6)
+        grid = [
+            np.log([r0, r0 / rate, s0, s0 * scale * f])
+            for r0, s0, f in [(1.0, 1.0, 1.0), (0.5, 0.5, 0.3), (2.0, 2.0, 3.0)]
+        ]
+
+        def nll_points(P):
+            ll = _pnbd_loglik(*(P[:, j : j + 1] for j in range(4)), x, tx, TT)
+            return -(ll @ w)
+
+        starts = self._starts(grid, initial_params)
+        self._fit_likelihood(objective, starts, nll_points, n, hint)
+        return self
+
+    def _p_alive(self, x, tx, TT):
+        _, alive, died = _pnbd_parts(*self._p(), x, tx, TT)
+        return special.expit(alive - died)
+
+    def conditional_probability_alive(self, frequency, recency, T):
+        """P(alive at T | x, t_x, T) = 1 / (1 + s/(r+s+x) (alpha+T)^(r+x) (beta+T)^s A0).
+
+        Fader & Hardie (2005), eq. 36; A0 as in eqs. 19-20. It is 1 where t_x = T.
+        """
+        self._check_fitted()
+        x, tx, TT, index = _check_rfm(frequency, recency, T, "ParetoNBD.conditional_probability_alive")
+        return _wrap(self._p_alive(x, tx, TT), index, "p_alive")
+
+    def _conditional_expected(self, t, x, tx, TT):
+        r, alpha, s, beta = self._p()
+        log_y = np.log(beta + TT) - np.log(beta + TT + t)
+        level = (r + x) * (beta + TT) / (alpha + TT)
+        return level * _one_minus_pow_over(s - 1, log_y) * self._p_alive(x, tx, TT)
+
+    def conditional_expected_number_of_purchases_up_to_time(self, t, frequency, recency, T):
+        """E[Y(t) | x, t_x, T] = (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)] P(alive).
+
+        Fader & Hardie (2005), eq. 41; ``t`` in the time unit of the fit (s = 1 is the
+        continuous limit with a log).
+        """
+        self._check_fitted()
+        where = "ParetoNBD.conditional_expected_number_of_purchases_up_to_time"
+        t = _check_t(t, where)
+        x, tx, TT, index = _check_rfm(frequency, recency, T, where)
+        t, x, tx, TT = _broadcast(where, t=t, frequency=x, recency=tx, T=TT)
+        return _wrap(self._conditional_expected(t, x, tx, TT), index, "expected_purchases")
+
+    def expected_number_of_purchases_up_to_time(self, t):
+        """E[X(t)] for a new customer = r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)].
+
+        Fader & Hardie (2005), eq. 27; ``t`` in the time unit of the fit.
+        """
+        self._check_fitted()
+        t = _check_t(t, "ParetoNBD.expected_number_of_purchases_up_to_time")
+        zero = np.zeros_like(t)
+        return _wrap(self._conditional_expected(t, zero, zero, zero), None, "expected_purchases")
+
+
+def simulate_pareto_nbd(r: float, alpha: float, s: float, beta: float, T, seed: int = 0) -> pd.DataFrame:
+    """Simulate the Pareto/NBD for customers observed for T each, vectorised.
+
+    lambda ~ Gamma(r, rate alpha), mu ~ Gamma(s, rate beta), lifetime tau ~ Exp(mu); purchases
+    are Poisson(lambda) on (0, min(tau, T)], x ~ Poisson(lambda min(tau, T)) and t_x is the
+    largest of x uniforms on that window. Returns frequency, recency, T, lambda, mu, alive.
+    """
+    rng = np.random.default_rng(seed)
+    T = np.asarray(T, dtype=np.float64).ravel()
+    n = T.size
+    lam = rng.gamma(r, 1.0 / alpha, n)
+    mu = rng.gamma(s, 1.0 / beta, n)
+    tau = rng.exponential(1.0 / mu)
+    window = np.minimum(tau, T)
+    x = rng.poisson(lam * window)
+    tx = np.where(x > 0, window * rng.beta(np.maximum(x, 1), 1.0), 0.0)
+    return pd.DataFrame({"frequency": x, "recency": tx, "T": T, "lambda": lam, "mu": mu, "alive": tau > T})
