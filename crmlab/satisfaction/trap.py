@@ -167,9 +167,9 @@ def _check_scores(d: pd.DataFrame, labels: dict, n_dropped: int, y_label: str, s
                 f"spline_df={spline_df} needs at least {spline_df + 2}",
                 n_bad=n,
             )
-        outside = (
-            np.zeros(n, bool) if scale is None else ((d[role] < scale[0]) | (d[role] > scale[1])).to_numpy()
-        )
+        if scale is None:
+            continue
+        outside = ((d[role] < scale[0]) | (d[role] > scale[1])).to_numpy()
         if outside.any():
             raise data_error(
                 table,
