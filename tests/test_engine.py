@@ -127,3 +127,33 @@ def test_postgresql_table_and_query_equal_pandas(postgres, cdnow):
     assert_same(expected, engine.rfm_summary(url, query=query, **kwargs), HOLDOUT)
     sql = ibis.to_sql(engine.rfm_summary(con.table("cdnow"), collect=False, **kwargs))
     assert "GROUP BY" in sql  # the aggregation runs in the database; one row per customer comes back
+
+
+@pytest.fixture(scope="module")
+def spark():
+    """Spark in local mode (Java from Debian's openjdk-17-jre-headless; .ci/run installs it)."""
+    import shutil
+
+    pyspark = pytest.importorskip("pyspark", reason="pyspark is in the [test] extra: pip install -e .[test]")
+    if not shutil.which("java"):
+        pytest.skip("no Java runtime (apt-get install openjdk-17-jre-headless; .ci/run does)")
+    session = (
+        pyspark.sql.SparkSession.builder.master("local[2]")
+        .appName("crmlab-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def test_spark_dataframe_summary_equals_pandas(spark, cdnow):
+    """The summary of a PySpark DataFrame is computed by Spark (local mode) and equals pandas'."""
+    tx = cdnow[["customer_id", "date", "amount"]]
+    kwargs = {"observation_end": "1998-06-30", "calibration_end": "1997-09-30"}
+    got = engine.rfm_summary(spark.createDataFrame(tx), **kwargs)
+    assert_same(rfm.rfm_summary(tx, **kwargs), got, HOLDOUT)
