@@ -35,6 +35,7 @@ What the loaders guarantee:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import hashlib
@@ -233,7 +234,7 @@ def _sniff(path: Path, table: str, read_kwargs: Mapping) -> tuple[str, dict]:
         opts["compression"] = "gzip"
         head = _gunzip_head(path, table)
     bom = next((enc for mark, enc in _BOMS if head.startswith(mark)), None)
-    opts["encoding"] = read_kwargs.get("encoding") or bom or "utf-8"
+    opts["encoding"] = _encoding(read_kwargs.get("encoding"), bom)
     kind = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
     if kind is not None:
         raise _not_text(path, head, table, kind)
@@ -243,6 +244,18 @@ def _sniff(path: Path, table: str, read_kwargs: Mapping) -> tuple[str, dict]:
     if b"\x00" in head and not wide:
         raise _not_text(path, head, table, None)
     return "csv", opts
+
+
+def _encoding(user: str | None, bom: str | None) -> str:
+    """The user's encoding, else the byte-order mark's, else UTF-8 (a UTF-8 BOM is skipped)."""
+    if not user:
+        return bom or "utf-8"
+    try:
+        if bom == "utf-8-sig" and codecs.lookup(user).name == "utf-8":
+            return "utf-8-sig"
+    except LookupError as exc:
+        raise ValueError(f"read_kwargs: unknown encoding {user!r}") from exc
+    return user
 
 
 def _gunzip_head(path: Path, table: str) -> bytes:
@@ -379,7 +392,11 @@ def _csv_kwargs(header: list[str], delimiter: str, opts: Mapping, mapping: Mappi
         kwargs["dtype"] = dict.fromkeys(ids, str)
         kwargs["keep_default_na"] = False
         kwargs["na_values"] = {name: [] if name in ids else sorted(NA_TEXT) for name in header}
-    kwargs.update(read_kwargs)
+    user = dict(read_kwargs)
+    if isinstance(user.get("dtype"), Mapping) and "dtype" in kwargs:
+        kwargs["dtype"].update(user.pop("dtype"))  # the user's dtypes added to, not replacing, the ids'
+    kwargs.update(user)
+    kwargs["encoding"] = opts["encoding"]  # the user's, or what the byte-order mark says
     return kwargs
 
 

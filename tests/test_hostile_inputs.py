@@ -389,3 +389,12 @@ def test_utf16_and_utf8_bom_files(tmp_path):
 def test_other_binary_files_still_say_nul_bytes(tmp_path):
     path = csv(tmp_path, bytes([7, 0, 200, 0, 1, 2, 3, 0, 255] * 50), "blob.csv")
     fails(path, None, None, "is not a text file (it contains NUL bytes)")
+
+
+def test_read_kwargs_add_to_the_id_rules(tmp_path):
+    path = csv(tmp_path, "customer_id,date,amount,note\n007,2024-01-01,1,12\n", encoding="utf-8-sig")
+    # a BOM file read with an explicit utf-8; a dtype for another column keeps the id as text
+    tx = load(path, read_kwargs={"encoding": "utf-8", "dtype": {"note": str}})
+    assert tx["customer_id"].tolist() == ["007"] and tx["note"].tolist() == ["12"]
+    with pytest.raises(ValueError, match="read_kwargs: unknown encoding 'klingon'"):
+        load(path, read_kwargs={"encoding": "klingon"})
