@@ -95,6 +95,7 @@ def test_bgnbd_standard_errors_match_lifetimes(bgf):
     assert list(table.index) == ["r", "alpha", "a", "b"]
     assert (table["lower_95"] < table["coef"]).all() and (table["coef"] < table["upper_95"]).all()
     assert (table["lower_95"] > 0).all()
+    assert table.attrs["bic"] == bgf.bic_ and table.attrs["n_customers"] == 2357 and table.attrs["converged"]
 
 
 def test_bgnbd_conditional_expectation_published_example(bgf):

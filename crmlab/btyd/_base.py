@@ -83,7 +83,12 @@ class LikelihoodModel(Estimator):
 
     def _fit_likelihood(self, objective, starts, nll_points, n, hint: str, jac=None):
         """Run the multistart, set the fitted attributes, warn if the optimum is not trustworthy."""
-        res, values = _minimize_multistart(objective, starts, jac=jac)
+        pen = self.penalizer
+
+        def points(P):  # the optimised objective (penalised mean NLL) at natural-scale rows
+            return nll_points(P) / n + pen * np.sum(P**2, axis=1)
+
+        res, values = _minimize_multistart(objective, starts, jac=jac, points=points)
         theta = np.exp(res.x)
         diag = _assess_convergence(nll_points, theta, n, self.penalizer, values, res, self._names)
         hess = diag.pop("hessian")
@@ -190,7 +195,8 @@ class LikelihoodModel(Estimator):
         ``se`` is on the natural scale (inverse of the numerical Hessian of the negative
         log-likelihood). Every parameter is positive, so the interval is the Wald interval
         of log(coef) mapped back: coef * exp(-+1.96 se / coef) -- it never crosses zero,
-        unlike coef -+ 1.96 se (which lifetimes reports).
+        unlike coef -+ 1.96 se (which lifetimes reports). ``attrs`` carries loglik, aic, bic,
+        n_customers and converged.
         """
         self._check_fitted()
         coef = pd.Series(self.params_, name="coef")
@@ -198,6 +204,13 @@ class LikelihoodModel(Estimator):
         spread = np.exp(1.959964 * se / coef)
         out = pd.DataFrame({"coef": coef, "se": se, "lower_95": coef / spread, "upper_95": coef * spread})
         out.index.name = "parameter"
+        out.attrs = {
+            "loglik": self.loglik_,
+            "aic": self.aic_,
+            "bic": self.bic_,
+            "n_customers": self.n_customers_,
+            "converged": self.converged_,
+        }
         return out
 
     def __repr__(self) -> str:

@@ -64,18 +64,24 @@ START_TOL = 1e-6  # a start "reached the best optimum" if its mean per-customer 
 HESSIAN_TOL = 1e-2  # min eigenvalue of the total NLL Hessian on the log scale (se of log-params < 10)
 
 
-def _minimize_multistart(objective, starts, jac=None):
+def _minimize_multistart(objective, starts, jac=None, points=None):
     """Minimise from every start with scipy.optimize.minimize (BFGS), each polished; keep the best.
 
     Each start runs BFGS to a loose gradient tolerance, then again from there with a tight
     one. ``jac=True`` means ``objective`` returns (value, gradient); otherwise gradients are
     finite differences, forward in the first stage and central in the second (needed to
     resolve the flat ridges of these likelihoods, e.g. the Pareto/NBD's (s, beta), to the
-    published digits). Returns (best result, each start's final objective value): the
-    values let the caller count how many starts reached the best optimum.
+    published digits). With finite-difference gradients, ``points`` (the objective at the rows of
+    an (m, k) array of natural-scale parameters) lets the second stage start from a
+    finite-difference Hessian instead of the identity -- a Newton-like polish, a handful of
+    iterations instead of dozens; it is computed once, at the first start where it is positive
+    definite, and serves every later start. Returns (best
+    result, each start's final objective value): the values let the caller count how many
+    starts reached the best optimum.
     """
     analytic = jac is True or callable(jac)
     finals = []
+    curvature = {}  # the first positive-definite one found serves every later start
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for x0 in starts:
@@ -84,12 +90,12 @@ def _minimize_multistart(objective, starts, jac=None):
             for tight in (False, True):
                 fd = "3-point" if tight else "2-point"
                 gtol = (1e-9 if analytic else 1e-8) if tight else (1e-4 if analytic else 1e-2)
+                options = {"gtol": gtol, "maxiter": 1000}
+                if tight and points is not None and not analytic:
+                    curvature = curvature or _inverse_hessian_option(points, x)
+                    options.update(curvature)
                 res = optimize.minimize(
-                    objective,
-                    x,
-                    jac=jac if analytic else fd,
-                    method="BFGS",
-                    options={"gtol": gtol, "maxiter": 1000},
+                    objective, x, jac=jac if analytic else fd, method="BFGS", options=options
                 )
                 if np.isfinite(res.fun) and (best is None or res.fun <= best.fun):
                     best = res
@@ -99,6 +105,21 @@ def _minimize_multistart(objective, starts, jac=None):
     if not np.isfinite(values).any():
         raise RuntimeError("the likelihood could not be evaluated at any starting point")
     return finals[int(np.argmin(values))], values
+
+
+def _inverse_hessian_option(points, u: np.ndarray) -> dict:
+    """``{"hess_inv0": H^-1}`` for BFGS at log-parameters ``u`` if the Hessian there is positive
+    definite, else ``{}`` (BFGS then starts from the identity, as by default)."""
+    theta = np.exp(u)
+    hess = _numerical_hessian(points, theta)
+    _, hess_log = _log_scale_derivatives(points, theta, hess)
+    if not np.all(np.isfinite(hess_log)):
+        return {}
+    eig, vec = np.linalg.eigh((hess_log + hess_log.T) / 2)
+    if eig[0] <= 1e-8 * max(eig[-1], 1e-300):
+        return {}
+    inv = (vec / eig) @ vec.T
+    return {"hess_inv0": (inv + inv.T) / 2}  # exactly symmetric, as BFGS checks
 
 
 def _log_scale_derivatives(f, theta: np.ndarray, hess_natural: np.ndarray, step: float = 1e-4):

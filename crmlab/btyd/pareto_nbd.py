@@ -131,9 +131,8 @@ class ParetoNBD(LikelihoodModel):
             for r0, s0, f in [(1.0, 1.0, 1.0), (0.5, 0.5, 0.3), (2.0, 2.0, 3.0)]
         ]
 
-        def nll_points(P):
-            ll = _pnbd_loglik(*(P[:, j : j + 1] for j in range(4)), x, tx, TT)
-            return -(ll @ w)
+        def nll_points(P):  # the fast path, one parameter point at a time
+            return -np.array([_pnbd_loglik_total(th, ux, inv, tx, TT, w) for th in P])
 
         starts = self._starts(grid, initial_params)
         self._fit_likelihood(objective, starts, nll_points, n, hint)
