@@ -7,10 +7,12 @@ keep those cells short:
 
 * :func:`show_parameters` prints what a notebook ran with (a report without code still shows it);
 * :func:`say` renders a reading as Markdown; :func:`pct`, :func:`num`, :func:`money`,
-  :func:`span` and :func:`compare` format the numbers and words in it;
+  :func:`span`, :func:`pval` and :func:`compare` format the numbers and words in it;
 * :func:`requires` checks that a section's table or columns are present and, when they are not,
   shows one sentence saying what is missing and how to add it, so the section is skipped and the
   notebook goes on;
+* :func:`contrast` and :func:`row_recall` give the few derived figures readings quote
+  (the widest gap between the levels of a profiling variable; per-class hit rates);
 * :func:`holdout_split` derives the calibration / holdout dates from the data when they are
   not given (the rule is in its docstring).
 """
@@ -22,6 +24,7 @@ import pprint
 from collections.abc import Iterable, Sequence
 from numbers import Real
 
+import numpy as np
 import pandas as pd
 
 from ._validate import resolve_observation_end
@@ -33,11 +36,14 @@ __all__ = [
     "num",
     "money",
     "span",
+    "pval",
     "compare",
     "requires",
     "TABLE_HINTS",
     "holdout_split",
     "DEFAULT_HOLDOUT_WEEKS",
+    "contrast",
+    "row_recall",
 ]
 
 DEFAULT_HOLDOUT_WEEKS = 39
@@ -199,7 +205,29 @@ def span(values: Iterable, fmt=num, **fmt_kwargs) -> str:
         return lo
     if fmt is pct:  # "12-30 %", not "12 %-30 %"
         lo = lo.removesuffix(" %")
-    return f"{lo}-{hi}"
+    sep = " to " if lo.startswith("-") or hi.startswith("-") else "-"  # "-0.85 to -0.83"
+    return f"{lo}{sep}{hi}"
+
+
+def pval(p, digits: int = 3) -> str:
+    """A p-value as text: ``pval(0.0412)`` -> ``"0.041"``, ``pval(2e-7)`` -> ``"< 0.001"``.
+
+    Parameters
+    ----------
+    p : real number
+        The p-value; None or NaN gives ``"n/a"``.
+    digits : int, default 3
+        Decimals; values below ``10**-digits`` are shown as ``"< 0.0…1"``.
+
+    Returns
+    -------
+    str
+    """
+    digits = _digits("pval", digits)
+    if _is_missing(p):
+        return "n/a"
+    floor = 10.0**-digits
+    return f"< {floor:.{digits}f}" if float(p) < floor else f"{float(p):.{digits}f}"
 
 
 def compare(a, b, rel_tol: float = 0.02, words: Sequence[str] = ("above", "below", "about equal to")) -> str:
@@ -282,7 +310,7 @@ def requires(
     columns : sequence of str, optional
         Columns the section needs in that table.
     why : str, optional
-        What the section would use them for (shown in the sentence).
+        What the section would use them for, shown as "..., for <why>".
     how : str, optional
         How to add them; default from :data:`TABLE_HINTS`.
 
@@ -308,7 +336,7 @@ def requires(
         sentence = f"This section needs the column{'s' if plural else ''} {names} in the {table} table"
         hint = how or f"add {'them' if plural else 'it'} to your {table} file"
     if why:
-        sentence += f" ({why})"
+        sentence += f", for {why}"
     sentence += f"; {how or hint}. It is skipped."
     _display_markdown(f"**Not in this data set.** {sentence}")
     return False
@@ -386,3 +414,81 @@ def holdout_split(
             f"calibration_end {cal:%Y-%m-%d} is not before observation_end {end:%Y-%m-%d}: no holdout period"
         )
     return cal, end
+
+
+def contrast(tables, column: str) -> pd.DataFrame:
+    """Per profiling variable, its highest and lowest level on ``column`` and their ratio.
+
+    ``tables`` is one profiling table (index: the levels of one variable, or a
+    ``(variable, level)`` MultiIndex as ``segment.segmentation_bases`` gives) or a dict of them.
+    Levels with a missing or non-positive value are left out (a ratio needs two positive values).
+
+    Parameters
+    ----------
+    tables : DataFrame or dict of DataFrame
+    column : str
+        The column compared, e.g. "revenue_per_customer".
+
+    Returns
+    -------
+    DataFrame
+        Index: variable; columns ``high_level``, ``high``, ``low_level``, ``low``,
+        ``ratio = high / low``; sorted by ratio, largest first. Variables with fewer than two
+        usable levels are left out.
+    """
+    if isinstance(tables, dict):
+        parts = [contrast(t, column) for t in tables.values()]
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return contrast(pd.DataFrame({column: []}), column)
+        return pd.concat(parts).sort_values("ratio", ascending=False)
+    if column not in tables.columns:
+        raise ValueError(f"contrast: no column {column!r} (columns: {list(tables.columns)})")
+    values = tables[column]
+    if isinstance(values.index, pd.MultiIndex):
+        groups = {var: part.droplevel(0) for var, part in values.groupby(level=0, sort=False)}
+    else:
+        groups = {values.index.name or "level": values}
+    rows = {}
+    for var, part in groups.items():
+        part = pd.to_numeric(part, errors="coerce")
+        part = part[part > 0]
+        if len(part) < 2:
+            continue
+        hi, lo = part.idxmax(), part.idxmin()
+        rows[var] = {
+            "high_level": hi,
+            "high": part[hi],
+            "low_level": lo,
+            "low": part[lo],
+            "ratio": part[hi] / part[lo],
+        }
+    out = pd.DataFrame(rows, index=["high_level", "high", "low_level", "low", "ratio"]).T
+    out = out.astype({"high": float, "low": float, "ratio": float})
+    out.index.name = "variable"
+    return out.sort_values("ratio", ascending=False)
+
+
+def row_recall(confusion: pd.DataFrame) -> pd.Series:
+    """Per row of a confusion matrix (true class), the share placed in its own column.
+
+    Rows and columns are matched by label; a row without a matching column, or with no case,
+    gives NaN.
+
+    Parameters
+    ----------
+    confusion : DataFrame
+        Counts, rows = true class, columns = predicted class.
+
+    Returns
+    -------
+    Series
+        Recall per true class, indexed like the rows.
+    """
+    totals = confusion.sum(axis=1)
+    hits = pd.Series(
+        [confusion.at[label, label] if label in confusion.columns else np.nan for label in confusion.index],
+        index=confusion.index,
+        dtype=float,
+    )
+    return (hits / totals.where(totals > 0)).rename("recall")

@@ -38,6 +38,9 @@ def test_span_and_compare():
     assert N.span([5, 5.0001]) == "5"
     assert N.span([np.nan, 3]) == "3"
     assert N.span([]) == "n/a"
+    assert N.span([-0.85, -0.83], digits=2) == "-0.85 to -0.83"
+    assert N.pval(0.0412) == "0.041" and N.pval(2e-7) == "< 0.001" and N.pval(0.05, 2) == "0.05"
+    assert N.pval(np.nan) == "n/a"
     assert N.compare(0.70, 0.62) == "above"
     assert N.compare(0.62, 0.70) == "below"
     assert N.compare(0.753, 0.760) == "about equal to"  # within 2 %
@@ -90,7 +93,7 @@ def test_requires_says_what_is_missing_and_how_to_add_it(capsys):
     out = capsys.readouterr().out
     assert out.count("\n") == 1  # one sentence
     assert "needs a survey table (customer_id + one column per survey item)" in out
-    assert "(the satisfaction items)" in out and "add survey.csv to your data folder" in out
+    assert ", for the satisfaction items;" in out and "add survey.csv to your data folder" in out
 
     assert not N.requires(ds, "customers")  # present but empty counts as missing
     assert "customers table" in capsys.readouterr().out
@@ -137,3 +140,32 @@ def test_holdout_split_refuses_impossible_periods():
         N.holdout_split(dates, calibration_end="soon")
     with pytest.raises(ValueError, match="no dates"):
         N.holdout_split(pd.Series([], dtype="datetime64[ns]"))
+
+
+def test_contrast_finds_the_widest_gap_per_variable():
+    flat = pd.DataFrame(
+        {"revenue_per_buyer": [400.0, 750.0, 500.0]}, index=pd.Index(["low", "high", "middle"], name="income")
+    )
+    out = N.contrast(flat, "revenue_per_buyer")
+    assert out.loc["income"].tolist() == ["high", 750.0, "low", 400.0, 1.875]
+    index = pd.MultiIndex.from_tuples(
+        [("gender", "f"), ("gender", "m"), ("band", "never"), ("band", "1"), ("band", "10+"), ("tier", "1")],
+        names=["variable", "level"],
+    )
+    multi = pd.DataFrame({"rpc": [100.0, 110.0, 0.0, 20.0, 300.0, 50.0]}, index=index)
+    out = N.contrast({"a": multi, "b": flat.rename(columns={"revenue_per_buyer": "rpc"})}, "rpc")
+    assert list(out.index) == ["band", "income", "gender"]  # "tier" has one level: left out
+    assert out.loc["band", "ratio"] == 15.0  # the zero of "never" is left out
+    assert out.loc["gender", "low_level"] == "f" and out.loc["gender", "ratio"] == pytest.approx(1.1)
+    assert N.contrast({"x": multi.iloc[5:]}, "rpc").empty
+    with pytest.raises(ValueError, match="no column"):
+        N.contrast(flat, "revenue")
+
+
+def test_row_recall():
+    labels = ["a", "b", "c"]
+    confusion = pd.DataFrame([[8, 2, 0], [1, 1, 2], [0, 0, 0]], index=labels, columns=labels)
+    recall = N.row_recall(confusion)
+    assert recall["a"] == 0.8 and recall["b"] == 0.25 and np.isnan(recall["c"])
+    partial = pd.DataFrame([[3, 1]], index=["x"], columns=["x", "y"])
+    assert N.row_recall(partial)["x"] == 0.75
