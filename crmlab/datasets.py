@@ -86,7 +86,13 @@ class Dataset:
         )
 
     def tables(self) -> pd.DataFrame:
-        """Which tables are present, with rows and columns."""
+        """Which tables are present, with rows and columns.
+
+        Returns
+        -------
+        DataFrame
+            One row per canonical table: ``rows`` and the first 12 ``columns``.
+        """
         rows = []
         for name in ("transactions", "customers", "survey", "promotions"):
             frame = getattr(self, name)
@@ -113,11 +119,22 @@ def load_dataset(
 ) -> Dataset:
     """Load a named data set or the user's own files (see the module docstring).
 
-    ``pseudonymize``: replace every identifier (customer, order, promotion and any other ``*_id``
-    column, in every table and in the ground truth) by keyed hashes (``Dataset.pseudonymized``),
-    with the key from ``CRMLAB_PSEUDONYM_KEY``. ``None`` (default) does so exactly when that
-    variable is set, so ``CRMLAB_PSEUDONYM_KEY=... make reports`` builds every report without a
-    raw id.
+    Parameters
+    ----------
+    dataset : ``"synthetic"``, ``"synthetic_no_trap"``, ``"cdnow"``, ``"cdnow_sample"``, a
+        transactions file (CSV, ``.csv.gz``, Parquet) or a folder with ``transactions.csv``
+        (+ optional ``customers``, ``survey``, ``promotions``; ``.csv``, ``.csv.gz`` or ``.parquet``).
+    seed, n_customers, start, end : the synthetic population's parameters.
+    pseudonymize : replace every identifier (customer, order, promotion and any other ``*_id``
+        column, in every table and in the ground truth) by keyed hashes
+        (``Dataset.pseudonymized``), with the key from ``CRMLAB_PSEUDONYM_KEY``. ``None``
+        (default) does so exactly when that variable is set, so ``CRMLAB_PSEUDONYM_KEY=... make
+        reports`` builds every report without a raw id.
+
+    Returns
+    -------
+    Dataset
+        The canonical tables (``None`` where the data set has no such table).
     """
     if pseudonymize is None:
         pseudonymize = bool(os.environ.get(PSEUDONYM_KEY_ENV))

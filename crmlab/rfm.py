@@ -26,7 +26,14 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._validate import bad_rows, data_error, require_columns, resolve_observation_end
+from ._validate import (
+    bad_rows,
+    check_choice,
+    check_number,
+    data_error,
+    require_columns,
+    resolve_observation_end,
+)
 from .exceptions import CRMDataError
 
 __all__ = [
@@ -65,10 +72,7 @@ RFM_SEGMENTS = {
 
 
 def _unit_days(time_unit: str) -> float:
-    try:
-        return TIME_UNITS[time_unit]
-    except KeyError:
-        raise ValueError(f"time_unit must be one of {sorted(TIME_UNITS)}, not {time_unit!r}") from None
+    return TIME_UNITS[check_choice("time_unit", time_unit, sorted(TIME_UNITS), where="rfm_summary")]
 
 
 def _check_columns(transactions: pd.DataFrame, caller: str, table: str = "transactions") -> None:
@@ -377,9 +381,19 @@ def quantile_score(values, bins: int = 5, higher_is_better: bool = True) -> np.n
     stays in one score, and the scores it spans are left empty instead of being filled
     arbitrarily. With ``higher_is_better=False`` the smallest value is the best (used for
     days since the last purchase).
+
+    Parameters
+    ----------
+    values : array-like of numbers (no missing values).
+    bins : number of scores, an integer >= 2.
+    higher_is_better : whether larger values get higher scores.
+
+    Returns
+    -------
+    ndarray of int
+        The score of each value, 1..bins.
     """
-    if not isinstance(bins, (int, np.integer)) or bins < 2:
-        raise ValueError(f"quantile_score: bins must be an integer >= 2, not {bins!r}")
+    bins = check_number("bins", bins, lo=2, integer=True, where="quantile_score")
     x = np.asarray(values, dtype=np.float64)
     if np.isnan(x).any():
         raise ValueError(f"quantile_score: {int(np.isnan(x).sum())} values are missing")
@@ -408,14 +422,19 @@ def rfm_segment(scores: pd.DataFrame, bins: int = 5) -> pd.Series:
     ===================  =====================================
 
     Adapted from the RFM segment grid popularised by Putler and Klaviyo (after Hughes 1994).
+
+    Parameters
+    ----------
+    scores : table with ``R``, ``F`` and ``M`` scores on 1..bins (e.g. :func:`rfm_scores`).
+    bins : the number of scores they were made with.
+
+    Returns
+    -------
+    Series
+        Categorical segment name per row, named ``segment``, on ``scores``' index.
     """
-    for col in ("R", "F", "M"):
-        if col not in scores.columns:
-            raise data_error(
-                "scores", col, f"rfm_segment needs R, F and M columns; found {list(scores.columns)}"
-            )
-    if not isinstance(bins, (int, np.integer)) or bins < 2:
-        raise ValueError(f"rfm_segment: bins must be an integer >= 2, not {bins!r}")
+    require_columns(scores, ("R", "F", "M"), "scores", "rfm_segment")
+    bins = check_number("bins", bins, lo=2, integer=True, where="rfm_segment")
     scale = 4.0 / (bins - 1)
     r = 1 + (scores["R"].to_numpy() - 1) * scale
     f = 1 + (scores["F"].to_numpy() - 1) * scale
@@ -450,6 +469,17 @@ def rfm_scores(transactions: pd.DataFrame, observation_end=None, bins: int = 5) 
 
     Source: Hughes (1994) "Strategic Database Marketing"; quintile scoring as in
     Bult & Wansbeek (1995).
+
+    Parameters
+    ----------
+    transactions : canonical transactions table.
+    observation_end : last day observed (default: the last purchase day).
+    bins : number of scores per dimension.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer (index ``customer_id``) with the columns above.
     """
     summary = rfm_summary(transactions, observation_end=observation_end, time_unit="D")
     table = pd.DataFrame(
@@ -486,10 +516,18 @@ def rfm_segment_summary(scores: pd.DataFrame) -> pd.DataFrame:
 
     revenue = sum of ``monetary``; share = customers / all customers; mean R, F, M
     scores and mean recency (days), frequency (purchase days) and spend per customer.
+
+    Parameters
+    ----------
+    scores : the output of :func:`rfm_scores`.
+
+    Returns
+    -------
+    DataFrame
+        One row per segment (in the order of :data:`RFM_SEGMENTS`) with the action to take.
     """
-    for col in ("segment", "monetary", "recency_days", "frequency", "R", "F", "M"):
-        if col not in scores.columns:
-            raise data_error("scores", col, "rfm_segment_summary needs the output of rfm_scores")
+    cols = ("segment", "monetary", "recency_days", "frequency", "R", "F", "M")
+    require_columns(scores, cols, "scores", "rfm_segment_summary (the output of rfm_scores)")
     g = scores.groupby("segment", observed=False)
     out = pd.DataFrame(
         {

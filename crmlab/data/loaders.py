@@ -168,7 +168,15 @@ def load_cdnow(kind: str = "master") -> pd.DataFrame:
     Fader, Hardie & Lee (2005); ``customer_id`` is the sample id (1..2357) and
     ``master_id`` the id in the master file.
 
-    Columns: customer_id (str), date, quantity (number of CDs), amount (US$).
+    Parameters
+    ----------
+    kind : ``"master"`` or ``"sample"``.
+
+    Returns
+    -------
+    DataFrame
+        customer_id (str), date, quantity (number of CDs), amount (US$); ``master_id`` (str)
+        in the sample.
     """
     root = paths.RAW_DIR / "cdnow"
     if kind == "master":
@@ -190,7 +198,17 @@ def load_cdnow(kind: str = "master") -> pd.DataFrame:
 
 
 def survey_blocks(name: str) -> dict[str, list[str]]:
-    """Measurement blocks {latent: [items]} of a shipped survey ("ecsi_mobi" or "bank")."""
+    """Measurement blocks {latent: [items]} of a shipped survey.
+
+    Parameters
+    ----------
+    name : ``"ecsi_mobi"`` or ``"bank"``.
+
+    Returns
+    -------
+    dict
+        ``{latent variable: [item columns]}`` (a copy).
+    """
     if name not in SURVEYS:
         raise ValueError(f"unknown survey {name!r}; shipped: {sorted(SURVEYS)}")
     return {k: list(v) for k, v in SURVEYS[name]["blocks"].items()}
