@@ -510,6 +510,9 @@ def test_holdout_table_by_frequency(cdnow, bgf):
     assert table.loc["total", "expected"] == pytest.approx(expected.mean())
     with pytest.raises(ValueError, match="frequency_holdout"):
         btyd.expected_vs_actual_by_frequency(bgf, cdnow[["frequency", "recency", "T"]])
+    with pytest.raises(CRMDataError, match="rfm summary.frequency_holdout: .* rfm_summary") as err:
+        btyd.expected_vs_actual_by_frequency(bgf, cdnow[["frequency", "recency", "T"]])
+    assert err.value.n_bad == 2
 
 
 def test_cumulative_tracking(cdnow_tx, cdnow, bgf, pnbd):
@@ -527,6 +530,10 @@ def test_cumulative_tracking(cdnow_tx, cdnow, bgf, pnbd):
         assert track.loc[39, "expected"] == pytest.approx(at_T, rel=1e-12)
         assert track["expected_incremental"].sum() == pytest.approx(track.loc[78, "expected"])
         assert np.all(np.diff(track["expected"]) > 0)
+    with pytest.raises(CRMDataError, match="transactions.customer_id: cumulative_tracking needs"):
+        btyd.cumulative_tracking(bgf, cdnow_tx.drop(columns="customer_id"), CAL_END, OBS_END)
+    with pytest.raises(CRMDataError, match="transactions.date: .* no customer made a first purchase"):
+        btyd.cumulative_tracking(bgf, cdnow_tx, "1990-01-01", OBS_END)
 
 
 def test_customer_lifetime_value(cdnow, bgf, ggf):

@@ -101,7 +101,7 @@ def _check_rfm(frequency, recency, T, where: str):
     TT = _array(T, "T", where)
     x, tx, TT = _same_length(where, frequency=x, recency=tx, T=TT)
     if x.size == 0:
-        raise ValueError(f"{where}: no customers (the inputs are empty)")
+        raise CRMDataError(f"{where}: no customers (the inputs are empty)", table="rfm summary", n_bad=0)
     if index is not None and len(index) != x.size:
         index = None
     cols = {"frequency": x, "recency": tx, "T": TT}

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._style import ACTUAL, MODEL, NEUTRAL, get_ax
+from .._validate import data_error, require_columns, require_frame
 from ..rfm import TIME_UNITS
 from ._checks import _check_rfm, _check_t
 
@@ -35,11 +36,14 @@ def expected_vs_actual_by_frequency(model, summary: pd.DataFrame, max_frequency:
     """
     where = "expected_vs_actual_by_frequency"
     need = ["frequency", "recency", "T", "frequency_holdout", "duration_holdout"]
-    missing = [c for c in need if c not in summary.columns]
+    missing = [c for c in need if c not in require_frame(summary, "rfm summary", where).columns]
     if missing:
-        raise ValueError(
-            f"{where}: summary needs columns {missing}; build it with "
-            f"rfm_summary(transactions, calibration_end=..., observation_end=...)"
+        raise data_error(
+            "rfm summary",
+            missing[0],
+            f"{where} needs columns {missing}; build the summary with "
+            f"rfm_summary(transactions, calibration_end=..., observation_end=...)",
+            n_bad=len(missing),
         )
     if int(max_frequency) != max_frequency or max_frequency < 1:
         raise ValueError(f"{where}: max_frequency must be a whole number >= 1, got {max_frequency!r}")
@@ -94,11 +98,7 @@ def cumulative_tracking(
     model._check_fitted()
     if time_unit not in TIME_UNITS:
         raise ValueError(f"{where}: time_unit must be one of {sorted(TIME_UNITS)}, not {time_unit!r}")
-    for col in ("customer_id", "date"):
-        if col not in transactions.columns:
-            raise ValueError(
-                f"{where}: transactions need a {col!r} column; found {list(transactions.columns)}"
-            )
+    require_columns(transactions, ["customer_id", "date"], "transactions", caller=where)
     unit = TIME_UNITS[time_unit]
     cal_end = int(_days([calibration_end])[0])
     obs_end = int(_days([observation_end])[0])
@@ -111,14 +111,18 @@ def cumulative_tracking(
     codes, _ = pd.factorize(transactions["customer_id"].to_numpy()[keep])
     days = days[keep]
     if days.size == 0:
-        raise ValueError(f"{where}: no transactions on or before observation_end {observation_end}")
+        raise data_error(
+            "transactions", "date", f"{where}: no transactions on or before observation_end {observation_end}"
+        )
     n = int(codes.max()) + 1
     first = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(first, codes, days)
     cohort = first <= cal_end
     if not cohort.any():
-        raise ValueError(
-            f"{where}: no customer made a first purchase on or before calibration_end {calibration_end}"
+        raise data_error(
+            "transactions",
+            "date",
+            f"{where}: no customer made a first purchase on or before calibration_end {calibration_end}",
         )
     # one row per (customer, day) of the cohort; the customer's first day is not a repeat
     pairs = np.unique(np.column_stack([codes, days])[cohort[codes]], axis=0)

@@ -44,7 +44,7 @@ def _check_spend(frequency, monetary_value, where: str):
     m = _array(monetary_value, "monetary_value", where)
     x, m = _same_length(where, frequency=x, monetary_value=m)
     if x.size == 0:
-        raise ValueError(f"{where}: no customers (the inputs are empty)")
+        raise CRMDataError(f"{where}: no customers (the inputs are empty)", table="rfm summary", n_bad=0)
     if index is not None and len(index) != x.size:
         index = None
     cols = {"frequency": x, "monetary_value": m}
