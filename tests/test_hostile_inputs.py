@@ -361,6 +361,10 @@ def test_gzip_files_are_read(tmp_path, name):
 def test_a_broken_gzip_file(tmp_path):
     path = csv(tmp_path, gzip.compress(GOOD.encode())[:20], "tx.csv.gz")
     fails(path, None, None, "is gzip-compressed but cannot be decompressed")
+    rows = "".join(f"C{i},2024-01-01,{i % 97}.25\n" for i in range(40_000))
+    packed = gzip.compress((HEADER + rows).encode())
+    path = csv(tmp_path, packed[: len(packed) * 4 // 5], "cut.csv.gz")  # the head reads, the tail is cut
+    fails(path, None, None, "cannot read")
 
 
 def test_excel_files_are_named(tmp_path):

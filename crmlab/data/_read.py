@@ -268,6 +268,8 @@ def _read_csv(path: Path, table: str, opts: dict, sep, read_kwargs: Mapping, map
         encoding = kwargs.get("encoding", "utf-8")
         name = "UTF-8" if str(encoding).lower().replace("_", "-").startswith("utf-8") else encoding
         raise data_error(table, None, f"the file {path} is not {name} text: {exc}") from exc
+    except (EOFError, OSError) as exc:  # a gzip file cut short, a disk error
+        raise data_error(table, None, f"cannot read {path}: {exc}") from exc
     if frame.shape[1] > len(header):  # python engine pads instead of failing
         raise _extra_fields(path, opts, header, delimiter, table, "")
     return frame
