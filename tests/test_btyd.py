@@ -269,6 +269,27 @@ def test_fit_returns_self_and_repr(cdnow, bgf):
     assert repr(bgf).startswith("<BetaGeo fitted on 2,357 customers: r=0.2426, alpha=4.414")
 
 
+def test_every_public_name_keeps_its_import_path():
+    # the names crmlab.btyd exported as one module; the package re-exports them all
+    before = [
+        "BetaGeo",
+        "ParetoNBD",
+        "GammaGamma",
+        "expected_vs_actual_by_frequency",
+        "cumulative_tracking",
+        "plot_tracking",
+        "plot_expected_vs_actual",
+        "simulate_beta_geo",
+        "simulate_pareto_nbd",
+        "simulate_gamma_gamma",
+    ]
+    assert set(before) <= set(btyd.__all__)
+    for name in btyd.__all__:
+        assert getattr(btyd, name) is not None, name
+    assert btyd.BetaGeo.__module__ == "crmlab.btyd.bgnbd"
+    assert issubclass(btyd.ParetoNBD, btyd.LikelihoodModel)
+
+
 # --------------------------------------------------------------------------- formulas vs quadrature
 
 
