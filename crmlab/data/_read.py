@@ -165,9 +165,13 @@ def _header_fields(path: Path, sep: str, opts: Mapping) -> list[str]:
 
 def _data_lines(path: Path, opts: Mapping) -> tuple[int, str | None]:
     """Non-blank lines after the header, and the first of them."""
+    n_lines, first = -1, None  # the header is the first non-blank line
     with _open_text(path, opts) as fh:
-        lines = [line.rstrip("\r\n") for line in fh if line.strip()][1:]
-    return len(lines), (lines[0] if lines else None)
+        for line in fh:
+            if line.strip():
+                n_lines += 1
+                first = line.rstrip("\r\n") if n_lines == 1 else first
+    return max(n_lines, 0), first
 
 
 def _check_header(
