@@ -28,10 +28,22 @@ RAW_DATA := $(shell find data/raw -type f 2>/dev/null)
 PARAMS ?=
 NB ?=
 TAG ?=
-# teaching kit: a roster CSV (student_id, name), a folder of submissions, the course key seeding student data
+# teaching kit: a roster CSV (student_id, name) and a folder of submissions. The course key seeding the
+# students' data: CRMLAB_COURSE_KEY=... make grade (environment) or COURSE_KEY_FILE=path (mode 600), never
+# on a command line others can read in /proc; COURSE_KEY=... still works and is passed on in the environment.
+# EXERCISES=ex01_data_overview,ex03_loyalty: only those; TIMEOUT: seconds per notebook; each submission
+# runs in a bubblewrap sandbox, UNSAFE_NO_SANDBOX=1 runs it without one (with your rights)
 ROSTER ?= roster.csv
 SUBMISSIONS ?= submissions
-COURSE_KEY ?= crmlab
+COURSE_KEY ?=
+COURSE_KEY_FILE ?=
+EXERCISES ?=
+TIMEOUT ?= 120
+UNSAFE_NO_SANDBOX ?=
+TEACHING_OPTS = --roster $(ROSTER) $(if $(COURSE_KEY_FILE),--course-key-file $(COURSE_KEY_FILE)) \
+	$(if $(EXERCISES),--exercises $(EXERCISES))
+KEY_NOTE = $(if $(filter command line,$(origin COURSE_KEY)),@echo "crmlab: note: COURSE_KEY=... on the make \
+	command line is visible to other users (ps); prefer CRMLAB_COURSE_KEY=... make $@ or COURSE_KEY_FILE=path" >&2)
 
 .PHONY: help venv reports report test lint format lab data exercises solutions grade clean FORCE
 
@@ -92,14 +104,20 @@ lab: $(LAB_STAMP) ## start JupyterLab with the venv's kernel
 data: $(STAMP) ## write the default synthetic population to data/synthetic/ (CSV, gitignored)
 	$(PY) -m crmlab.synth --out data/synthetic --n-customers 10000 --seed 0
 
+exercises solutions grade: export CRMLAB_COURSE_KEY := $(or $(COURSE_KEY),$(CRMLAB_COURSE_KEY))
+
 exercises: $(STAMP) ## per-student exercise notebooks and data: make exercises ROSTER=roster.csv -> exercises/<student_id>/
-	$(PY) -m crmlab.teaching exercises --roster $(ROSTER) --out exercises --course-key $(COURSE_KEY)
+	$(KEY_NOTE)
+	$(PY) -m crmlab.teaching exercises $(TEACHING_OPTS) --out exercises
 
 solutions: $(STAMP) ## the answer key per student: make solutions ROSTER=roster.csv -> solutions/<student_id>/
-	$(PY) -m crmlab.teaching solutions --roster $(ROSTER) --out solutions --course-key $(COURSE_KEY)
+	$(KEY_NOTE)
+	$(PY) -m crmlab.teaching solutions $(TEACHING_OPTS) --out solutions
 
-grade: $(STAMP) ## grade submitted notebooks: make grade SUBMISSIONS=dir ROSTER=roster.csv -> grades/grades.csv + feedback
-	$(PY) -m crmlab.teaching grade --submissions $(SUBMISSIONS) --roster $(ROSTER) --out grades --course-key $(COURSE_KEY)
+grade: $(STAMP) ## run each submission in a sandbox and grade it: make grade SUBMISSIONS=dir ROSTER=roster.csv -> grades/
+	$(KEY_NOTE)
+	$(PY) -m crmlab.teaching grade --submissions $(SUBMISSIONS) $(TEACHING_OPTS) --out grades --timeout $(TIMEOUT) \
+		$(if $(filter 1 yes true,$(UNSAFE_NO_SANDBOX)),--unsafe-no-sandbox)
 
 clean: ## remove built reports, generated data and caches (keeps .venv and data/raw)
 	rm -rf reports data/synthetic .pytest_cache

@@ -9,13 +9,15 @@ import nbformat
 import pandas as pd
 import pytest
 
-from crmlab import checks, grading, teaching
+from crmlab import teaching
 from crmlab.data import CRMDataError
+from crmlab.teaching import checks, grading, sandbox, submission
 
 KEY = "test-course-key"
 TEMPLATES = teaching.exercise_templates()
 STEMS = [t.stem for t in TEMPLATES]
 SMALL = teaching.EXERCISES_DIR / "ex03_loyalty.ipynb"  # the notebook the failure cases hand in
+UNSAFE = sandbox.find_bwrap() is None  # grade in the bubblewrap sandbox wherever it is installed
 
 
 def write_roster(path, rows):
@@ -93,6 +95,55 @@ def test_cli_reports_roster_errors_without_writing(tmp_path, capsys):
     assert not (tmp_path / "ex").exists()
 
 
+def test_course_key_comes_from_a_file_the_environment_or_a_warned_option(tmp_path, monkeypatch, capsys):
+    from crmlab.teaching import cli
+
+    def key(*argv):
+        return cli.course_key(cli._parser().parse_args(["exercises", "--roster", "r", "--out", "o", *argv]))
+
+    monkeypatch.setenv("CRMLAB_COURSE_KEY", "from-env")
+    assert key() == "from-env"
+    assert "CRMLAB_COURSE_KEY" not in __import__("os").environ  # removed once read: no child inherits it
+    path = tmp_path / "course.key"
+    path.write_text("from-file\n")
+    path.chmod(0o600)
+    assert key("--course-key-file", str(path)) == "from-file"
+    assert capsys.readouterr().err == ""
+    path.chmod(0o644)
+    assert key("--course-key-file", str(path)) == "from-file"
+    assert "readable by other users" in capsys.readouterr().err
+    assert key("--course-key", "on-the-line") == "on-the-line"
+    assert "visible to every user" in capsys.readouterr().err
+    assert key() == teaching.DEFAULT_COURSE_KEY
+    assert "default course key" in capsys.readouterr().err
+
+
+def test_cli_exercises_option_names_unknown_exercises(tmp_path, capsys):
+    roster = write_roster(tmp_path / "r.csv", [("s1", "Ada")])
+    argv = ["exercises", "--roster", str(roster), "--out", str(tmp_path / "ex"), "--exercises", "ex99_nope"]
+    assert teaching.main(argv) == 2
+    assert "no exercise ['ex99_nope']" in capsys.readouterr().err
+    assert not (tmp_path / "ex").exists()
+
+
+def test_grading_without_bwrap_refuses_and_says_how_to_install_it():
+    with pytest.raises(sandbox.SandboxUnavailable, match=r"apt-get install bubblewrap.*--unsafe-no-sandbox"):
+        sandbox.Sandbox(bwrap="")
+
+
+def test_a_linked_submission_is_refused(tmp_path):
+    real = tmp_path / "real.ipynb"
+    real.write_text("{}")
+    (tmp_path / "link.ipynb").symlink_to(real)
+    with pytest.raises(OSError):
+        submission.read_submission(tmp_path / "link.ipynb")
+    assert submission.read_submission(real) == "{}"
+    big = tmp_path / "big.ipynb"
+    big.write_bytes(b" " * 101)
+    with pytest.raises(ValueError, match="larger than"):
+        submission.read_submission(big, limit=100)
+
+
 def test_seed_is_the_documented_hmac():
     expected = int.from_bytes(hmac.new(b"k", b"s001", hashlib.sha256).digest()[:4], "big")
     assert teaching.student_seed("s001", "k") == expected
@@ -137,7 +188,7 @@ def test_student_notebooks_hold_no_solution_text(course):
             assert all(not c.outputs and c.execution_count is None for c in code)
             stubs = [c for c in code if "solution" in c.metadata.get("tags", [])]
             assert stubs and all("# YOUR CODE HERE\nraise NotImplementedError()" in c.source for c in stubs)
-            params, _ = grading._parameters(nb)
+            params, _ = submission._parameters(nb)
             assert params == {"student_id": student, "seed": seed, "data_dir": "data"}
             assert nb.metadata["crmlab"]["data_sha256"] == teaching.data_fingerprint(folder / "data")
         inputs = json.loads((folder / "data" / "inputs.json").read_text())
@@ -261,7 +312,7 @@ def test_every_item_belongs_to_a_notebook_with_a_solution_cell():
     names = [i.name for i in checks.ITEMS]
     assert len(names) == len(set(names))
     for template in TEMPLATES:
-        answers = grading._answer_cells(nbformat.read(template, as_version=4))
+        answers = submission.answer_cells(nbformat.read(template, as_version=4))
         assert {i.name for i in checks.items_for([template.stem])} == set(answers), template.name
 
 
@@ -274,7 +325,9 @@ def test_correct_solutions_score_full_marks(course, tmp_path):
     shutil.copytree(course / "solutions" / "007", submissions / "007")
     (submissions / "007" / "answers.json").unlink()
     roster = pd.DataFrame({"student_id": ["007"], "name": ["James"]})
-    table = grading.grade(submissions, roster, tmp_path / "grades", course_key=KEY, timeout=60)
+    table = grading.grade(
+        submissions, roster, tmp_path / "grades", course_key=KEY, timeout=60, unsafe_no_sandbox=UNSAFE
+    )
     details = pd.read_csv(tmp_path / "grades" / "details.csv", dtype={"student_id": str})
     assert details["reason"].eq("correct").all(), details.loc[details.reason != "correct", ["item", "reason"]]
     best = sum(i.points for i in checks.items_for(STEMS))
@@ -318,9 +371,11 @@ def graded(course, tmp_path_factory):
                     "answer_ahp_cr = ahp.cr\nanswer_ahp_acceptable = np.bool_(ahp.cr > 0.10)\n"
                     "answer_ahp_weights = '<script>alert(1)</script>'\n"
                     "answers = survey.set_index('customer_id')\n"
-                    "types = loyalty.satisfaction_loyalty_matrix(answers['satisfaction'], answers['loyalty_intention'])\n"
-                    "answer_customer_types = types.loc[task['type_customers'], 'customer_type']  # a Series\n"
-                    "answer_n_mercenaries = (types['customer_type'] == 'mercenary').sum()  # a numpy integer\n"
+                    "types = loyalty.satisfaction_loyalty_matrix(\n"
+                    "    answers['satisfaction'], answers['loyalty_intention']\n"
+                    ")\n"
+                    "answer_customer_types = types.loc[task['type_customers'], 'customer_type']  # Series\n"
+                    "answer_n_mercenaries = (types['customer_type'] == 'mercenary').sum()  # numpy integer\n"
                 ),
             )
         elif sid == "crash":  # the solved notebook, broken in its setup cell
@@ -337,11 +392,13 @@ def graded(course, tmp_path_factory):
             _edit(
                 nb,
                 "NotImplementedError",
-                "import importlib\nkey = importlib.import_module('crmlab.' + 'che' + 'cks')\n",
+                "import importlib\nkey = importlib.import_module('crmlab.teaching.' + 'che' + 'cks')\n",
             )
         (subs / sid).mkdir(parents=True)
         nbformat.write(nb, subs / sid / SMALL.name)
-    table = grading.grade(subs, roster, root / "grades", course_key=KEY, timeout=10, templates=[SMALL])
+    table = grading.grade(
+        subs, roster, root / "grades", course_key=KEY, timeout=10, templates=[SMALL], unsafe_no_sandbox=UNSAFE
+    )
     details = pd.read_csv(root / "grades" / "details.csv", dtype={"student_id": str}).set_index(
         ["student_id", "item"]
     )
@@ -402,11 +459,59 @@ def test_tampered_submissions_are_not_graded(graded):
     for sid, reason in [
         ("seed", "is not your seed"),
         ("cheat", "uses the grader's answer key"),
-        ("sneaky", r"imported the grader's answer key \(crmlab.checks\)"),
     ]:
         assert table.loc[sid, "total"] == 0
         assert reasons(details, sid).str.contains(reason).all(), sid
         assert details.loc[sid, "status"].eq("tampered").all()
+
+
+def test_a_hidden_import_of_the_answer_key_scores_nothing(graded):
+    """In the sandbox the answer key is not there; without it, the loaded module is found."""
+    _, table, details = graded
+    assert table.loc["sneaky", "total"] == 0
+    if UNSAFE:
+        expected = r"imported the grader's answer key \(crmlab.teaching.checks\)"
+        assert reasons(details, "sneaky").str.contains(expected).all()
+        return
+    ahp = ["answer_ahp_weights", "answer_ahp_cr", "answer_ahp_acceptable"]
+    assert (
+        reasons(details, "sneaky")[ahp]
+        .str.contains("its cell 6 raised ImportError: crmlab.teaching.checks is part of the grader")
+        .all()
+    )
+    assert details.loc["sneaky", "status"].eq("graded").all()
+
+
+def test_unsafe_mode_still_refuses_a_loaded_answer_key(course, tmp_path):
+    """--unsafe-no-sandbox: no bwrap; a solved notebook still scores, a loaded answer key does not."""
+    subs = tmp_path / "submissions"
+    shutil.copytree(course / "solutions" / "s001", subs / "s001")
+    seed = teaching.student_seed("s002", KEY)
+    nb = teaching.student_notebook(SMALL, "s002", seed)
+    _edit(
+        nb,
+        "NotImplementedError",
+        "import importlib\nk = importlib.import_module('crmlab.teaching.' + 'checks')\n",
+    )
+    (subs / "s002").mkdir()
+    nbformat.write(nb, subs / "s002" / SMALL.name)
+    roster = pd.DataFrame({"student_id": ["s001", "s002"], "name": ["Ada", "Alan"]})
+    table = grading.grade(
+        subs,
+        roster,
+        tmp_path / "grades",
+        course_key=KEY,
+        timeout=60,
+        templates=[SMALL],
+        unsafe_no_sandbox=True,
+    ).set_index("student_id")
+    assert table.loc["s001", "total"] == 7
+    details = pd.read_csv(tmp_path / "grades" / "details.csv", dtype={"student_id": str})
+    assert (
+        details[details.student_id == "s002"]["reason"]
+        .str.contains(r"imported the grader's answer key \(crmlab.teaching.checks\)")
+        .all()
+    )
 
 
 def test_feedback_escapes_what_students_wrote(graded):
@@ -418,7 +523,7 @@ def test_feedback_escapes_what_students_wrote(graded):
 
 
 def test_numbers_check_names_the_first_wrong_element():
-    from crmlab.checks import Numbers
+    from crmlab.teaching.checks import Numbers
 
     check = Numbers(0.01, 0.0)
     assert check([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]) == (1.0, "correct")
