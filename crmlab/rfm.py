@@ -303,13 +303,17 @@ def _report_left_out(out: pd.DataFrame, n: int, n_seen: int, observation_end: in
 
 
 def rfm_summary(
-    transactions: pd.DataFrame, observation_end=None, time_unit: str = "W", calibration_end=None
+    transactions, observation_end=None, time_unit: str = "W", calibration_end=None, *, collect: bool = True
 ) -> pd.DataFrame:
     """One row per customer: frequency, recency, T, monetary_value (BTYD convention).
 
     Parameters
     ----------
-    transactions : canonical transactions table (``customer_id``, ``date``, ``amount``).
+    transactions : canonical transactions table (``customer_id``, ``date``, ``amount``): a pandas
+        DataFrame (computed here, in memory), or a lazy table computed in its engine by
+        :func:`crmlab.engine.rfm_summary` -- a path to a Parquet / CSV file or a glob of Parquet
+        files (DuckDB, out of core), an Ibis table (DuckDB, PostgreSQL, ...), a PySpark
+        DataFrame (Spark). Engine results are sorted by ``customer_id``.
     observation_end : last day observed (inclusive; default: the last transaction date,
         ``crmlab._validate.resolve_observation_end``). Later transactions are ignored;
         customers whose purchases all come later are left out with a
@@ -323,6 +327,7 @@ def rfm_summary(
         (repeat purchase days after it, up to ``observation_end``), ``monetary_value_holdout``
         (their mean value, 0 where none) and ``duration_holdout`` are added. A calibration end
         before the first purchase is a ValueError.
+    collect : for a lazy table only: False leaves the summary in the engine (an Ibis table).
 
     Returns
     -------
@@ -339,6 +344,10 @@ def rfm_summary(
     purchase days, and weighted ``bincount`` s for the amounts -- no per-row Python and
     no argsort of the whole log.
     """
+    if not isinstance(transactions, pd.DataFrame) and transactions is not None:
+        from . import engine  # a path, an Ibis table or a PySpark DataFrame: compute where it lives
+
+        return engine.rfm_summary(transactions, observation_end, time_unit, calibration_end, collect=collect)
     unit = _unit_days(time_unit)
     _check_columns(transactions, "rfm_summary")
     days = _day_numbers(transactions)

@@ -157,3 +157,14 @@ def test_spark_dataframe_summary_equals_pandas(spark, cdnow):
     kwargs = {"observation_end": "1998-06-30", "calibration_end": "1997-09-30"}
     got = engine.rfm_summary(spark.createDataFrame(tx), **kwargs)
     assert_same(rfm.rfm_summary(tx, **kwargs), got, HOLDOUT)
+
+
+def test_rfm_summary_hands_lazy_tables_to_their_engine(population, tmp_path):
+    """crmlab.rfm.rfm_summary itself takes a Parquet path or an Ibis table and computes in DuckDB."""
+    tx = population.transactions[["customer_id", "date", "amount"]]
+    path = tmp_path / "tx.parquet"
+    tx.to_parquet(path)
+    expected = rfm.rfm_summary(tx, calibration_end="2025-06-30")
+    assert_same(expected, rfm.rfm_summary(path, calibration_end="2025-06-30"), HOLDOUT)
+    lazy = rfm.rfm_summary(str(path), collect=False)
+    assert hasattr(lazy, "to_parquet") and lazy.count().to_pandas() == len(rfm.rfm_summary(tx))
