@@ -1,0 +1,340 @@
+"""Data specs (crmlab.spec): a TOML file names the user's tables and columns; errors name file, key, value."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from crmlab import data
+from crmlab.exceptions import CRMDataError
+from crmlab.spec import DataSpec, init_spec, load_spec, main, read_spec
+
+HERE = Path(__file__).resolve().parent / "data" / "spec"
+SHOP = HERE / "shop.toml"
+CSV = HERE / "exports" / "transactions.csv"
+MAPPING = {
+    "customer_id": "household_id",
+    "date": "transaction_timestamp",
+    "amount": "sales_value",
+    "order_id": "basket_id",
+    "product": "product_id",
+}
+# the fixture by hand: 10 rows, customers "0007" (3 rows), "12" (3), "3" (1), "7" (2), "42" (1)
+ROWS_PER_CUSTOMER = {"0007": 3, "12": 3, "3": 1, "42": 1, "7": 2}
+TOTAL = 12.50 + 3.25 + 12.50 + 40.00 + 20.00 + 7.75 + 1.99 + 100.00 + 55.00 + 25.00
+
+
+def expected() -> pd.DataFrame:
+    return data.load_transactions(CSV, MAPPING, date_format="%Y-%m-%d %H:%M:%S")
+
+
+def user_frame() -> pd.DataFrame:
+    """The fixture as the user's own table (their names, ids as text, timestamps as timestamps)."""
+    frame = pd.read_csv(CSV, dtype={"household_id": str, "basket_id": str})
+    frame["transaction_timestamp"] = pd.to_datetime(frame["transaction_timestamp"])
+    return frame
+
+
+def write_spec(folder: Path, body: str, name: str = "shop.toml") -> Path:
+    path = folder / name
+    path.write_text(body)
+    return path
+
+
+def tx_spec(path: str, extra: str = "") -> str:
+    return f"[transactions]\npath = {json.dumps(path)}\ncolumns = {toml_table(MAPPING)}\n{extra}"
+
+
+def toml_table(mapping: dict) -> str:
+    return "{ " + ", ".join(f"{k} = {json.dumps(v)}" for k, v in mapping.items()) + " }"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def test_spec_with_mapped_names_gives_the_loaders_tables():
+    ds = load_spec(SHOP)
+    pd.testing.assert_frame_equal(ds.transactions, expected())
+    tx = ds.transactions
+    assert tx["customer_id"].value_counts().to_dict() == ROWS_PER_CUSTOMER  # "0007" and "7" stay two ids
+    assert tx["amount"].sum() == pytest.approx(TOTAL)
+    assert tx.loc[tx["order_id"] == "B100", "product"].tolist() == ["P1", "P2"]
+    assert tx["date"].iloc[0] == pd.Timestamp("2024-01-02 10:15:00")
+    assert (ds.name, ds.description) == ("shop", "a test shop")
+    assert ds.observation_end == pd.Timestamp("2024-03-31")
+    assert ds.customers.set_index("customer_id").loc["0007", "age_band"] == "25-34"
+    assert ds.survey.set_index("customer_id").loc["42", ["sat1", "sat2", "sat3"]].tolist() == [1.0, 2.0, 3.0]
+    assert ds.promotions is None and ds.truth is None
+
+
+def test_defaults_name_from_the_file_and_end_from_the_data(tmp_path):
+    spec = write_spec(tmp_path, tx_spec(str(CSV)), "my_shop.toml")
+    ds = load_spec(spec)
+    assert ds.name == "my_shop"
+    assert ds.observation_end == pd.Timestamp("2024-03-20")  # the last purchase day, at midnight
+    assert ds.customers is None and ds.survey is None
+
+
+def test_relative_paths_resolve_from_the_spec_folder(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    shutil.copytree(HERE, project)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(project)
+    spec = read_spec("shop.toml")
+    assert spec.tables["transactions"].path == str(project / "exports" / "transactions.csv")
+    monkeypatch.chdir(tmp_path / "elsewhere")  # the notebooks run in another folder
+    ds = load_spec(spec)
+    pd.testing.assert_frame_equal(ds.transactions, expected())
+    assert len(load_spec(project / "shop.toml").customers) == 5
+
+
+def test_parquet_glob(tmp_path):
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    frame = user_frame()
+    frame.iloc[:4].to_parquet(parts / "part-0.parquet", index=False)
+    frame.iloc[4:].to_parquet(parts / "part-1.parquet", index=False)
+    spec = write_spec(tmp_path, tx_spec("parts/*.parquet"))
+    assert read_spec(spec).tables["transactions"].kind == "glob"
+    ds = load_spec(spec)
+    pd.testing.assert_frame_equal(ds.transactions, expected(), check_dtype=False)
+    assert ds.transactions["customer_id"].value_counts().to_dict() == ROWS_PER_CUSTOMER
+
+
+@pytest.fixture()
+def duckdb_file(tmp_path) -> Path:
+    import duckdb
+
+    path = tmp_path / "shop.duckdb"
+    frame = user_frame()  # noqa: F841 (read by DuckDB's replacement scan)
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE tx AS SELECT * FROM frame")
+    return path
+
+
+def test_duckdb_file_with_table_and_query(tmp_path, duckdb_file):
+    ds = load_spec(write_spec(tmp_path, tx_spec("shop.duckdb", 'table = "tx"')))
+    pd.testing.assert_frame_equal(ds.transactions, expected(), check_dtype=False)
+    query = 'query = "SELECT * FROM tx WHERE sales_value >= 10"'
+    ds = load_spec(write_spec(tmp_path, tx_spec("shop.duckdb", query)))
+    assert len(ds.transactions) == 7  # 3.25, 7.75 and 1.99 left out
+    assert ds.transactions["amount"].sum() == pytest.approx(TOTAL - 3.25 - 7.75 - 1.99)
+
+
+def test_sql_url_with_table(tmp_path, duckdb_file):
+    """A URL goes through ibis.connect (here DuckDB's; PostgreSQL below)."""
+    ds = load_spec(write_spec(tmp_path, tx_spec(f"duckdb://{duckdb_file}", 'table = "tx"')))
+    assert read_spec(tmp_path / "shop.toml").tables["transactions"].kind == "sql"
+    pd.testing.assert_frame_equal(ds.transactions, expected(), check_dtype=False)
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _postgres import start_postgres
+
+    yield from start_postgres()
+
+
+def test_postgresql_table(tmp_path, postgres):
+    import ibis
+
+    con = ibis.postgres.connect(**postgres)
+    con.create_table("shop_tx", user_frame(), overwrite=True)
+    url = f"postgresql://{postgres['user']}@/{postgres['database']}?host={postgres['host']}&port={postgres['port']}"
+    ds = load_spec(write_spec(tmp_path, tx_spec(url, 'table = "shop_tx"')))
+    pd.testing.assert_frame_equal(ds.transactions, expected(), check_dtype=False)
+
+
+# --------------------------------------------------------------------------- bad specs
+
+BAD = [
+    pytest.param('[transaction]\npath = "x.csv"\n', "transaction", "unknown table", id="unknown-table"),
+    pytest.param(tx_spec(str(CSV), 'date_fromat = "%Y"'), "transactions.date_fromat = '%Y'", "date_format",
+                 id="unknown-option"),
+    pytest.param(tx_spec(str(CSV)).replace('"household_id"', '"household_idd"'),
+                 "transactions.columns.customer_id = 'household_idd'", "found ['household_id'",
+                 id="no-column"),
+    pytest.param(tx_spec("exports/nope.csv"), "transactions.path = 'exports/nope.csv'", "no such file",
+                 id="no-file"),
+    pytest.param(tx_spec("parts/*.parquet"), "transactions.path = 'parts/*.parquet'", "matches no file",
+                 id="empty-glob"),
+    pytest.param('[transactions]\npath = "a.csv"\ncolumns = { customer_id = }\n', "TOML", "line 3",
+                 id="toml-syntax"),
+    pytest.param(f'[transactions]\npath = {json.dumps(str(CSV))}\ncolumns = "household_id"\n',
+                 "transactions.columns = 'household_id'", "must be a table", id="columns-not-a-table"),
+    pytest.param("[transactions]\npath = 42\n", "transactions.path = 42", "must be a string",
+                 id="path-not-a-string"),
+    pytest.param(tx_spec(str(CSV)).replace("customer_id =", "customer ="),
+                 "transactions.columns.customer = 'household_id'", "not a canonical column",
+                 id="unknown-canonical-name"),
+    pytest.param(tx_spec(str(CSV), 'table = "tx"'), "transactions.table = 'tx'", "DuckDB file or a SQL URL",
+                 id="table-on-a-csv"),
+    pytest.param(tx_spec(str(CSV), 'timezone = "Mars/Olympus"'), "transactions.timezone = 'Mars/Olympus'",
+                 "unknown time zone", id="timezone"),
+    pytest.param(tx_spec(str(CSV), "[dataset]\nobservation_end = \"soon\""),
+                 "dataset.observation_end = 'soon'", "not a date", id="observation-end"),
+    pytest.param(tx_spec(str(CSV), "[dataset]\nowner = \"me\""), "dataset.owner = 'me'", "allowed: name",
+                 id="dataset-key"),
+    pytest.param("transactions = 3\n", "transactions = 3", "must be a table", id="table-not-a-table"),
+    pytest.param(f"[customers]\npath = {json.dumps(str(CSV))}\n", "transactions", "missing",
+                 id="no-transactions"),
+    pytest.param(tx_spec(str(CSV), f"[survey]\npath = {json.dumps(str(CSV))}\nscale = [1]"),
+                 "survey.scale = [1]", "a pair of numbers", id="scale"),
+    pytest.param(tx_spec(str(CSV), "[customers]\npath = \"exports/\""), "customers.path = 'exports/'",
+                 "is a folder", id="folder"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "key_value", "what"), BAD)
+def test_bad_spec_names_file_key_and_value(tmp_path, body, key_value, what):
+    (tmp_path / "exports").mkdir()
+    spec = write_spec(tmp_path, body)
+    with pytest.raises(CRMDataError) as info:
+        load_spec(spec)
+    message = str(info.value)
+    assert message.startswith(f"{spec}: ")
+    assert key_value in message
+    assert what in message
+
+
+def test_unknown_option_lists_the_allowed_ones(tmp_path):
+    spec = write_spec(tmp_path, tx_spec(str(CSV), 'seperator = ";"'))
+    with pytest.raises(CRMDataError, match="transactions.seperator = ';'") as info:
+        read_spec(spec)
+    allowed = str(info.value).split("allowed: ")[1].split(", ")
+    assert allowed == ["path", "columns", "table", "query", "sep", "date_format", "timezone", "read_kwargs",
+                       *["encoding", "decimal", "thousands", "quotechar", "comment"]]  # fmt: skip
+
+
+def test_semicolon_file_read_with_commas_says_so(tmp_path):
+    csv = tmp_path / "semi.csv"
+    csv.write_text(CSV.read_text().replace(",", ";"))
+    with pytest.raises(CRMDataError, match='semicolon-separated: add sep = ";"'):
+        read_spec(write_spec(tmp_path, tx_spec("semi.csv")))
+    assert load_spec(write_spec(tmp_path, tx_spec("semi.csv", 'sep = ";"'))).transactions.shape == (10, 7)
+
+
+def test_database_errors_name_the_key(tmp_path, duckdb_file):
+    with pytest.raises(CRMDataError, match=r"transactions\.table = 'nope': cannot read it"):
+        load_spec(write_spec(tmp_path, tx_spec("shop.duckdb", 'table = "nope"')))
+    with pytest.raises(CRMDataError, match="a database needs one of table"):
+        read_spec(write_spec(tmp_path, tx_spec("shop.duckdb")))
+    renamed = tx_spec("shop.duckdb", 'table = "tx"').replace('"sales_value"', '"sales"')
+    with pytest.raises(CRMDataError, match=r"transactions\.columns\.amount = 'sales': no such column"):
+        load_spec(write_spec(tmp_path, renamed))
+    (tmp_path / "text.db").write_text("not a database")
+    with pytest.raises(CRMDataError, match="not a DuckDB database file"):
+        read_spec(write_spec(tmp_path, tx_spec("text.db", 'table = "tx"')))
+
+
+def test_bad_data_errors_name_the_spec_and_the_table(tmp_path):
+    csv = tmp_path / "tx.csv"
+    csv.write_text(CSV.read_text().replace(",3.25,", ",-3.25,"))
+    spec = write_spec(tmp_path, tx_spec("tx.csv"))
+    with pytest.raises(CRMDataError) as info:
+        load_spec(spec)
+    message = str(info.value)
+    assert message.startswith(f"{spec}: [transactions] {csv}: transactions.amount: 1 of 10 rows are negative")
+    assert (info.value.table, info.value.column, info.value.n_bad) == ("transactions", "amount", 1)
+
+
+# --------------------------------------------------------------------------- a starter spec
+
+
+def test_init_guesses_the_names_and_the_spec_loads(tmp_path):
+    text = init_spec(CSV, relative_to=tmp_path)
+    columns = tomllib.loads(text)["transactions"]["columns"]
+    assert columns == {**MAPPING, "quantity": "quantity"}
+    assert "customer_id = \"household_id\"  # guessed from the name 'household_id'" in text
+    assert "its values parse as dates (e.g. '2024-01-02 10:15:00')" in text
+    assert "# other columns in the file (kept as they are): store_id" in text
+    assert "could not guess" not in text
+    ds = load_spec(write_spec(tmp_path, text))
+    pd.testing.assert_frame_equal(ds.transactions, expected())
+
+
+def test_init_on_camel_case_names_with_a_date_format(tmp_path):
+    csv = tmp_path / "retail.csv"
+    csv.write_text(
+        "InvoiceNo;StockCode;Description;Quantity;InvoiceDate;UnitPrice;CustomerID;Country\n"
+        "536365;85123A;WHITE HANGING HEART;6;12/1/2010 8:26;2.55;17850;United Kingdom\n"
+        "536366;22633;HAND WARMER;6;12/13/2010 8:28;1.85;17850;United Kingdom\n"
+        "536367;84879;BIRD ORNAMENT;32;1/4/2011 8:34;1.69;13047;France\n"
+    )
+    text = init_spec(csv)
+    spec = tomllib.loads(text)["transactions"]
+    assert spec["sep"] == ";" and spec["date_format"] == "%m/%d/%Y %H:%M"
+    assert spec["columns"] == {
+        "customer_id": "CustomerID",
+        "date": "InvoiceDate",
+        "order_id": "InvoiceNo",
+        "product": "StockCode",
+        "quantity": "Quantity",
+    }
+    assert "# could not guess amount: 'UnitPrice' x 'Quantity' is not computed" in text
+
+
+def test_init_says_what_it_could_not_guess(tmp_path):
+    csv = tmp_path / "dunnhumby.csv"
+    csv.write_text(
+        "household_key,BASKET_ID,DAY,PRODUCT_ID,QUANTITY,SALES_VALUE,trans_time\n"
+        "2375,26984851472,1,1004906,1,1.39,1631\n"
+        "2375,26984851472,1,1033142,1,0.82,1631\n"
+        "1364,26984896261,2,842930,1,2.19,1520\n"
+    )
+    text = init_spec(csv)
+    columns = tomllib.loads(text)["transactions"]["columns"]
+    assert columns == {
+        "customer_id": "household_key",
+        "amount": "SALES_VALUE",
+        "order_id": "BASKET_ID",
+        "product": "PRODUCT_ID",
+        "quantity": "QUANTITY",
+    }
+    assert "# could not guess date: 'DAY' looks like it by name, but its values do not parse as dates" in text
+
+
+def test_init_guesses_dates_from_values_and_a_decimal_comma(tmp_path):
+    csv = tmp_path / "shop.csv"
+    csv.write_text("client;when;total\nA;2024-01-02;12,50\nB;2024-01-03;3,25\nA;2024-02-01;1.000,75\n")
+    text = init_spec(csv)
+    spec = tomllib.loads(text)["transactions"]
+    assert spec["columns"] == {"customer_id": "client", "date": "when", "amount": "total"}
+    assert (spec["sep"], spec["decimal"], spec["thousands"]) == (";", ",", ".")
+    assert "date = \"when\"  # guessed from the values: they parse as dates (e.g. '2024-01-02')" in text
+    tx = load_spec(write_spec(tmp_path, text)).transactions
+    assert tx["amount"].tolist() == [12.5, 1000.75, 3.25]
+
+
+def test_python_m_crmlab_spec_init_prints_a_valid_spec(tmp_path):
+    shutil.copytree(HERE / "exports", tmp_path / "exports")
+    done = subprocess.run(
+        [sys.executable, "-m", "crmlab.spec", "init", "exports/transactions.csv"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    spec = write_spec(tmp_path, done.stdout)
+    assert isinstance(read_spec(spec), DataSpec)
+    ds = load_spec(spec)
+    assert ds.name == "shop" and ds.transactions["customer_id"].value_counts().to_dict() == ROWS_PER_CUSTOMER
+
+
+def test_main_writes_checks_and_reports_errors(tmp_path, capsys):
+    out = tmp_path / "specs" / "mine.toml"
+    out.parent.mkdir()
+    assert main(["init", str(CSV), "-o", str(out)]) == 0
+    assert tomllib.loads(out.read_text())["transactions"]["path"].startswith("../")
+    assert main(["check", str(out)]) == 0
+    assert "transactions    10" in capsys.readouterr().out
+    assert main(["check", str(tmp_path / "none.toml")]) == 1
+    assert "none.toml: path: no such spec file" in capsys.readouterr().err
