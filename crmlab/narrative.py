@@ -337,8 +337,8 @@ def requires(
         hint = how or f"add {'them' if plural else 'it'} to your {table} file"
     if why:
         sentence += f", for {why}"
-    sentence += f"; {how or hint}. It is skipped."
-    _display_markdown(f"**Not in this data set.** {sentence}")
+    sentence += f"; {how or hint}."
+    _display_markdown(f"**Not in this data set, skipped:** {sentence}")
     return False
 
 

@@ -18,12 +18,14 @@ def execute(tmp_path, name, **params):
 
 
 def text_outputs(nb):
-    """Every text output (tables, printed numbers), figures left out."""
+    """Every text output (tables, printed numbers, readings rendered as Markdown), figures left out."""
     texts = []
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream":
                 texts.append(out["text"])
+            elif "data" in out and "text/markdown" in out["data"]:
+                texts.append(out["data"]["text/markdown"])
             elif "data" in out and "text/plain" in out["data"]:
                 text = out["data"]["text/plain"]
                 if " at 0x" not in text:  # object reprs carry memory addresses
@@ -41,7 +43,8 @@ def test_two_runs_give_the_same_numbers(tmp_path):
 def test_runs_on_cdnow(tmp_path):
     texts = "\n".join(text_outputs(execute(tmp_path, "cdnow", dataset="cdnow_sample")))
     assert "6,919 transaction rows, 2,357 customers" in texts
-    assert "no customer attributes" in texts
+    assert "needs a customers table" in texts  # the breakdowns say why they are skipped
+    assert "2,357 customers made their first purchase between January 1997 and March 1997" in texts
 
 
 def test_runs_on_a_users_own_file(tmp_path):
@@ -50,6 +53,8 @@ def test_runs_on_a_users_own_file(tmp_path):
     pop.transactions[["customer_id", "date", "amount"]].to_csv(path, index=False)
     texts = "\n".join(text_outputs(execute(tmp_path, "own", dataset=str(path))))
     assert f"{len(pop.transactions):,} transaction rows" in texts
+    buyers = pop.transactions["customer_id"].nunique()
+    assert f"**Reading.** {buyers:,} customers made their first purchase" in texts  # from the user's file
 
 
 def test_bad_user_file_fails_with_the_data_error(tmp_path):

@@ -1,0 +1,154 @@
+"""Every analysis notebook runs on every kind of named data set with only `dataset` changed.
+
+Each notebook is executed with papermill on the synthetic population with a non-default seed and on
+the CDNOW master file (transactions only: no customers, survey, promotions or costs). A run must
+complete, its dates must come from the data, the sections whose tables are absent must say so in one
+sentence, and the readings must be computed from the data it ran on (they quote its customer count,
+not the default run's). Other parameters are only made smaller (population size, bootstrap
+resamples, cluster range) to keep the runs short; the ten runs go two at a time.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+from crmlab import paths
+from crmlab.datasets import load_dataset
+from crmlab.narrative import holdout_split
+
+NOTEBOOKS = ["00_data_overview", "01_segmentation", "02_loyalty_index", "03_satisfaction_trap", "04_clv"]
+SYNTHETIC = {"seed": 7, "n_customers": 1500}
+SMALLER = {  # only sizes change, never dates or the data set
+    "01_segmentation": {"k_max": 5},
+    "03_satisfaction_trap": {"n_boot": 40, "n_customers": 3000},  # enough respondents for the survey sections
+}
+SKIPPED = "Not in this data set"
+
+
+def _params(notebook: str, dataset: str) -> dict:
+    params = {"dataset": dataset, **SMALLER.get(notebook, {})}
+    if dataset == "synthetic":
+        params = {**SYNTHETIC, **params, **SMALLER.get(notebook, {})}
+    else:
+        params.pop("n_customers", None)
+    return params
+
+
+def _execute(job: tuple[str, str, str]) -> str:
+    notebook, dataset, out_dir = job
+    out = Path(out_dir) / f"{notebook}.{dataset}.ipynb"
+    pm.execute_notebook(
+        str(paths.NOTEBOOKS_DIR / f"{notebook}.ipynb"),
+        str(out),
+        parameters=_params(notebook, dataset),
+        kernel_name="python3",
+        cwd=str(paths.NOTEBOOKS_DIR),
+        progress_bar=False,
+    )
+    return str(out)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict:
+    """Execute the ten runs once, two at a time; a failed run is kept as its exception."""
+    out_dir = tmp_path_factory.mktemp("notebooks_on_datasets")
+    jobs = [(nb, ds, str(out_dir)) for ds in ("cdnow", "synthetic") for nb in NOTEBOOKS]
+    results = {}
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        futures = {(nb, ds): pool.submit(_execute, (nb, ds, d)) for nb, ds, d in jobs}
+        for key, future in futures.items():
+            try:
+                results[key] = nbformat.read(future.result(), as_version=4)
+            except Exception as exc:  # noqa: BLE001 - reported by the test of that run
+                results[key] = exc
+    return results
+
+
+def _texts(nb) -> tuple[str, list[str]]:
+    """All printed text and the Markdown the notebook rendered from its results."""
+    printed, rendered = [], []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                printed.append(out["text"])
+            data = out.get("data", {})
+            if "text/markdown" in data:
+                rendered.append(data["text/markdown"])
+            elif "text/plain" in data:
+                printed.append(data["text/plain"])
+    return "\n".join(printed), rendered
+
+
+def _run(runs, notebook, dataset):
+    result = runs[(notebook, dataset)]
+    if isinstance(result, Exception):
+        pytest.fail(f"{notebook} on {dataset} failed: {result}")
+    return _texts(result)
+
+
+@pytest.fixture(scope="module")
+def customers() -> dict:
+    """Customer counts of the data sets the notebooks ran on."""
+    count = {"cdnow": load_dataset("cdnow").transactions["customer_id"].nunique()}
+    for n in (SYNTHETIC["n_customers"], SMALLER["03_satisfaction_trap"]["n_customers"]):
+        pop = load_dataset("synthetic", seed=SYNTHETIC["seed"], n_customers=n)
+        count[n] = pop.transactions["customer_id"].nunique()
+    return count
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_runs_on_cdnow_and_says_what_is_missing(runs, customers, notebook):
+    printed, rendered = _run(runs, notebook, "cdnow")
+    readings = [r for r in rendered if r.startswith("**Reading.**")]
+    skipped = [r for r in rendered if r.startswith(f"**{SKIPPED}, skipped:**")]
+    assert skipped, f"{notebook}: CDNOW lacks tables, but no section said so"
+    assert all(". " not in r.rstrip(".") for r in skipped), "each missing-data note is one sentence"
+    assert readings, f"{notebook}: no reading computed on CDNOW"
+    n = f"{customers['cdnow']:,}"
+    if notebook == "03_satisfaction_trap":  # no survey: only the real-data section reads
+        assert any("ecsi_mobi" in r and "bank" in r for r in readings)
+        assert "needs a survey table" in skipped[0]
+    else:
+        assert n in printed + "\n".join(readings), f"{notebook}: the CDNOW customer count {n} is not shown"
+    assert "2025" not in "\n".join(readings)  # nothing read from the synthetic default run
+
+
+def test_cdnow_readings_quote_cdnow(runs, customers):
+    n = f"{customers['cdnow']:,}"
+    _, overview = _run(runs, "00_data_overview", "cdnow")
+    assert any(
+        r.startswith(f"**Reading.** {n} customers made their first purchase between January 1997")
+        for r in overview
+    )
+    printed, clv = _run(runs, "04_clv", "cdnow")
+    assert "calibration to 1997-09-30, holdout to 1998-06-30" in printed  # the published split, from the data
+    btyd = [r for r in clv if "BG/NBD fits the calibration data" in r]
+    assert len(btyd) == 1 and f"On {n} customers (cdnow)" in btyd[0] and "39-week holdout" in btyd[0]
+    assert any("two complete years" in r for r in clv)  # 18 months: Kotler's yearly retention is skipped
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_runs_on_synthetic_with_another_seed(runs, customers, notebook):
+    printed, rendered = _run(runs, notebook, "synthetic")
+    readings = [r for r in rendered if r.startswith("**Reading.**")]
+    assert not [r for r in rendered if SKIPPED in r], f"{notebook}: the synthetic population has every table"
+    assert len(readings) >= 4, f"{notebook}: only {len(readings)} readings"
+    n = customers[_params(notebook, "synthetic")["n_customers"]]
+    assert f"{n:,}" in printed + "\n".join(readings), f"{notebook}: the customer count {n:,} is not shown"
+
+
+def test_synthetic_readings_follow_the_data(runs, customers):
+    n = customers[SYNTHETIC["n_customers"]]
+    _, overview = _run(runs, "00_data_overview", "synthetic")
+    assert any(r.startswith(f"**Reading.** {n:,} customers made their first purchase") for r in overview)
+    _, clv = _run(runs, "04_clv", "synthetic")
+    btyd = next(r for r in clv if "BG/NBD fits the calibration data" in r)
+    tx = load_dataset("synthetic", **SYNTHETIC).transactions
+    calibration_end, _ = holdout_split(tx["date"])  # three years of data: the last 39 weeks are the holdout
+    fitted = int((tx.groupby("customer_id")["date"].min() <= calibration_end).sum())
+    assert f"On {fitted:,} customers (synthetic)" in btyd and "39-week holdout" in btyd
