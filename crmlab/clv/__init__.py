@@ -43,7 +43,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
-from .data import CRMDataError
+from ..data import CRMDataError
 
 __all__ = [
     "COMPONENTS",
