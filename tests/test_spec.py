@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crmlab import data
+from crmlab import data, paths
 from crmlab.exceptions import CRMDataError
 from crmlab.spec import DataSpec, init_spec, load_spec, main, read_spec
 
@@ -95,6 +95,12 @@ def test_relative_paths_resolve_from_the_spec_folder(tmp_path, monkeypatch):
     assert len(load_spec(project / "shop.toml").customers) == 5
 
 
+def test_a_relative_spec_path_is_also_looked_up_from_the_project_root(monkeypatch):
+    monkeypatch.chdir(HERE / "exports")  # as the notebooks, which run in notebooks/
+    spec = read_spec("tests/data/spec/shop.toml")
+    assert spec.path == paths.PROJECT_ROOT / "tests" / "data" / "spec" / "shop.toml"
+
+
 def test_parquet_glob(tmp_path):
     parts = tmp_path / "parts"
     parts.mkdir()
@@ -170,8 +176,10 @@ BAD = [
                  id="toml-syntax"),
     pytest.param(f'[transactions]\npath = {json.dumps(str(CSV))}\ncolumns = "household_id"\n',
                  "transactions.columns = 'household_id'", "must be a table", id="columns-not-a-table"),
-    pytest.param("[transactions]\npath = 42\n", "transactions.path = 42", "must be a string",
+    pytest.param("[transactions]\npath = 42\n", "transactions.path = 42", "must be a string, not an integer",
                  id="path-not-a-string"),
+    pytest.param(f"[transactions]\npath = {json.dumps(str(CSV))}\n", "transactions.columns = {}",
+                 "['customer_id', 'date', 'amount'] are neither mapped nor in", id="required-not-mapped"),
     pytest.param(tx_spec(str(CSV)).replace("customer_id =", "customer ="),
                  "transactions.columns.customer = 'household_id'", "not a canonical column",
                  id="unknown-canonical-name"),

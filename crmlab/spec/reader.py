@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import data, engine
+from .. import data, engine, paths
 from .._validate import resolve_observation_end
 from ..datasets import Dataset
 from ..exceptions import CRMDataError
@@ -126,10 +126,16 @@ def _allowed_keys(name: str) -> list[str]:
     return [*_SOURCE_KEYS, *options, *shortcuts]
 
 
+def _toml_type(value) -> str:
+    """What a TOML value is, in TOML's words."""
+    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string", list: "an array"}
+    return "a table" if isinstance(value, dict) else names.get(type(value), "a date or time")
+
+
 def _check_type(spec, key: str, value, table: str) -> None:
     test, what = _TYPES.get(key.rsplit(".", 1)[-1], (None, ""))
     if test is not None and not test(value):
-        raise _spec_error(spec, key, f"must be {what}, not a {type(value).__name__}", value, table=table)
+        raise _spec_error(spec, key, f"must be {what}, not {_toml_type(value)}", value, table=table)
 
 
 def _read_toml(spec: Path) -> dict:
@@ -147,7 +153,7 @@ def _read_toml(spec: Path) -> dict:
 def _dataset_meta(spec: Path, raw) -> dict:
     """``[dataset]``: name, description, observation_end (a TOML date or a date string)."""
     if not isinstance(raw, dict):
-        raise _spec_error(spec, "dataset", f"must be a table, not a {type(raw).__name__}", raw)
+        raise _spec_error(spec, "dataset", f"must be a table, not {_toml_type(raw)}", raw)
     meta = {}
     for key, value in raw.items():
         if key not in _DATASET_KEYS:
@@ -262,23 +268,36 @@ def _header(ts: TableSpec) -> tuple[str, list[str]] | None:
     return first, [str(c).strip() for c in head.columns]
 
 
+def _sep_hint(found: list[str]) -> str:
+    """A header read as one column that holds semicolons or tabs: name the separator."""
+    if len(found) != 1 or not (";" in found[0] or "\t" in found[0]):
+        return ""
+    mark, name = (";", "semicolon") if ";" in found[0] else ("\\t", "tab")
+    return f'. The file looks {name}-separated: add sep = "{mark}"'
+
+
 def _check_columns(spec: Path, ts: TableSpec, where: str, found: list[str]) -> None:
-    """Every mapped column exists in the source."""
+    """Every mapped column exists in the source; every required column is mapped or present."""
     for canon, user in ts.columns.items():
-        if user in found:
-            continue
-        hint = ""
-        if len(found) == 1 and (";" in found[0] or "\t" in found[0]):
-            mark = ";" if ";" in found[0] else "\\t"
-            hint = f'. The file looks {"semicolon" if mark == ";" else "tab"}-separated: add sep = "{mark}"'
-        what = f"no such column in {where}; found {found}{hint}"
-        raise _spec_error(spec, f"{ts.name}.columns.{canon}", what, user, table=ts.name, column=canon)
+        if user not in found:
+            what = f"no such column in {where}; found {found}{_sep_hint(found)}"
+            raise _spec_error(spec, f"{ts.name}.columns.{canon}", what, user, table=ts.name, column=canon)
+    required = _CANONICAL[ts.name]["required"] if ts.name in _CANONICAL else []
+    missing = [c for c in required if c not in ts.columns and c not in found]
+    if missing:
+        wanted = ", ".join(f'{c} = "..."' for c in missing)
+        what = (
+            f"the required column(s) {missing} are neither mapped nor in {where}; map them: "
+            f"columns = {{ {wanted} }} (python -m crmlab.spec init FILE guesses them); "
+            f"found {found}{_sep_hint(found)}"
+        )
+        raise _spec_error(spec, f"{ts.name}.columns", what, ts.columns, table=ts.name, column=missing[0])
 
 
 def _table_spec(spec: Path, name: str, raw) -> TableSpec:
     """Parse and check one ``[table]`` of the spec."""
     if not isinstance(raw, dict):
-        what = f'must be a table ([{name}] with path = "..."), not a {type(raw).__name__}'
+        what = f'must be a table ([{name}] with path = "..."), not {_toml_type(raw)}'
         raise _spec_error(spec, name, what, raw, table=name)
     allowed = _allowed_keys(name)
     for key, value in raw.items():
@@ -313,7 +332,8 @@ def read_spec(path: str | os.PathLike) -> DataSpec:
 
     Parameters
     ----------
-    path : the spec file.
+    path : the spec file; a relative path not found from the working folder is looked up from the
+        project root (the notebooks run in ``notebooks/``).
 
     Returns
     -------
@@ -328,6 +348,8 @@ def read_spec(path: str | os.PathLike) -> DataSpec:
         exist, a glob matching nothing, a mapped column not in the file.
     """
     spec = Path(path)
+    if not spec.is_absolute() and not spec.exists() and (paths.PROJECT_ROOT / spec).is_file():
+        spec = paths.PROJECT_ROOT / spec  # notebooks run in notebooks/; paths are given from the project root
     raw = _read_toml(spec)
     for key, value in raw.items():
         if key not in (*TABLES, "dataset"):
