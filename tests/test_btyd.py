@@ -597,6 +597,25 @@ def test_customer_lifetime_value(cdnow, bgf, ggf):
     np.testing.assert_allclose(in_days, clv, rtol=1e-3)
 
 
+def test_customer_lifetime_value_has_one_home(cdnow, bgf, pnbd, ggf):
+    from crmlab.clv.probabilistic import customer_lifetime_value
+
+    f, r, T, m = (cdnow[c] for c in ["frequency", "recency", "T", "monetary_value"])
+    for model in (bgf, pnbd):
+        free = customer_lifetime_value(model, ggf, f, r, T, m, time=6, discount_rate=0.02)
+        method = ggf.customer_lifetime_value(model, f, r, T, m, time=6, discount_rate=0.02)
+        pd.testing.assert_series_equal(free, method)
+    # lifetimes 0.11.3's figure for customer 1 (test_customer_lifetime_value), via the free function
+    one = customer_lifetime_value(bgf, ggf, f, r, T, m, days_per_month=4.345 * 7)
+    assert one.loc["1"] == pytest.approx(36.273977, abs=1e-5)
+    with pytest.raises(ValueError, match="spend_model must be a fitted GammaGamma, got BetaGeo"):
+        customer_lifetime_value(bgf, bgf, f, r, T, m)
+    with pytest.raises(NotFittedError):
+        customer_lifetime_value(btyd.BetaGeo(), ggf, f, r, T, m)
+    with pytest.raises(ValueError, match="^GammaGamma.customer_lifetime_value: freq_days"):
+        ggf.customer_lifetime_value(bgf, f, r, T, m, freq_days=0)
+
+
 def test_conditional_expected_average_profit(ggf):
     p, q, g = ggf.params_["p"], ggf.params_["q"], ggf.params_["gamma"]
     out = ggf.conditional_expected_average_profit(np.array([0, 1, 10]), np.array([0.0, 50.0, 50.0]))

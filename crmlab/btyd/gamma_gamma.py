@@ -1,7 +1,8 @@
 """Gamma-Gamma model of spend per transaction (Fader, Hardie & Lee 2005b; Fader & Hardie 2013).
 
 Also its simulator. The customer lifetime value that combines it with a transaction model
-(BG/NBD or Pareto/NBD) is :func:`crmlab.btyd.customer_lifetime_value`.
+(BG/NBD or Pareto/NBD) is :func:`crmlab.clv.customer_lifetime_value` (in
+``crmlab/clv/probabilistic.py``); :meth:`GammaGamma.customer_lifetime_value` calls it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from scipy import special
 
 from ..exceptions import CRMDataError
 from ._base import LikelihoodModel
-from ._checks import _array, _check_rfm, _fail, _index_of, _plural, _same_length, _wrap
+from ._checks import _array, _fail, _index_of, _plural, _same_length, _wrap
 
 __all__ = ["GammaGamma", "simulate_gamma_gamma", "DAYS_PER_MONTH"]
 
@@ -208,50 +209,28 @@ class GammaGamma(LikelihoodModel):
     ):
         """Discounted expected value of each customer's next ``time`` months, in currency units.
 
-        CLV = sum_{k=1..time} E[Z | x, m] * (E[Y(k dt) | x, t_x, T] - E[Y((k-1) dt) | x, t_x, T])
-                              / (1 + discount_rate)^k,
-        with dt = days_per_month / freq_days time units (one month), E[Y] from the fitted
-        ``transaction_model`` (BetaGeo or ParetoNBD) and E[Z] from
-        :meth:`conditional_expected_average_profit`. As in lifetimes' ``customer_lifetime_value``:
-        monthly steps, each month's expected purchases times expected spend, discounted at the
-        end of the month with the *monthly* rate ``discount_rate``. ``freq_days`` is the length
-        in days of the time unit the models were fitted in (7 for weeks, 1 for days); a month
-        is 365.25 / 12 days (lifetimes uses 30 days for freq="D" and 4.345 weeks for "W":
-        pass days_per_month=30 or 4.345 * 7 to reproduce it exactly). Source: Fader, Hardie
-        & Lee (2005b); lifetimes (Davidson-Pilon).
+        The same as ``crmlab.clv.customer_lifetime_value(transaction_model, self, ...)``, CLV's
+        one home (kept here so that existing code keeps working): monthly steps, each month's
+        expected purchases from the fitted ``transaction_model`` (BetaGeo or ParetoNBD) times
+        :meth:`conditional_expected_average_profit`, discounted at the month's end with the
+        *monthly* rate ``discount_rate``; ``freq_days`` is the length in days of the models'
+        time unit (7 for weeks). Source: Fader, Hardie & Lee (2005b); lifetimes (Davidson-Pilon).
         """
-        self._check_fitted()
-        where = "GammaGamma.customer_lifetime_value"
-        if not hasattr(transaction_model, "_conditional_expected"):
-            raise ValueError(
-                f"{where}: transaction_model must be a fitted BetaGeo or ParetoNBD, "
-                f"got {type(transaction_model).__name__}"
-            )
-        transaction_model._check_fitted()
-        if int(time) != time or time < 1:
-            raise ValueError(f"{where}: time is a whole number of months >= 1, got {time!r}")
-        if not np.isfinite(discount_rate) or discount_rate <= -1:
-            raise ValueError(
-                f"{where}: discount_rate is a monthly rate > -1 (e.g. 0.01), got {discount_rate!r}"
-            )
-        if not np.isfinite(freq_days) or freq_days <= 0:
-            raise ValueError(
-                f"{where}: freq_days is the length of the model's time unit in days "
-                f"(7 for weeks), got {freq_days!r}"
-            )
-        x, tx, TT, index = _check_rfm(frequency, recency, T, where)
-        spend = np.asarray(
-            self.conditional_expected_average_profit(frequency, monetary_value), dtype=np.float64
+        from ..clv.probabilistic import customer_lifetime_value  # clv imports btyd, not the reverse
+
+        return customer_lifetime_value(
+            transaction_model,
+            self,
+            frequency,
+            recency,
+            T,
+            monetary_value,
+            time=time,
+            discount_rate=discount_rate,
+            freq_days=freq_days,
+            days_per_month=days_per_month,
+            where="GammaGamma.customer_lifetime_value",
         )
-        shape = np.broadcast_shapes(x.shape, spend.shape)
-        x, tx, TT, spend = (np.broadcast_to(v, shape).ravel() for v in (x, tx, TT, spend))
-        step = float(days_per_month) / float(freq_days)
-        horizons = (np.arange(int(time) + 1) * step)[:, None]
-        cum = transaction_model._conditional_expected(horizons, x[None, :], tx[None, :], TT[None, :])
-        monthly = np.diff(cum, axis=0)
-        discount = (1.0 + discount_rate) ** -np.arange(1, int(time) + 1)
-        clv = ((discount @ monthly) * spend).reshape(shape)
-        return _wrap(clv, index, "clv")
 
 
 def simulate_gamma_gamma(p: float, q: float, gamma: float, frequency, seed: int = 0) -> pd.DataFrame:
