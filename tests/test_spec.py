@@ -112,6 +112,21 @@ def test_parquet_glob(tmp_path):
     ds = load_spec(spec)
     pd.testing.assert_frame_equal(ds.transactions, expected(), check_dtype=False)
     assert ds.transactions["customer_id"].value_counts().to_dict() == ROWS_PER_CUSTOMER
+    guessed = tomllib.loads(init_spec(parts / "part-0.parquet"))["transactions"]["columns"]
+    assert guessed == {**MAPPING, "quantity": "quantity"}
+
+
+def test_csv_glob_is_read_file_by_file_with_the_read_options(tmp_path):
+    """Monthly exports: ids stay text ("0007"), sep and decimal apply, an error names the file."""
+    lines = CSV.read_text().replace(",", ";").replace(".", ",").splitlines()
+    (tmp_path / "jan.csv").write_text("\n".join(lines[:5]) + "\n")
+    (tmp_path / "feb.csv").write_text("\n".join(lines[:1] + lines[5:]) + "\n")
+    spec = write_spec(tmp_path, tx_spec("*.csv", 'sep = ";"\ndecimal = ","'))
+    ds = load_spec(spec)
+    pd.testing.assert_frame_equal(ds.transactions, expected())
+    (tmp_path / "mar.csv").write_text(lines[0] + "\n0007;B200;P1;2024-04-01 10:00:00;-1,00;1;S1\n")
+    with pytest.raises(CRMDataError, match=r"mar\.csv: transactions\.amount: 1 of 1 rows are negative"):
+        load_spec(spec)
 
 
 @pytest.fixture()

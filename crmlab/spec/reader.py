@@ -29,7 +29,6 @@ _SOURCE_KEYS = ("path", "columns", "table", "query")
 _READ_SHORTCUTS = ("encoding", "decimal", "thousands", "quotechar", "comment")
 _DATASET_KEYS = ("name", "description", "observation_end")
 _DB_SUFFIXES = (".duckdb", ".ddb", ".db")
-_CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".txt")
 _ENGINE_KINDS = ("glob", "duckdb", "sql")
 _UNSET = object()
 
@@ -374,13 +373,12 @@ def read_spec(path: str | os.PathLike) -> DataSpec:
 
 
 def _lazy_table(ts: TableSpec):
-    """``(backend, Ibis table)`` over a glob, a DuckDB file (read only) or a SQL URL."""
+    """``(backend, Ibis table)`` over a glob of Parquet files, a DuckDB file (read only) or a SQL URL."""
     import ibis
 
     if ts.kind == "glob":
         backend = engine.connect()
-        read = backend.read_csv if ts.path.lower().endswith(_CSV_SUFFIXES) else backend.read_parquet
-        return backend, read(ts.path)
+        return backend, backend.read_parquet(ts.path)
     backend = ibis.duckdb.connect(ts.path, read_only=True) if ts.kind == "duckdb" else ibis.connect(ts.path)
     return backend, backend.sql(ts.query) if ts.query else backend.table(ts.table)
 
@@ -400,20 +398,32 @@ def _engine_frame(spec: Path, ts: TableSpec) -> pd.DataFrame:
         backend.disconnect()
 
 
-def _load_table(spec: DataSpec, ts: TableSpec) -> pd.DataFrame:
-    """One table through its crmlab.data loader; errors name the spec file and the table."""
+def _loaded(spec: DataSpec, ts: TableSpec, source, columns: dict) -> pd.DataFrame:
+    """``source`` through the table's crmlab.data loader; errors name the spec file and the table."""
     loader = getattr(data, f"load_{ts.name}")
-    source = _engine_frame(spec.path, ts) if ts.kind in _ENGINE_KINDS else ts.path
+    where = ts.path if isinstance(source, pd.DataFrame) else source
     try:
-        return loader(source, columns=ts.columns or None, **ts.options)
+        return loader(source, columns=columns or None, **ts.options)
     except (ValueError, TypeError) as exc:
         raise CRMDataError(
-            f"{spec.path}: [{ts.name}] {ts.path}: {exc}",
+            f"{spec.path}: [{ts.name}] {where}: {exc}",
             table=getattr(exc, "table", ts.name),
             column=getattr(exc, "column", None),
             n_bad=getattr(exc, "n_bad", None),
             example=getattr(exc, "example", None),
         ) from exc
+
+
+def _load_table(spec: DataSpec, ts: TableSpec) -> pd.DataFrame:
+    """One table: a file by its loader; a glob of CSV files file by file, then checked as a whole
+    (duplicates across files, one sort); a Parquet glob, a DuckDB file or a SQL URL through the
+    engine, then by the loader."""
+    files = sorted(glob.glob(ts.path, recursive=True)) if ts.kind == "glob" else []
+    if files and not _is_parquet(files[0]):
+        parts = [_loaded(spec, ts, file, ts.columns) for file in files]
+        return _loaded(spec, ts, pd.concat(parts, ignore_index=True), {})
+    source = _engine_frame(spec.path, ts) if ts.kind in _ENGINE_KINDS else ts.path
+    return _loaded(spec, ts, source, ts.columns)
 
 
 def load_spec(path_or_spec: str | os.PathLike | DataSpec) -> SpecDataset:
