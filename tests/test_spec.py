@@ -361,3 +361,11 @@ def test_main_writes_checks_and_reports_errors(tmp_path, capsys):
     assert "transactions    10" in capsys.readouterr().out
     assert main(["check", str(tmp_path / "none.toml")]) == 1
     assert "none.toml: path: no such spec file" in capsys.readouterr().err
+
+
+def test_pseudonymized_copy_keeps_the_spec():
+    ds = load_spec(SHOP)
+    hidden = ds.pseudonymized("a test key")
+    assert hidden.observation_end == pd.Timestamp("2024-03-31") and hidden.spec is ds.spec
+    assert not set(hidden.transactions["customer_id"]) & set(ROWS_PER_CUSTOMER)
+    assert sorted(hidden.transactions["customer_id"].value_counts()) == [1, 1, 2, 3, 3]
