@@ -369,3 +369,12 @@ def test_pseudonymized_copy_keeps_the_spec():
     assert hidden.observation_end == pd.Timestamp("2024-03-31") and hidden.spec is ds.spec
     assert not set(hidden.transactions["customer_id"]) & set(ROWS_PER_CUSTOMER)
     assert sorted(hidden.transactions["customer_id"].value_counts()) == [1, 1, 2, 3, 3]
+
+
+def test_a_database_that_cannot_be_reached_names_the_key_and_hides_the_password(tmp_path):
+    url = "postgresql://me:topsecret@127.0.0.1:1/shop"  # port 1: nothing listens
+    with pytest.raises(CRMDataError) as info:
+        load_spec(write_spec(tmp_path, tx_spec(url, 'table = "sales"')))
+    message = str(info.value)
+    assert "transactions.table = 'sales': cannot read it from postgresql://me:***@127.0.0.1:1/shop" in message
+    assert "topsecret" not in message

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import inspect
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -75,6 +76,16 @@ class TableSpec:
     options: dict[str, Any] = field(default_factory=dict)
     table: str | None = None
     query: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The path as messages show it: a URL's password masked."""
+        return _masked(self.path)
+
+
+def _masked(text: str) -> str:
+    """``postgresql://me:secret@host/db`` -> ``postgresql://me:***@host/db``."""
+    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", text)
 
 
 @dataclass(frozen=True)
@@ -389,10 +400,11 @@ def _engine_frame(spec: Path, ts: TableSpec) -> pd.DataFrame:
     try:
         backend, t = _lazy_table(ts)
     except Exception as exc:  # each backend raises its own types
-        value = ts.query or ts.table or ts.path
-        raise _spec_error(spec, key, f"cannot read it from {ts.path}: {exc}", value, table=ts.name) from exc
+        value = ts.query or ts.table or ts.shown
+        what = f"cannot read it from {ts.shown}: {_masked(str(exc))}"
+        raise _spec_error(spec, key, what, value, table=ts.name) from exc
     try:
-        _check_columns(spec, ts, ts.path, list(t.columns))
+        _check_columns(spec, ts, ts.shown, list(t.columns))
         return t.to_pandas()
     finally:
         backend.disconnect()
@@ -401,7 +413,7 @@ def _engine_frame(spec: Path, ts: TableSpec) -> pd.DataFrame:
 def _loaded(spec: DataSpec, ts: TableSpec, source, columns: dict) -> pd.DataFrame:
     """``source`` through the table's crmlab.data loader; errors name the spec file and the table."""
     loader = getattr(data, f"load_{ts.name}")
-    where = ts.path if isinstance(source, pd.DataFrame) else source
+    where = ts.shown if isinstance(source, pd.DataFrame) else source
     try:
         return loader(source, columns=columns or None, **ts.options)
     except (ValueError, TypeError) as exc:
