@@ -38,7 +38,7 @@ from crmlab.teaching import checks, sandbox
 ROOT = Path(__file__).resolve().parents[1]
 MAKE = shutil.which("make")
 KEY = "attack-test-course-key-7f3a9c"
-TIMEOUT = 20
+TIMEOUT = 60
 GRADED = "ex01_data_overview,ex02_segmentation,ex03_loyalty"
 EX = teaching.EXERCISES_DIR
 
@@ -121,11 +121,9 @@ def attack_ex01(paths: dict) -> dict:
     )
     return {
         "t1-solution": (
-            "import nbformat\n"
             f"path = {paths['victim_submission']!r}\n"
-            "nb = nbformat.read(path, as_version=4)\n"
-            "nb.cells[1].source = nb.cells[1].source.replace('seed = ', 'seed = 1 + ')\n"
-            "nbformat.write(nb, path)\n"
+            "text = open(path).read()\n"
+            "open(path, 'w').write(text.replace('seed = ', 'seed = 1 + '))\n"
             "answer_n_customers = 0\nanswer_revenue = 0.0\n"
         ),
         "t2-solution": (

@@ -530,3 +530,32 @@ def test_numbers_check_names_the_first_wrong_element():
     score, reason = check([1.0, 2.5, 3.0], [1.0, 2.0, 3.0])
     assert score == 0.0
     assert reason.startswith("1 of 3 numbers are wrong; element 1: 2.5 is off by 0.5")
+
+
+def test_teaching_modules_import_one_way_and_the_sandbox_copy_holds_no_answer_key():
+    """No import circle inside crmlab.teaching (issue 11); only roster, inputs, exercises enter a sandbox,
+    and none of them imports a module that stays outside (the package's own __init__ loads main and
+    make_solutions lazily, on first use)."""
+    import ast
+    from graphlib import TopologicalSorter
+
+    folder = teaching.EXERCISES_DIR.parents[1] / "crmlab" / "teaching"
+
+    def imported(nodes):
+        deps = set()
+        for node in nodes:
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                deps |= {node.module} if node.module else {a.name for a in node.names}
+        return {d for d in deps if (folder / f"{d}.py").exists()}
+
+    top, everywhere = {}, {}
+    for path in folder.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        top[path.stem], everywhere[path.stem] = imported(tree.body), imported(ast.walk(tree))
+    order = list(TopologicalSorter(top).static_order())  # raises CycleError on a circle
+    assert order.index("roster") < order.index("exercises") < order.index("grading") < order.index("cli")
+    inside = {name.removesuffix(".py") for name in sandbox.ALLOWED}
+    assert inside == {"__init__", "roster", "inputs", "exercises"}
+    assert top["__init__"] <= inside
+    for module in inside - {"__init__"}:
+        assert everywhere[module] <= inside, module

@@ -16,7 +16,8 @@ Modules, in the order data flows:
   ``HMAC-SHA256(course_key, student_id)``;
 * :mod:`~crmlab.teaching.inputs` -- the student's synthetic data and task inputs
   (:func:`load_exercise_data`, what the student notebooks call);
-* :mod:`~crmlab.teaching.exercises` -- student notebooks without solutions, the answer key files;
+* :mod:`~crmlab.teaching.exercises` -- student notebooks without solutions;
+  :mod:`~crmlab.teaching.solutions` -- the answer key files;
 * :mod:`~crmlab.teaching.compare` and :mod:`~crmlab.teaching.checks` -- the comparisons and
   the expected values (the answer key);
 * :mod:`~crmlab.teaching.grading`, :mod:`~crmlab.teaching.sandbox` and
@@ -24,9 +25,10 @@ Modules, in the order data flows:
   outside it, write the grades;
 * :mod:`~crmlab.teaching.cli` -- the command line.
 
-Imports run one way (roster <- inputs <- exercises; compare <- checks <- grading <- cli). Only
+Imports run one way (roster <- inputs <- exercises <- solutions; compare <- checks <- grading
+<- cli). Only
 roster, inputs and exercises enter the grading sandbox, so importing this package there
-must not import the others: :func:`main` is loaded on first use.
+must not import the others: :func:`main` and :func:`make_solutions` are loaded on first use.
 """
 
 from __future__ import annotations
@@ -40,7 +42,6 @@ from .exercises import (
     exercise_templates,
     find_solution_leaks,
     make_exercises,
-    make_solutions,
     solution_lines,
     strip_solutions,
     student_notebook,
@@ -82,8 +83,14 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    if name == "main":  # the command line imports the grader: not inside the sandbox
+    # the command line and the answer key files import the answer key: loaded on first use, never
+    # inside the sandbox
+    if name == "main":
         from .cli import main
 
         return main
+    if name == "make_solutions":
+        from .solutions import make_solutions
+
+        return make_solutions
     raise AttributeError(f"module 'crmlab.teaching' has no attribute {name!r}")

@@ -16,8 +16,9 @@ import sys
 from pathlib import Path
 
 from ..data import CRMDataError
-from .exercises import SolutionLeakError, exercise_templates, make_exercises, make_solutions
+from .exercises import SolutionLeakError, exercise_templates, make_exercises
 from .roster import DEFAULT_COURSE_KEY, read_roster
+from .solutions import make_solutions
 
 __all__ = ["KEY_ENV", "course_key", "main"]
 

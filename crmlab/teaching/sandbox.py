@@ -112,6 +112,7 @@ def _system_binds() -> list[str]:
             argv += ["--symlink", os.readlink(path), str(path)]
         elif path.is_dir():
             argv += ["--ro-bind", str(path), str(path)]
+    argv += ["--perms", "0755", "--dir", "/etc"]
     for name in _ETC:
         argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     return argv
@@ -183,8 +184,11 @@ class Sandbox:
         else:
             argv += ["--unshare-user", "--disable-userns"]
         argv += _system_binds()
-        python = [sys.base_prefix, sys.prefix, str(Path(sys.executable).resolve().parent)]
-        binds = [(p, p) for p in dict.fromkeys(str(Path(p).resolve()) for p in python)]
+        python = [
+            Path(p).resolve() for p in (sys.base_prefix, sys.prefix, Path(sys.executable).resolve().parent)
+        ]
+        python = [p for p in dict.fromkeys(python) if not any(q in p.parents for q in python)]
+        binds = [(str(p), str(p)) for p in python]
         binds.append((str(self._crmlab), str(Path(crmlab.__file__).resolve().parent)))
         binds += [(str(job_file), "/grading/job.json"), (str(data_dir), "/grading/data")]
         argv += _with_parents(binds)
