@@ -73,12 +73,20 @@ venv: $(STAMP) ## create .venv (if missing) and install crmlab with its runtime 
 
 reports: $(REPORTS) $(REPORT_DIR)/index.html ## run every notebook (only those whose notebook, crmlab or data changed) and write reports/*.html + index.html
 
+# crmlab.reports writes every file of a report under a unique temporary name and moves it into
+# place only when the whole build succeeded. So make must never delete a report: not after a failed
+# recipe (.DELETE_ON_ERROR), not on Ctrl-C or SIGTERM -- the file it would delete is the previous
+# good report, or the one a concurrent build just wrote.
+.PRECIOUS: $(REPORT_DIR)/%.html $(REPORT_DIR)/index.html
+
 $(REPORT_DIR)/%.html: $(NOTEBOOK_DIR)/%.ipynb $(CRMLAB_SOURCES) $(RAW_DATA) $(STAMP) $(REPORT_DIR)/.params/%
 	$(PY) -m crmlab.reports run $< $(PARAMS) --reports-dir $(REPORT_DIR)
 
-# the PARAMS a report was built with; rewritten only when they change, so a change re-executes
-$(REPORT_DIR)/.params/%: FORCE
-	@mkdir -p $(@D); echo '$(PARAMS)' | cmp -s - $@ || echo '$(PARAMS)' > $@
+# what a report was built from besides files: the PARAMS and whether ids are pseudonymized (a
+# fingerprint of CRMLAB_PSEUDONYM_KEY, never the key); rewritten only when that changes, so a
+# change re-executes the notebook
+$(REPORT_DIR)/.params/%: FORCE | $(STAMP)
+	@$(PY) -m crmlab.reports stamp $@ $(PARAMS)
 
 $(REPORT_DIR)/index.html: $(REPORTS) | $(STAMP)
 	$(PY) -m crmlab.reports index --reports-dir $(REPORT_DIR)

@@ -1,7 +1,7 @@
-"""``python -m crmlab.reports run|index ...``: see ``crmlab.reports.build.main``."""
+"""``python -m crmlab.reports run|index|stamp ...``: see ``crmlab.reports.cli``."""
 
 import sys
 
-from .build import main
+from .cli import main
 
 sys.exit(main())

@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import uuid
 from pathlib import Path
 
 __all__ = ["find_chromium", "render_check", "screenshot"]
@@ -103,22 +104,32 @@ def render_check(html_path, timeout: int = 90) -> dict:
 
 
 def screenshot(html_path, png_path, width: int = 1280, height: int = 1000, timeout: int = 90) -> Path:
-    """Save a PNG screenshot of a page (written to a temporary name, then moved)."""
+    """Save a PNG screenshot of a page (written to a unique temporary name, then moved).
+
+    Returns
+    -------
+    Path
+        ``png_path``.
+    """
     target, png = Path(html_path).resolve(), Path(png_path).resolve()
     png.parent.mkdir(parents=True, exist_ok=True)
-    tmp = png.with_name(f".{png.name}.tmp.png")
-    done = _run(
-        [
-            f"--window-size={width},{height}",
-            "--virtual-time-budget=5000",
-            f"--screenshot={tmp}",
-            target.as_uri(),
-        ],
-        timeout,
-    )
-    if not tmp.exists():
-        raise RuntimeError(
-            f"chromium took no screenshot of {target} (exit {done.returncode}): {done.stderr[-800:]}"
+    # a unique temporary name: two builds may take the screenshot at once
+    tmp = png.with_name(f".{png.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp.png")
+    try:
+        done = _run(
+            [
+                f"--window-size={width},{height}",
+                "--virtual-time-budget=5000",
+                f"--screenshot={tmp}",
+                target.as_uri(),
+            ],
+            timeout,
         )
-    os.replace(tmp, png)
+        if not tmp.exists():
+            raise RuntimeError(
+                f"chromium took no screenshot of {target} (exit {done.returncode}): {done.stderr[-800:]}"
+            )
+        os.replace(tmp, png)
+    finally:
+        tmp.unlink(missing_ok=True)
     return png
