@@ -295,6 +295,8 @@ def test_init_on_camel_case_names_with_a_date_format(tmp_path):
     text = init_spec(csv)
     spec = tomllib.loads(text)["transactions"]
     assert spec["sep"] == ";" and spec["date_format"] == "%m/%d/%Y %H:%M"
+    assert 'sep = ";"  # guessed from the header line' in text
+    assert "# guessed from the values of 'InvoiceDate' (e.g. '12/1/2010 8:26')" in text
     assert spec["columns"] == {
         "customer_id": "CustomerID",
         "date": "InvoiceDate",
@@ -378,3 +380,26 @@ def test_a_database_that_cannot_be_reached_names_the_key_and_hides_the_password(
     message = str(info.value)
     assert "transactions.table = 'sales': cannot read it from postgresql://me:***@127.0.0.1:1/shop" in message
     assert "topsecret" not in message
+
+
+def test_encoding_applies_to_the_header_check(tmp_path):
+    text = CSV.read_text().replace("household_id", "käufer")
+    (tmp_path / "tx.csv").write_bytes(text.encode("latin-1"))
+
+    def body(customer: str) -> str:
+        mapping = toml_table({**MAPPING, "customer_id": customer})
+        return f"[transactions]\npath = 'tx.csv'\ncolumns = {mapping}\nencoding = 'latin-1'\n"
+
+    ds = load_spec(write_spec(tmp_path, body("käufer")))
+    assert ds.transactions["customer_id"].value_counts().to_dict() == ROWS_PER_CUSTOMER
+    with pytest.raises(CRMDataError, match="transactions.columns.customer_id = 'kaeufer': no such column"):
+        read_spec(write_spec(tmp_path, body("kaeufer")))
+
+
+def test_init_on_an_unreadable_file(tmp_path, capsys):
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(CRMDataError, match="init: cannot read .*empty.csv as CSV or Parquet"):
+        init_spec(tmp_path / "empty.csv")
+    assert main(["init", str(tmp_path / "empty.csv")]) == 1
+    assert main(["init", str(tmp_path / "none.csv")]) == 1
+    assert "init: no such file" in capsys.readouterr().err

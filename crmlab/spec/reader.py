@@ -264,15 +264,9 @@ def _header(ts: TableSpec) -> tuple[str, list[str]] | None:
             return first, list(pq.read_schema(first).names)
         with open(first, "rb") as fh:
             gzipped = fh.read(2) == b"\x1f\x8b"
-        encoding = ts.options.get("read_kwargs", {}).get("encoding")
-        head = pd.read_csv(
-            first,
-            sep=ts.options.get("sep") or ",",
-            nrows=0,
-            encoding=encoding,
-            compression="gzip" if gzipped else None,
-            skipinitialspace=True,
-        )
+        kwargs = {"sep": ts.options.get("sep") or ",", "skipinitialspace": True}
+        kwargs["compression"] = "gzip" if gzipped else None
+        head = pd.read_csv(first, **{**kwargs, **ts.options.get("read_kwargs", {}), "nrows": 0})
     except (ValueError, OSError, LookupError):
         return None  # the loader reports what is wrong with the file itself
     return first, [str(c).strip() for c in head.columns]

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import data
+from .._validate import data_error
 from .reader import _is_parquet
 
 __all__ = ["init_spec"]
@@ -141,7 +142,7 @@ def _guess(frame: pd.DataFrame) -> tuple[dict, dict, dict]:
         if (score := _name_score(column, target))
     )
     guesses: dict[str, tuple[str, str]] = {}
-    options: dict[str, str] = {}
+    options: dict[str, tuple[str, str]] = {}
     notes: dict[str, str] = {}
     for _, _, _, target, column in ranked:
         if target in guesses or column in {c for c, _ in guesses.values()}:
@@ -151,9 +152,16 @@ def _guess(frame: pd.DataFrame) -> tuple[dict, dict, dict]:
             notes.setdefault(target, f"{column!r} looks like it by name, but {why}")
             continue
         guesses[target] = (column, f"guessed from the name {column!r}" + (f"; {why}" if why else ""))
-        options.update(opts)
+        options.update(_explained(opts, frame[column]))
     _guess_from_values(frame, guesses, options)
     return guesses, options, notes
+
+
+def _explained(options: dict, values: pd.Series) -> dict[str, tuple[str, str]]:
+    """``{option: (value, why)}``: an option read off a column's values, with an example."""
+    example = values.dropna().astype(str).iloc[0] if values.notna().any() else ""
+    why = f"guessed from the values of {values.name!r} (e.g. {example!r})"
+    return {key: (value, why) for key, value in options.items()}
 
 
 def _guess_from_values(frame: pd.DataFrame, guesses: dict, options: dict) -> None:
@@ -168,7 +176,7 @@ def _guess_from_values(frame: pd.DataFrame, guesses: dict, options: dict) -> Non
                     column,
                     f"guessed from the values: they parse as dates (e.g. {found[1]!r})",
                 )
-                options.update({"date_format": found[0]} if found[0] else {})
+                options.update(_explained({"date_format": found[0]} if found[0] else {}, frame[column]))
                 free.remove(column)
                 break
     if "amount" not in guesses:
@@ -195,7 +203,7 @@ def _sample(path: Path) -> tuple[pd.DataFrame, dict]:
         return (pd.DataFrame() if batch is None else batch.to_pandas()), {}
     with open(path, "rb") as fh:
         compression = "gzip" if fh.read(2) == b"\x1f\x8b" else None
-    options: dict[str, str] = {}
+    options: dict[str, tuple[str, str]] = {}
     for encoding in ("utf-8", "latin-1"):
         try:
             with (gzip.open if compression else open)(path, "rt", encoding=encoding) as fh:
@@ -212,8 +220,8 @@ def _sample(path: Path) -> tuple[pd.DataFrame, dict]:
             break
         except UnicodeDecodeError:
             continue
-    options.update({"sep": sep} if sep != "," else {})
-    options.update({"encoding": encoding} if encoding != "utf-8" else {})
+    options.update({"sep": (sep, "guessed from the header line")} if sep != "," else {})
+    options.update({"encoding": (encoding, "the file is not UTF-8 text")} if encoding != "utf-8" else {})
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame, options
 
@@ -248,7 +256,7 @@ def _render(path_text: str, frame: pd.DataFrame, guesses: dict, options: dict, n
         "[transactions]",
         f"path = {_toml(path_text)}",
     ]
-    out += [f"{key} = {_toml(value)}  # guessed from the file" for key, value in options.items()]
+    out += [f"{key} = {_toml(value)}  # {why}" for key, (value, why) in options.items()]
     out += ["", "[transactions.columns]"]
     for target in _NAMES:
         if target in guesses:
@@ -297,7 +305,10 @@ def init_spec(data_file: str | os.PathLike, relative_to: str | os.PathLike | Non
     path = Path(data_file)
     if not path.is_file():
         raise FileNotFoundError(f"init: no such file: {path}")
-    frame, options = _sample(path)
+    try:
+        frame, options = _sample(path)
+    except (ValueError, OSError) as exc:  # pandas' parser errors are ValueErrors
+        raise data_error("transactions", None, f"init: cannot read {path} as CSV or Parquet: {exc}") from exc
     guesses, found_options, notes = _guess(frame)
     path_text = os.fspath(data_file)
     if relative_to is not None:
