@@ -18,18 +18,24 @@ def execute(tmp_path, name, **params):
 
 
 def text_outputs(nb):
-    """Every text output (tables, printed numbers, readings rendered as Markdown), figures left out."""
+    """Every text output (tables, printed numbers, readings rendered as Markdown), figures left out.
+
+    A cell's printed text is joined into one string: the kernel may deliver it in one or several
+    stream messages, depending on timing.
+    """
     texts = []
     for cell in nb.cells:
+        printed = "".join(  # stdout only: a warning on stderr is not a result
+            out["text"] for out in cell.get("outputs", []) if out.get("name") == "stdout"
+        )
+        if printed:
+            texts.append(printed)
         for out in cell.get("outputs", []):
-            if out.get("output_type") == "stream":
-                texts.append(out["text"])
-            elif "data" in out and "text/markdown" in out["data"]:
-                texts.append(out["data"]["text/markdown"])
-            elif "data" in out and "text/plain" in out["data"]:
-                text = out["data"]["text/plain"]
-                if " at 0x" not in text:  # object reprs carry memory addresses
-                    texts.append(text)
+            data = out.get("data", {})
+            if "text/markdown" in data:
+                texts.append(data["text/markdown"])
+            elif "text/plain" in data and " at 0x" not in data["text/plain"]:  # object reprs carry addresses
+                texts.append(data["text/plain"])
     return texts
 
 
