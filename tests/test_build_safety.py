@@ -270,3 +270,18 @@ def test_the_index_marks_a_notebook_that_never_built(tmp_path):
         "DeadKernelError: Kernel died. There is no good report of this notebook yet." in page
     )
     assert "No reports built yet" not in page
+
+
+def test_a_kernel_that_dies_is_named_with_its_cell(tmp_path):
+    reports = tmp_path / "rep"
+    nb = make_notebook(tmp_path / "80_dies.ipynb", body="import os\nos._exit(3)")
+    with pytest.raises(
+        build.NotebookFailed, match=r"80_dies.ipynb failed at cell 3 \('import os'\): DeadKernelError"
+    ):
+        build.run(nb, reports_dir=reports)
+    failure = json.loads((reports / ".meta" / "failed" / "80_dies.json").read_text())
+    assert (failure["cell"], failure["source"]) == (3, "import os")
+    page = (reports / "index.html").read_text()
+    assert "at cell 3 (<code>import os</code>): DeadKernelError" in page
+    assert "There is no good report of this notebook yet." in page
+    assert leftovers(reports) == []

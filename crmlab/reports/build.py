@@ -98,18 +98,24 @@ def _title_and_summary(nb) -> tuple[str, str]:
 def _failing_cell(nb) -> tuple[int | None, str]:
     """Position (1-based, as in the source notebook) and first line of the cell that raised.
 
-    Cells papermill adds (error banners, injected parameters) are not counted.
+    Cells papermill adds (error banners, injected parameters) are not counted. Without an error
+    output (the kernel died), it is the last cell papermill started; None before the first cell.
     """
     added = {"papermill-error-cell-tag", "injected-parameters"}
-    position = 0
-    for cell in nb.cells:
-        if added & set(cell.metadata.get("tags", [])):
-            continue
-        position += 1
-        if any(out.get("output_type") == "error" for out in cell.get("outputs", [])):
-            first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-            return position, first
-    return None, ""
+    cells = [c for c in nb.cells if not added & set(c.metadata.get("tags", []))]
+    raised = [
+        i for i, c in enumerate(cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+    ]
+    started = [
+        i
+        for i, c in enumerate(cells)
+        if c.metadata.get("papermill", {}).get("status") in ("running", "completed")
+    ]
+    found = raised[0] if raised else (started[-1] if started else None)
+    if found is None:
+        return None, ""
+    source = cells[found].source.strip()
+    return found + 1, source.splitlines()[0] if source else ""
 
 
 def _now() -> str:
