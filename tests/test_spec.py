@@ -14,7 +14,7 @@ import pytest
 
 from crmlab import data, paths
 from crmlab.exceptions import CRMDataError
-from crmlab.spec import DataSpec, init_spec, load_spec, main, read_spec
+from crmlab.spec import TABLES, DataSpec, init_spec, load_spec, main, read_spec
 
 HERE = Path(__file__).resolve().parent / "data" / "spec"
 SHOP = HERE / "shop.toml"
@@ -403,3 +403,26 @@ def test_init_on_an_unreadable_file(tmp_path, capsys):
     assert main(["init", str(tmp_path / "empty.csv")]) == 1
     assert main(["init", str(tmp_path / "none.csv")]) == 1
     assert "init: no such file" in capsys.readouterr().err
+
+
+@pytest.mark.skipif("order_lines" not in TABLES, reason="this Dataset has no order_lines / campaign tables")
+def test_tables_without_a_loader_are_mapped_and_keyed(tmp_path):
+    (tmp_path / "lines.csv").write_text("basket_id,product_id\n0100,P1\n0100,P2\n0101,P1\n")
+    (tmp_path / "campaign.csv").write_text("customer_id,targeted,control,responded\n0007,1,0,1\n12,0,1,0\n")
+    body = tx_spec(str(CSV))
+    body += (
+        "[order_lines]\npath = 'lines.csv'\ncolumns = { order_id = 'basket_id', product = 'product_id' }\n"
+    )
+    body += "[campaign]\npath = 'campaign.csv'\n"
+    ds = load_spec(write_spec(tmp_path, body))
+    assert ds.order_lines["order_id"].tolist() == ["0100", "0100", "0101"]
+    assert ds.order_lines.columns.tolist() == ["order_id", "product"]
+    assert ds.campaign["customer_id"].tolist() == ["0007", "12"] and ds.campaign["responded"].sum() == 1
+    bad = body.replace("product = 'product_id'", "product = 'sku'")
+    with pytest.raises(CRMDataError, match="order_lines.columns.product = 'sku': no such column"):
+        read_spec(write_spec(tmp_path, bad))
+    (tmp_path / "campaign.csv").write_text("customer_id,targeted,responded\n0007,1,1\n")
+    with pytest.raises(
+        CRMDataError, match=r"campaign.columns = \{\}: the required column\(s\) \['control'\]"
+    ):
+        read_spec(write_spec(tmp_path, body))

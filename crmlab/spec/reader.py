@@ -8,6 +8,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,13 @@ from ..exceptions import CRMDataError
 
 __all__ = ["TABLES", "TableSpec", "DataSpec", "SpecDataset", "read_spec", "load_spec"]
 
-TABLES = ("transactions", "customers", "survey", "promotions")
+# tables read by a crmlab.data loader, and tables without one (read as they are, key columns checked)
+_LOADED = ("transactions", "customers", "survey", "promotions")
+_PLAIN = {
+    "order_lines": ("order_id", "product"),
+    "campaign": ("customer_id", "targeted", "control", "responded"),
+}
+TABLES = tuple(t for t in (*_LOADED, *_PLAIN) if t in {f.name for f in fields(Dataset)})
 _CANONICAL = {
     "transactions": data.TRANSACTION_COLUMNS,
     "customers": data.CUSTOMER_COLUMNS,
@@ -130,6 +137,8 @@ def _spec_error(spec, key: str, what: str, value=_UNSET, *, table: str = "spec",
 
 def _allowed_keys(name: str) -> list[str]:
     """The keys a table may have: the source keys and the loader's keyword options."""
+    if name in _PLAIN:
+        return [*_SOURCE_KEYS, "sep", "read_kwargs", *_READ_SHORTCUTS]
     params = inspect.signature(getattr(data, f"load_{name}")).parameters
     options = [p for p in params if p not in ("source", "columns", "table")]
     shortcuts = list(_READ_SHORTCUTS) if "read_kwargs" in options else []
@@ -286,7 +295,7 @@ def _check_columns(spec: Path, ts: TableSpec, where: str, found: list[str]) -> N
         if user not in found:
             what = f"no such column in {where}; found {found}{_sep_hint(found)}"
             raise _spec_error(spec, f"{ts.name}.columns.{canon}", what, user, table=ts.name, column=canon)
-    required = _CANONICAL[ts.name]["required"] if ts.name in _CANONICAL else []
+    required = _CANONICAL[ts.name]["required"] if ts.name in _CANONICAL else list(_PLAIN.get(ts.name, []))
     missing = [c for c in required if c not in ts.columns and c not in found]
     if missing:
         wanted = ", ".join(f'{c} = "..."' for c in missing)
@@ -404,9 +413,29 @@ def _engine_frame(spec: Path, ts: TableSpec) -> pd.DataFrame:
         backend.disconnect()
 
 
+def _plain(
+    source, columns: dict | None = None, *, sep=None, read_kwargs=None, name: str = ""
+) -> pd.DataFrame:
+    """A table without a crmlab.data loader: read, mapped, key columns checked, ids as text."""
+    ids = [user for canon, user in (columns or {}).items() if canon.endswith("_id")]
+    if isinstance(source, pd.DataFrame):
+        frame = source.copy()
+    elif _is_parquet(source):
+        frame = pd.read_parquet(source)
+    else:
+        kwargs = {"sep": sep or ",", **(read_kwargs or {})}
+        ids += [c for c in pd.read_csv(source, nrows=0, **kwargs).columns if str(c).endswith("_id")]
+        frame = pd.read_csv(source, dtype=dict.fromkeys(ids, str), **kwargs)
+    frame = frame.rename(columns={user: canon for canon, user in (columns or {}).items()})
+    data.require_columns(frame, _PLAIN[name], name)
+    for column in data.id_columns(frame):
+        frame[column] = frame[column].astype("string").str.strip()
+    return frame
+
+
 def _loaded(spec: DataSpec, ts: TableSpec, source, columns: dict) -> pd.DataFrame:
     """``source`` through the table's crmlab.data loader; errors name the spec file and the table."""
-    loader = getattr(data, f"load_{ts.name}")
+    loader = getattr(data, f"load_{ts.name}") if ts.name in _LOADED else partial(_plain, name=ts.name)
     where = ts.shown if isinstance(source, pd.DataFrame) else source
     try:
         return loader(source, columns=columns or None, **ts.options)
@@ -452,12 +481,4 @@ def load_spec(path_or_spec: str | os.PathLike | DataSpec) -> SpecDataset:
     """
     spec = path_or_spec if isinstance(path_or_spec, DataSpec) else read_spec(path_or_spec)
     frames = {name: _load_table(spec, ts) for name, ts in spec.tables.items()}
-    return SpecDataset(
-        name=spec.name,
-        transactions=frames["transactions"],
-        customers=frames.get("customers"),
-        survey=frames.get("survey"),
-        promotions=frames.get("promotions"),
-        description=spec.description,
-        spec=spec,
-    )
+    return SpecDataset(name=spec.name, description=spec.description, spec=spec, **frames)
