@@ -4,8 +4,8 @@
 returns a :class:`Dataset` whose tables are the canonical ones of ``crmlab.data``
 (``None`` where the data set has no such table). A path is a transactions file
 (CSV or Parquet) or a folder holding ``transactions.csv`` and, optionally,
-``customers.csv``, ``survey.csv`` and ``promotions.csv`` (the layout ``make data``
-writes).
+``customers.csv``, ``survey.csv``, ``promotions.csv``, ``order_lines.csv`` and ``campaign.csv``
+(the layout ``make data`` writes).
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ class Dataset:
     promotions: pd.DataFrame | None = None
     truth: synth.GroundTruth | None = None
     description: str = ""
+    order_lines: pd.DataFrame | None = None
+    campaign: pd.DataFrame | None = None
 
     @property
     def observation_end(self) -> pd.Timestamp:
@@ -74,7 +76,13 @@ class Dataset:
 
         truth = None
         if self.truth is not None:
-            truth = synth.GroundTruth(swap(self.truth.customers), swap(self.truth.orders), self.truth.params)
+            truth = synth.GroundTruth(
+                swap(self.truth.customers),
+                swap(self.truth.orders),
+                self.truth.params,
+                associations=self.truth.associations,
+                campaign=swap(self.truth.campaign),
+            )
         return Dataset(
             self.name,
             swap(self.transactions),
@@ -83,6 +91,8 @@ class Dataset:
             swap(self.promotions),
             truth,
             self.description + " (pseudonymized)",
+            order_lines=swap(self.order_lines),
+            campaign=swap(self.campaign),
         )
 
     def tables(self) -> pd.DataFrame:
@@ -94,7 +104,7 @@ class Dataset:
             One row per canonical table: ``rows`` and the first 12 ``columns``.
         """
         rows = []
-        for name in ("transactions", "customers", "survey", "promotions"):
+        for name in ("transactions", "customers", "survey", "promotions", "order_lines", "campaign"):
             frame = getattr(self, name)
             rows.append(
                 {
@@ -146,6 +156,20 @@ def _id_index(frame: pd.DataFrame) -> bool:
     return isinstance(frame.index.name, str) and frame.index.name.endswith("_id")
 
 
+def _read_optional(found: dict[str, Path], table: str, columns: tuple[str, ...]) -> pd.DataFrame | None:
+    """An optional table of a data folder (``order_lines``, ``campaign``) with its key columns,
+    ids read as text; ``None`` when the folder has no such file."""
+    if table not in found:
+        return None
+    path = found[table]
+    if path.name.lower().endswith(".parquet"):
+        frame = pd.read_parquet(path)
+    else:
+        frame = pd.read_csv(path, dtype={"order_id": str, "customer_id": str, "campaign_id": str})
+    data.require_columns(frame, columns, table)
+    return frame
+
+
 def _tables_in(folder: Path) -> dict[str, Path]:
     """``{table: file}`` for the CSV (also ``.csv.gz``) and Parquet files in a folder."""
     found = {}
@@ -170,6 +194,8 @@ def _load(dataset: str, seed: int, n_customers: int, start: str, end: str) -> Da
             pop.promotions,
             pop.truth,
             description=f"synthetic population, {n_customers:,} sign-ups, seed {seed}, {start}..{end}",
+            order_lines=pop.order_lines,
+            campaign=pop.campaign,
         )
     if dataset in ("cdnow", "cdnow_master"):
         return Dataset(
@@ -197,6 +223,8 @@ def _load(dataset: str, seed: int, n_customers: int, start: str, end: str) -> Da
             survey=data.load_survey(found["survey"]) if "survey" in found else None,
             promotions=data.load_promotions(found["promotions"]) if "promotions" in found else None,
             description=f"files in {path}",
+            order_lines=_read_optional(found, "order_lines", ("order_id", "product")),
+            campaign=_read_optional(found, "campaign", ("customer_id", "targeted", "control", "responded")),
         )
     if path.exists():
         return Dataset(path.stem, data.load_transactions(path), description=f"transactions from {path}")

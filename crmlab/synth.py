@@ -40,6 +40,29 @@ The generating story (all times in weeks from the customer's first purchase):
   would be a hassle": inertia), the Kano functional/dysfunctional pairs for each attribute, and carries
   the composites ``basic_satisfaction``, ``latent_satisfaction``, ``satisfaction``
   and ``loyalty_intention``.
+* **Order lines** (``order_lines``; drawn after everything else from the child generator
+  ``default_rng([seed, 1])``, so the other tables are the same as without them). Each order's
+  first line is its product in ``transactions``; each further unit of the order's ``quantity``
+  opens a new line with probability 0.75 (else it is one more unit of the first line), so
+  ``sum(quantity)`` over an order's lines is the order's ``quantity``. A new line's product is a
+  *planted* consequent when the order holds its antecedent (``PLANTED_PRODUCT_RULES``: diapers ->
+  beer, camera -> memory card; ``PLANTED_CATEGORY_RULES``: beauty -> apparel) with the rule's
+  probability, else from the first line's category (45 %) or any category, products uniform.
+  Prices split the order's ``amount`` over its lines in proportion to each product's list price
+  (times noise), rounded to cents: ``sum(quantity * price)`` equals ``amount`` to within half a cent
+  per unit. ``truth.associations`` records each planted rule's probability and its realised
+  support, confidence and lift on the lines.
+* **Campaign** (``campaign``; child generator ``default_rng([seed, 2])``). A coupon e-mail
+  (``CAMPAIGN``) goes out the day after the period ends to the buyers of some regions
+  (``targeted``), a random 20 % of whom are held out (``control``); ``responded`` / ``revenue``
+  are purchases in the following 28 days. Without contact a customer buys as before (a Poisson
+  number of purchases at the current life-cycle rate, none once dropped out). Contact adds one
+  purchase with probability ``0.02 + 0.30 s**2`` (alive, ``s`` = price sensitivity; ``0.03 s`` once
+  dropped out), discounts the purchases on which the coupon is redeemed (probability
+  ``0.1 + 0.7 s``), and makes "sleeping dogs" (``s < 0.1``) drop their purchases with probability
+  0.15. Both potential outcomes are drawn for everybody with common random numbers, so
+  ``truth.campaign`` holds who would have bought anyway (``responded_control``), the true uplift
+  probability and the realised incremental response and revenue of every customer.
 """
 
 from __future__ import annotations
@@ -61,6 +84,10 @@ __all__ = [
     "CATEGORIES",
     "KANO_TRUTH",
     "STAGES",
+    "PLANTED_PRODUCT_RULES",
+    "PLANTED_CATEGORY_RULES",
+    "PRODUCT_LABELS",
+    "CAMPAIGN",
     "main",
 ]
 
@@ -127,14 +154,43 @@ _KANO_CELLS = {
 
 SCALE_MAX = 9.5  # true satisfaction lives on 1..SCALE_MAX so that items rarely clip at 10
 
+PRODUCTS_PER_CATEGORY = 20  # products "<category>-01" .. "<category>-20"
+# planted associations in the order lines: (antecedent, consequent, probability that a new line of
+# an order holding the antecedent is the consequent)
+PLANTED_PRODUCT_RULES = [("grocery-01", "grocery-02", 0.8), ("electronics-01", "electronics-02", 0.6)]
+PLANTED_CATEGORY_RULES = [("beauty", "apparel", 0.8)]
+PRODUCT_LABELS = {
+    "grocery-01": "diapers",
+    "grocery-02": "beer",
+    "electronics-01": "camera",
+    "electronics-02": "memory card",
+}
+# the campaign experiment run the day after the period ends
+CAMPAIGN = {
+    "campaign_id": "C01",
+    "type": "coupon",
+    "medium": "email",
+    "discount": 0.15,
+    "window_days": 28,
+    "holdout_share": 0.2,
+    "target_regions": ["north", "east", "central"],
+    "cost_per_contact": 0.5,
+}
+
 
 @dataclass
 class GroundTruth:
-    """What the generator knows and a real data set never shows."""
+    """What the generator knows and a real data set never shows.
+
+    ``associations``: the planted basket rules with their realised support, confidence and lift;
+    ``campaign``: per customer of the campaign table, both potential outcomes and the true uplift.
+    """
 
     customers: pd.DataFrame
     orders: pd.DataFrame
     params: dict = field(default_factory=dict)
+    associations: pd.DataFrame | None = None
+    campaign: pd.DataFrame | None = None
 
     def basic_saturation_point(self, fraction: float = 0.2) -> float:
         """Basic satisfaction at which f'(B) falls below ``fraction`` of its maximum."""
@@ -153,6 +209,8 @@ class Population:
     survey: pd.DataFrame
     promotions: pd.DataFrame
     truth: GroundTruth
+    order_lines: pd.DataFrame | None = None
+    campaign: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         p = self.truth.params
@@ -172,6 +230,13 @@ class Population:
         self.promotions.to_csv(out / "promotions.csv", index=False)
         self.truth.customers.to_csv(out / "truth_customers.csv")
         self.truth.orders.to_csv(out / "truth_orders.csv", index=False)
+        for name in ("order_lines", "campaign"):
+            if getattr(self, name) is not None:
+                getattr(self, name).to_csv(out / f"{name}.csv", index=False)
+        if self.truth.associations is not None:
+            self.truth.associations.to_csv(out / "truth_associations.csv", index=False)
+        if self.truth.campaign is not None:
+            self.truth.campaign.to_csv(out / "truth_campaign.csv")
         (out / "params.json").write_text(json.dumps(self.truth.params, indent=2, default=str))
         return out
 
@@ -287,12 +352,25 @@ def generate(
         "n_promotions": int(promo.n),
         **_loyalty_params(c, satisfaction_trap),
     }
+    # drawn after everything else, from child generators: the tables above stay as they were
+    order_lines, associations = _order_lines(np.random.default_rng([seed, 1]), transactions)
+    campaign, campaign_truth, params["campaign"] = _campaign(
+        np.random.default_rng([seed, 2]), c, ids, transactions, end_ts
+    )
     return Population(
         customers=c.customers,
         transactions=transactions,
         survey=survey,
         promotions=promotions,
-        truth=GroundTruth(customers=truth_customers, orders=orders_truth, params=params),
+        truth=GroundTruth(
+            customers=truth_customers,
+            orders=orders_truth,
+            params=params,
+            associations=associations,
+            campaign=campaign_truth,
+        ),
+        order_lines=order_lines,
+        campaign=campaign,
     )
 
 
@@ -648,6 +726,192 @@ def _loyalty_params(c: SimpleNamespace, satisfaction_trap: bool) -> dict:
         "<1 decline, else termination; never bought: potential",
         "time_unit": "weeks",
     }
+
+
+def _product_names() -> np.ndarray:
+    """Product code ``cat * PRODUCTS_PER_CATEGORY + (no - 1)`` -> name ``"<category>-<no>"``."""
+    cats = np.repeat(CATEGORIES.index.to_numpy(dtype=str), PRODUCTS_PER_CATEGORY)
+    nos = np.tile(np.arange(1, PRODUCTS_PER_CATEGORY + 1), len(CATEGORIES))
+    return np.char.add(np.char.add(cats, "-"), np.char.zfill(nos.astype(str), 2)).astype(object)
+
+
+def _new_line_products(rng, first: np.ndarray, n_new: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Products of the lines after each order's first: planted consequents, else same category
+    (45 %) or any category; returns (order index, product code) of the new lines."""
+    k, n_cat, m = PRODUCTS_PER_CATEGORY, len(CATEGORIES), len(first)
+    code = {name: i for i, name in enumerate(_product_names())}
+    cat_no = {name: i for i, name in enumerate(CATEGORIES.index)}
+    watched = sorted({code[x] for a, b, _ in PLANTED_PRODUCT_RULES for x in (a, b)})
+    col = {p_: j for j, p_ in enumerate(watched)}
+    holds_cat = np.zeros((m, n_cat), dtype=bool)  # categories and planted products in each order
+    holds_cat[np.arange(m), first // k] = True
+    holds = first[:, None] == np.asarray(watched)[None, :]
+    orders, products = [], []
+    for slot in range(1, int(n_new.max(initial=0)) + 1):
+        o = np.flatnonzero(n_new >= slot)
+        same = rng.random(len(o)) < 0.45
+        cat = np.where(same, first[o] // k, rng.integers(0, n_cat, len(o)))
+        prod = cat * k + rng.integers(0, k, len(o))
+        for a, b, p in PLANTED_CATEGORY_RULES:
+            fire = holds_cat[o, cat_no[a]] & ~holds_cat[o, cat_no[b]] & (rng.random(len(o)) < p)
+            prod = np.where(fire, cat_no[b] * k + rng.integers(0, k, len(o)), prod)
+        for a, b, p in PLANTED_PRODUCT_RULES:
+            fire = holds[o, col[code[a]]] & ~holds[o, col[code[b]]] & (rng.random(len(o)) < p)
+            prod = np.where(fire, code[b], prod)
+        holds_cat[o, prod // k] = True
+        holds[o] |= prod[:, None] == np.asarray(watched)[None, :]
+        orders.append(o)
+        products.append(prod)
+    if not orders:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(orders), np.concatenate(products)
+
+
+def _order_lines(rng, transactions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``order_lines`` table (order_id, product, category, quantity, price) and the planted
+    rules with their realised support, confidence and lift (see the module docstring)."""
+    names = _product_names()
+    codes, uniques = pd.factorize(transactions["product"])
+    first = pd.Index(names).get_indexer(np.asarray(uniques, dtype=object))[codes]
+    quantity = transactions["quantity"].to_numpy()
+    n_new = rng.binomial(quantity - 1, 0.75)
+    o_new, p_new = _new_line_products(rng, first, n_new)
+    m, k = len(transactions), len(names)
+    o_all = np.concatenate([np.arange(m), o_new])
+    key = o_all * k + np.concatenate([first, p_new])
+    q_all = np.concatenate([quantity - n_new, np.ones(len(o_new), np.int64)])
+    # a product drawn twice in an order is one line; lines keep the order they were drawn in
+    uniq, first_at, inverse = np.unique(key, return_index=True, return_inverse=True)
+    q = np.bincount(inverse, weights=q_all).astype(np.int64)
+    keep = np.lexsort((first_at, uniq // k))
+    o, p, q = uniq[keep] // k, uniq[keep] % k, q[keep]
+    list_price = rng.lognormal(np.log(20.0), 0.6, size=len(names))
+    weight = q * list_price[p] * rng.lognormal(0.0, 0.2, len(q))
+    share = weight / np.bincount(o, weights=weight, minlength=m)[o]
+    value = transactions["amount"].to_numpy()[o] * share
+    order_lines = pd.DataFrame(
+        {
+            "order_id": transactions["order_id"].array.take(o),
+            "product": names[p],
+            "category": CATEGORIES.index.to_numpy(dtype=object)[p // PRODUCTS_PER_CATEGORY],
+            "quantity": q,
+            "price": np.maximum(np.round(value / q, 2), 0.01),
+        }
+    )
+    return order_lines, _realised_rules(o, p, m)
+
+
+def _realised_rules(order: np.ndarray, product: np.ndarray, n_orders: int) -> pd.DataFrame:
+    """Support, confidence and lift of each planted rule, counted on the order lines (order
+    index, product code)."""
+    k = PRODUCTS_PER_CATEGORY
+    code = {name: i for i, name in enumerate(_product_names())}
+    cat_no = {name: i for i, name in enumerate(CATEGORIES.index)}
+    rows = []
+    for level, rules in (("product", PLANTED_PRODUCT_RULES), ("category", PLANTED_CATEGORY_RULES)):
+        item, key = (product, code) if level == "product" else (product // k, cat_no)
+        for a, b, p in rules:
+            has_a = np.bincount(order[item == key[a]], minlength=n_orders) > 0
+            has_b = np.bincount(order[item == key[b]], minlength=n_orders) > 0
+            n_a, n_b, both = int(has_a.sum()), int(has_b.sum()), int((has_a & has_b).sum())
+            rows.append(
+                {
+                    "level": level,
+                    "antecedent": a,
+                    "consequent": b,
+                    "story": f"{PRODUCT_LABELS.get(a, a)} -> {PRODUCT_LABELS.get(b, b)}",
+                    "planted_probability": p,
+                    "support": both / n_orders,
+                    "confidence": both / n_a if n_a else float("nan"),
+                    "lift": both * n_orders / (n_a * n_b) if n_a and n_b else float("nan"),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _campaign_draws(rng, c: SimpleNamespace, b: np.ndarray, window_weeks: float) -> SimpleNamespace:
+    """Both potential outcomes of the campaign for the buyers ``b`` (common random numbers)."""
+    s = c.price_sens[b]
+    alive = c.age_end[b] < c.tau[b]
+    rate_now = np.where(alive, c.rate[b] * _rate_shape(np.minimum(c.age_end[b] / c.tau[b], 0.999)), 0.0)
+    spend = c.order_value[b] * _spend_shape(np.minimum(c.age_end[b] / c.tau[b], 0.999))
+    h = np.where(alive, 0.02 + 0.30 * s**2, 0.03 * s)  # probability of one extra purchase
+    lose = np.where(alive & (s < 0.1), 0.15, 0.0)  # sleeping dogs drop their purchases
+    redeem_p, d = 0.1 + 0.7 * s, CAMPAIGN["discount"]
+    n0 = rng.poisson(rate_now * window_weeks)
+    owner = np.repeat(np.arange(len(b)), n0)
+    value = spend[owner] * rng.lognormal(0.0, 0.35, len(owner))
+    redeemed = rng.random(len(owner)) < redeem_p[owner]
+    lost = rng.random(len(b)) < lose
+    extra = rng.random(len(b)) < h
+    extra_value = spend * rng.lognormal(0.0, 0.35, len(b)) * (1.0 - d)
+    rev0 = np.bincount(owner, weights=value, minlength=len(b))
+    kept = np.bincount(owner, weights=value * np.where(redeemed, 1.0 - d, 1.0), minlength=len(b))
+    rev1 = np.where(lost, 0.0, kept) + np.where(extra, extra_value, 0.0)
+    e0 = np.exp(-rate_now * window_weeks)
+    mean_value = spend * np.exp(0.35**2 / 2)
+    return SimpleNamespace(
+        y0=n0 > 0,
+        y1=((n0 > 0) & ~lost) | extra,
+        rev0=np.round(rev0, 2),
+        rev1=np.round(rev1, 2),
+        p0=1.0 - e0,
+        p1=1.0 - (e0 + (1.0 - e0) * lose) * (1.0 - h),
+        erev0=rate_now * window_weeks * mean_value,
+        erev1=(1.0 - lose) * rate_now * window_weeks * mean_value * (1.0 - d * redeem_p)
+        + h * mean_value * (1.0 - d),
+    )
+
+
+def _campaign(rng, c, ids, transactions: pd.DataFrame, end_ts) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The campaign table (buyers; targeted regions, random holdout), its truth and parameters."""
+    b = np.flatnonzero(c.buyer)
+    targeted = np.isin(c.region[b], CAMPAIGN["target_regions"])
+    control = targeted & (rng.random(len(b)) < CAMPAIGN["holdout_share"])
+    treated = targeted & ~control
+    out = _campaign_draws(rng, c, b, CAMPAIGN["window_days"] / 7.0)
+    campaign = pd.DataFrame(
+        {
+            "customer_id": ids[b],
+            "campaign_id": CAMPAIGN["campaign_id"],
+            "targeted": targeted,
+            "control": control,
+            "responded": np.where(treated, out.y1, out.y0),
+            "revenue": np.where(treated, out.rev1, out.rev0),
+        }
+    )
+    truth = pd.DataFrame(
+        {
+            "treated": treated,
+            "p_respond_control": out.p0,
+            "p_respond_treated": out.p1,
+            "uplift": out.p1 - out.p0,
+            "expected_revenue_control": out.erev0,
+            "expected_revenue_treated": out.erev1,
+            "uplift_revenue": out.erev1 - out.erev0,
+            "responded_control": out.y0,
+            "responded_treated": out.y1,
+            "revenue_control": out.rev0,
+            "revenue_treated": out.rev1,
+        },
+        index=pd.Index(ids[b], name="customer_id"),
+    )
+    date = end_ts + pd.Timedelta(days=1)
+    params = {
+        **CAMPAIGN,
+        "date": str(date.date()),
+        "window_end": str((date + pd.Timedelta(days=CAMPAIGN["window_days"] - 1)).date()),
+        "n_targeted": int(targeted.sum()),
+        "n_treated": int(treated.sum()),
+        "n_control": int(control.sum()),
+        # realised effect on the contacted: sum over the treated of (treated - control outcome)
+        "incremental_responses": int((out.y1[treated].astype(int) - out.y0[treated]).sum()),
+        "incremental_revenue": float((out.rev1[treated] - out.rev0[treated]).sum()),
+        "uplift_treated": float((out.y1[treated].astype(int) - out.y0[treated]).mean()),
+        "uplift_revenue_treated": float((out.rev1[treated] - out.rev0[treated]).mean()),
+        "uplift_expected": float(truth["uplift"][treated].mean()),
+    }
+    return campaign, truth, params
 
 
 def main(argv=None) -> None:

@@ -146,3 +146,120 @@ def test_save_writes_loadable_tables(tmp_path, population):
     assert len(ds.transactions) == len(population.transactions)
     assert len(ds.customers) == len(population.customers)
     assert (tmp_path / "truth_customers.csv").exists()
+
+
+# --- order lines and the campaign experiment (drawn after everything else) -------------------
+
+# sha256 of each existing table's CSV, recorded before order lines and the campaign were added:
+# the new tables come from child generators, so the old ones must not move
+_DIGESTS = {
+    0: {
+        "customers": "f52f66a764f627f3",
+        "transactions": "19215c39ff104924",
+        "survey": "a6d3c6dbb553e507",
+        "promotions": "8576dab08b4c9f4d",
+    },
+    3: {
+        "customers": "fed3c0e6bbcf9687",
+        "transactions": "0905fd1a05fca452",
+        "survey": "682d33b62e803a1a",
+        "promotions": "135159091c566125",
+    },
+}
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_new_tables_leave_the_existing_ones_unchanged(seed):
+    import hashlib
+
+    pop = synth.generate(3000, seed=seed)
+    for name, digest in _DIGESTS[seed].items():
+        text = getattr(pop, name).to_csv(index=False).encode()
+        assert hashlib.sha256(text).hexdigest()[:16] == digest, name
+
+
+def test_order_lines_add_up_to_their_orders(population):
+    lines, tx = population.order_lines, population.transactions.set_index("order_id")
+    assert list(lines.columns) == ["order_id", "product", "category", "quantity", "price"]
+    assert set(lines["order_id"]) == set(tx.index)
+    assert not lines.duplicated(["order_id", "product"]).any()
+    assert (lines["quantity"] >= 1).all() and (lines["price"] > 0).all()
+    per_order = lines.assign(value=lines["quantity"] * lines["price"]).groupby("order_id")
+    units = per_order["quantity"].sum()
+    assert (units == tx.loc[units.index, "quantity"]).all()
+    gap = (per_order["value"].sum() - tx.loc[units.index, "amount"]).abs()
+    assert (gap <= 0.005 * units + 1e-9).all()  # prices in cents: half a cent per unit at most
+    first = lines.drop_duplicates("order_id").set_index("order_id")
+    assert (first["product"] == tx.loc[first.index, "product"]).all()
+    assert (lines["product"].str.split("-").str[0] == lines["category"]).all()
+    multi = (lines.groupby("order_id").size() > 1).mean()
+    assert 0.3 < multi < 0.6
+
+
+def test_planted_associations_are_recorded_as_realised(population):
+    lines, rules = population.order_lines, population.truth.associations
+    n = lines["order_id"].nunique()
+    for rule in rules.itertuples():
+        baskets = lines.groupby("order_id")[rule.level].agg(set)
+        has_a = baskets.map(lambda s, a=rule.antecedent: a in s)
+        has_b = baskets.map(lambda s, b=rule.consequent: b in s)
+        both = (has_a & has_b).sum()
+        assert rule.support == pytest.approx(both / n)
+        assert rule.confidence == pytest.approx(both / has_a.sum())
+        assert rule.lift == pytest.approx(both / has_a.sum() / (has_b.mean()))
+    product = rules[rules["level"] == "product"]
+    assert (product["lift"] > 10).all()  # far above any unplanted pair (within-category lift ~3)
+    assert set(product["story"]) == {"diapers -> beer", "camera -> memory card"}
+    assert rules.loc[rules["level"] == "category", "lift"].iloc[0] > 1.2
+
+
+def test_campaign_is_a_randomised_experiment_with_its_truth(population):
+    camp, truth = population.campaign, population.truth.campaign
+    p = population.truth.params["campaign"]
+    buyers = population.customers.loc[population.customers["first_purchase_date"].notna(), "customer_id"]
+    assert camp["customer_id"].tolist() == buyers.tolist()
+    assert (camp["campaign_id"] == "C01").all()
+    assert not (camp["control"] & ~camp["targeted"]).any()
+    assert camp.loc[camp["targeted"], "control"].mean() == pytest.approx(0.2, abs=0.03)
+    region = population.customers.set_index("customer_id").loc[camp["customer_id"], "region"]
+    assert (camp["targeted"].to_numpy() == region.isin(p["target_regions"]).to_numpy()).all()
+    treated = (camp["targeted"] & ~camp["control"]).to_numpy()
+    assert (truth["treated"].to_numpy() == treated).all()
+    observed = np.where(treated, truth["responded_treated"], truth["responded_control"])
+    assert (camp["responded"].to_numpy() == observed).all()
+    assert ((camp["revenue"] > 0) == camp["responded"]).all()
+    # the recorded incremental effect is the treated's difference of potential outcomes
+    t = truth[treated]
+    assert p["incremental_responses"] == int(t["responded_treated"].sum() - t["responded_control"].sum())
+    assert p["incremental_revenue"] == pytest.approx((t["revenue_treated"] - t["revenue_control"]).sum())
+    # dead customers mostly do not buy anyway; price-sensitive ones are moved most
+    alive = population.truth.customers.loc[truth.index, "alive"]
+    assert truth.loc[~alive.to_numpy(), "p_respond_control"].max() == 0
+    sens = population.truth.customers.loc[truth.index, "price_sensitivity"]
+    assert np.corrcoef(sens, truth["uplift"])[0, 1] > 0.3
+    assert (truth["uplift"] < 0).any()  # sleeping dogs
+
+
+def test_dataset_carries_and_pseudonymizes_the_new_tables():
+    from crmlab.datasets import load_dataset
+
+    ds = load_dataset("synthetic", seed=2, n_customers=500)
+    assert ds.order_lines is not None and ds.campaign is not None
+    assert {"order_lines", "campaign"} <= set(ds.tables().index)
+    pseudo = ds.pseudonymized("k")
+    assert set(pseudo.order_lines["order_id"]) == set(pseudo.transactions["order_id"])
+    assert not set(pseudo.campaign["customer_id"]) & set(ds.campaign["customer_id"])
+    assert set(pseudo.campaign["customer_id"]) <= set(pseudo.customers["customer_id"])
+    assert list(pseudo.truth.campaign.index) == list(pseudo.campaign["customer_id"])
+    cdnow = load_dataset("cdnow_sample")
+    assert cdnow.order_lines is None and cdnow.campaign is None
+
+
+def test_saved_folder_reads_back_the_new_tables(tmp_path, population):
+    from crmlab.datasets import load_dataset
+
+    population.save(tmp_path)
+    ds = load_dataset(str(tmp_path))
+    assert len(ds.order_lines) == len(population.order_lines)
+    assert ds.campaign["responded"].sum() == population.campaign["responded"].sum()
+    assert (tmp_path / "truth_associations.csv").exists() and (tmp_path / "truth_campaign.csv").exists()
