@@ -17,13 +17,20 @@ A spec names, for each canonical table of :mod:`crmlab.data` (``transactions``, 
     columns = { customer_id = "household_id" }
 
 ``path`` is a CSV (also ``.csv.gz``) or Parquet file, read by the table's loader
-(``crmlab.data.load_transactions`` ...); or a glob of Parquet files (``"parts/*.parquet"``), a
-DuckDB database file (``.duckdb``, ``.ddb``, ``.db``) or a SQL URL (``postgresql://user@host/db``)
+(``crmlab.data.load_transactions`` ...); a glob of CSV files (``"monthly/*.csv"``, read file by
+file by the loader); or a glob of Parquet files (``"parts/*.parquet"``), a DuckDB database file (``.duckdb``, ``.ddb``, ``.db``) or a SQL URL (``postgresql://user@host/db``)
 with ``table`` or ``query``, read through DuckDB / the database with Ibis (:mod:`crmlab.engine`)
 and then validated by the same loader. ``columns`` maps canonical names to yours. The other keys
 are the loader's options (``sep``, ``date_format``, ``timezone``, ``read_kwargs``; ``items`` and
 ``scale`` for a survey) and the ``pandas.read_csv`` shortcuts ``encoding``, ``decimal``,
-``thousands``, ``quotechar``, ``comment``.
+``thousands``, ``quotechar``, ``comment``. Tables without a loader (``order_lines``,
+``campaign``, where :class:`~crmlab.datasets.Dataset` has them) take ``path``, ``columns``,
+``sep`` and the read options; their key columns are checked and their ids read as text.
+Passwords in a URL are masked in every message (better: leave them out, libpq reads
+``PGPASSWORD`` or ``~/.pgpass``).
+
+Layout: ``reader`` (:func:`read_spec` with every check, :func:`load_spec`), ``starter``
+(:func:`init_spec`), ``cli`` (:func:`main`; ``python -m crmlab.spec init|check``).
 
 A bad spec raises :class:`~crmlab.exceptions.CRMDataError` naming the spec file, the key and the
 value found. ``python -m crmlab.spec init exports/transactions.csv > shop.toml`` writes a starter

@@ -121,7 +121,17 @@ class SpecDataset(Dataset):
         return resolve_observation_end(self.transactions["date"], given)
 
     def pseudonymized(self, key: str | bytes | None = None) -> SpecDataset:
-        """As :meth:`Dataset.pseudonymized`, keeping the spec."""
+        """As :meth:`Dataset.pseudonymized`, keeping the spec (and so its ``observation_end``).
+
+        Parameters
+        ----------
+        key : the secret key; default: the environment variable ``CRMLAB_PSEUDONYM_KEY``.
+
+        Returns
+        -------
+        SpecDataset
+            The pseudonymized copy (the original is untouched).
+        """
         plain = super().pseudonymized(key)
         return SpecDataset(**{f.name: getattr(plain, f.name) for f in fields(Dataset)}, spec=self.spec)
 
