@@ -18,9 +18,10 @@ A spec names, for each canonical table of :mod:`crmlab.data` (``transactions``, 
 
 ``path`` is a CSV (also ``.csv.gz``) or Parquet file, read by the table's loader
 (``crmlab.data.load_transactions`` ...); a glob of CSV files (``"monthly/*.csv"``, read file by
-file by the loader); or a glob of Parquet files (``"parts/*.parquet"``), a DuckDB database file (``.duckdb``, ``.ddb``, ``.db``) or a SQL URL (``postgresql://user@host/db``)
-with ``table`` or ``query``, read through DuckDB / the database with Ibis (:mod:`crmlab.engine`)
-and then validated by the same loader. ``columns`` maps canonical names to yours. The other keys
+file by the loader); or a glob of Parquet files (``"parts/*.parquet"``), a DuckDB database file
+(``.duckdb``, ``.ddb``, ``.db``) or a SQL URL (``postgresql://user@host/db``) with ``table`` or
+``query``, read through DuckDB / the database with Ibis (:mod:`crmlab.engine`) and then validated
+by the same loader. ``columns`` maps canonical names to yours. The other keys
 are the loader's options (``sep``, ``date_format``, ``timezone``, ``read_kwargs``; ``items`` and
 ``scale`` for a survey) and the ``pandas.read_csv`` shortcuts ``encoding``, ``decimal``,
 ``thousands``, ``quotechar``, ``comment``. Tables without a loader (``order_lines``,
