@@ -11,6 +11,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+from crmlab._style import LOSS, TOTAL  # noqa: E402
 from crmlab.clv import (  # noqa: E402
     COMPONENTS,
     REICHHELD_PROFILES,
@@ -24,7 +25,11 @@ from crmlab.clv import (  # noqa: E402
     holdout_calibration,
     kotler_retention,
     margin_multiples,
+    plot_cohort_clv,
+    plot_cohort_retention,
+    plot_holdout_calibration,
     plot_tornado,
+    plot_waterfall,
     plot_whale_curve,
     reichheld_simulation,
     relationship_costs,
@@ -661,3 +666,144 @@ def test_customer_delivered_value_by_hand():
     with pytest.raises(CRMDataError) as err:
         customer_delivered_value(offers.assign(time=[-1, 5]))
     assert err.value.column == "time" and err.value.n_bad == 1
+
+
+# --------------------------------------------------------------------------- one home per concept
+
+
+def test_cohort_clv_monthly_active_matrix_is_cohort_counts_on_complete_months():
+    from crmlab.cohorts import cohort_counts
+
+    rng = np.random.default_rng(3)
+    n = 400
+    tx = pd.DataFrame(
+        {
+            "customer_id": rng.integers(0, 60, n).astype(str),
+            "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 600, n), unit="D"),
+            "amount": rng.uniform(5, 50, n),
+            "cost": 0.0,
+        }
+    )
+    # 2024-08-20 lies inside August: July 2024 is the last complete month
+    res = cohort_clv(tx, freq="M", observation_end="2024-08-20")
+    counts = cohort_counts(tx, observation_end="2024-07-31")
+    assert list(res.active.index) == [f"{c:%Y-%m}" for c in counts.index]
+    assert res.active.shape == counts.shape
+    np.testing.assert_array_equal(res.active.to_numpy(), counts.to_numpy())
+    assert res.sizes.tolist() == counts[0].astype(int).tolist()
+
+
+def test_observation_end_is_a_day_normalised_to_midnight():
+    tx = _cohort_tx()
+    # a purchase on the last day, in the afternoon, counts for that day
+    late = pd.DataFrame(
+        {"customer_id": ["c2"], "date": [pd.Timestamp("2024-09-30 15:00")], "amount": [10.0], "cost": [0.0]}
+    )
+    res = cohort_clv(
+        pd.concat([tx, late], ignore_index=True), discount_rate=0.0, observation_end="2024-09-30"
+    )
+    assert res.retention.iloc[0].tolist() == pytest.approx([1.0, 0.5, 0.5])  # c2 bought in its cohort's Q3
+    sw_tx = pd.DataFrame(
+        {
+            "customer_id": ["A", "B"],
+            "date": pd.to_datetime(["2024-01-01", "2024-12-01"]),
+            "amount": [200.0, 50.0],
+        }
+    )
+    survey = pd.DataFrame({"customer_id": ["A", "B"], "outside_spend": [100.0, 0.0]})
+    at_noon = share_of_wallet(sw_tx, survey, observation_end="2025-01-01 12:00")
+    at_midnight = share_of_wallet(sw_tx, survey, observation_end="2025-01-01")
+    pd.testing.assert_frame_equal(at_noon, at_midnight)
+    assert at_noon.loc["A", "annual_spend"] == pytest.approx(200 / (366 / 365.25))
+
+
+# --------------------------------------------------------------------------- error policy
+
+
+def test_bad_arguments_are_value_or_type_errors_naming_them():
+    with pytest.raises(TypeError, match="margins"):
+        discounted_clv("100", 0.8, 0.1)
+    with pytest.raises(TypeError, match="discount_rate"):
+        discounted_clv(100, 0.8, "10%")
+    with pytest.raises(TypeError, match="customers"):
+        kotler_retention(_reasons(), "many", 0.8, clv=1.0)
+    with pytest.raises(ValueError, match="n_groups"):
+        holdout_calibration([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], n_groups=2.5)
+    with pytest.raises(ValueError, match="method"):
+        discounted_clv(100, 0.8, 0.1, method="exact")
+    with pytest.raises(TypeError, match="customer_costs"):
+        customer_profitability(_profit_tables()[0], [1.0, 2.0])
+    with pytest.raises(TypeError, match="DataFrame"):
+        customer_profitability([1, 2, 3])
+
+
+def test_bad_data_are_crm_data_errors_naming_table_column_and_row():
+    margins = pd.Series([100.0, np.nan], index=pd.Index(["a", "b"], name="customer_id"))
+    with pytest.raises(CRMDataError) as err:
+        discounted_clv(margins, 0.8, 0.1)
+    assert err.value.table == "margins" and err.value.n_bad == 1 and "'b'" in err.value.example
+    tx, _ = _profit_tables()
+    with pytest.raises(CRMDataError) as err:
+        share_of_wallet(
+            tx.assign(date=tx["date"].astype(str)),
+            pd.DataFrame({"customer_id": ["A"], "outside_spend": [1.0]}),
+        )
+    assert err.value.column == "date"
+    with pytest.raises(CRMDataError) as err:
+        whale_curve(pd.Series([1.0, np.inf, 2.0], index=["a", "b", "c"]))
+    assert err.value.column == "profit" and err.value.n_bad == 1 and "'b'" in err.value.example
+    survey = pd.DataFrame({"customer_id": ["A", "A", "B"], "outside_spend": [1.0, 2.0, 3.0]})
+    with pytest.raises(CRMDataError) as err:
+        share_of_wallet(tx, survey)
+    assert err.value.table == "survey" and err.value.column == "customer_id" and err.value.n_bad == 1
+    customers = pd.DataFrame({"customer_id": ["A"], "signup_date": pd.to_datetime(["2024-01-01"])})
+    with pytest.raises(CRMDataError) as err:
+        relationship_costs(customers, "2025-01-01", transactions=tx.drop(columns="date"))
+    assert err.value.table == "transactions" and err.value.column == "date"
+    with pytest.raises(CRMDataError) as err:
+        cohort_clv(_cohort_tx(), observation_end="2023-01-01")
+    assert err.value.column == "date"
+
+
+# --------------------------------------------------------------------------- plots
+
+
+def test_plot_waterfall_bars_are_the_components():
+    res = clv_components(**HAND)
+    ax = plot_waterfall(res)
+    heights = [p.get_height() for p in ax.patches]
+    expected = res.summary()["present_value"].to_numpy()  # CLV1..CLV6, then the CLV
+    assert heights == pytest.approx(expected)
+    assert ax.patches[0].get_facecolor()[:3] == pytest.approx(matplotlib.colors.to_rgb(LOSS))  # CLV1 = -20
+    assert ax.patches[6].get_facecolor()[:3] == pytest.approx(matplotlib.colors.to_rgb(TOTAL))
+    _, given = plt.subplots()
+    assert res.plot_waterfall(ax=given) is given
+    plt.close("all")
+
+
+def test_cohort_plots_draw_the_tables():
+    res = cohort_clv(_cohort_tx(), discount_rate=1.1**4 - 1, freq="Q", observation_end="2024-09-30")
+    ax = plot_cohort_retention(res)
+    cells = ax.collections[0].get_array()
+    shown = np.ma.masked_invalid(res.retention.to_numpy()).ravel()
+    assert cells.compressed().tolist() == pytest.approx(shown.compressed().tolist())  # 1, .5, 0, 1, 1
+    ax = plot_cohort_clv(res)
+    assert ax.get_lines()[0].get_ydata() == pytest.approx(res.pooled["cumulative_clv"].to_numpy())
+    points = ax.collections[0].get_offsets()
+    assert points[:, 0].tolist() == [2, 1]  # last observed period of each cohort
+    assert points[:, 1].tolist() == pytest.approx([35 + 10 / 1.1, 40 + 30 / 1.1])
+    with pytest.raises(TypeError, match="cohort_clv"):
+        plot_cohort_clv(res.pooled)
+    plt.close("all")
+
+
+def test_plot_holdout_calibration_draws_both_means():
+    pred = pd.Series([5.0, 1.0, 4.0, 2.0, 3.0], index=list("abcde"))
+    act = pd.Series([6.0, 0.0, 2.0, 1.0, 5.0], index=list("abcde"))
+    ax = plot_holdout_calibration(holdout_calibration(pred, act, n_groups=2))
+    predicted, actual = ax.get_lines()
+    assert predicted.get_ydata() == pytest.approx([2.0, 4.5])
+    assert actual.get_ydata() == pytest.approx([2.0, 4.0])
+    with pytest.raises(TypeError, match="whale_curve"):
+        plot_whale_curve(pd.DataFrame({"profit": [1.0]}))
+    plt.close("all")
