@@ -204,6 +204,8 @@ BAD = [
                  "unknown time zone", id="timezone"),
     pytest.param(tx_spec(str(CSV), "[dataset]\nobservation_end = \"soon\""),
                  "dataset.observation_end = 'soon'", "not a date", id="observation-end"),
+    pytest.param(tx_spec(str(CSV), "[dataset]\nobservation_end = \"\""),
+                 "dataset.observation_end = ''", "not a date", id="observation-end-empty"),
     pytest.param(tx_spec(str(CSV), "[dataset]\nowner = \"me\""), "dataset.owner = 'me'", "allowed: name",
                  id="dataset-key"),
     pytest.param("transactions = 3\n", "transactions = 3", "must be a table", id="table-not-a-table"),

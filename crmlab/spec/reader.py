@@ -193,7 +193,10 @@ def _dataset_meta(spec: Path, raw) -> dict:
         meta[key] = value
     if "observation_end" in meta:
         try:
-            meta["observation_end"] = pd.Timestamp(str(meta["observation_end"])).normalize()
+            end = pd.Timestamp(str(meta["observation_end"]))
+            if pd.isna(end):
+                raise ValueError("empty date")
+            meta["observation_end"] = (end.tz_localize(None) if end.tzinfo else end).normalize()
         except (TypeError, ValueError) as exc:
             value = raw["observation_end"]
             raise _spec_error(spec, "dataset.observation_end", "not a date (e.g. 2024-06-30)", value) from exc
