@@ -428,3 +428,11 @@ def test_tables_without_a_loader_are_mapped_and_keyed(tmp_path):
         CRMDataError, match=r"campaign.columns = \{\}: the required column\(s\) \['control'\]"
     ):
         read_spec(write_spec(tmp_path, body))
+
+
+def test_a_file_that_is_not_text_gets_the_loaders_diagnosis(tmp_path):
+    (tmp_path / "tx.csv").write_bytes(CSV.read_text().encode("utf-16-le"))  # no byte-order mark
+    with pytest.raises(CRMDataError, match=r"shop.toml: \[transactions\] .*tx.csv: .*UTF-16.*utf-16-le"):
+        load_spec(write_spec(tmp_path, tx_spec("tx.csv")))
+    ds = load_spec(write_spec(tmp_path, tx_spec("tx.csv", 'encoding = "utf-16-le"')))
+    pd.testing.assert_frame_equal(ds.transactions, expected())

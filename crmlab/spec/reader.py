@@ -276,6 +276,11 @@ def _is_parquet(path: str) -> bool:
         return fh.read(4) == b"PAR1"
 
 
+def _binary(head: bytes) -> bool:
+    """Not UTF-8 text (a workbook, an archive, UTF-16 ...): the loader names what it is."""
+    return b"\x00" in head or head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG"))
+
+
 def _header(ts: TableSpec) -> tuple[str, list[str]] | None:
     """The first file and its column names (Parquet schema or CSV header only); None if unreadable."""
     first = sorted(glob.glob(ts.path, recursive=True))[0] if ts.kind == "glob" else ts.path
@@ -285,13 +290,16 @@ def _header(ts: TableSpec) -> tuple[str, list[str]] | None:
 
             return first, list(pq.read_schema(first).names)
         with open(first, "rb") as fh:
-            gzipped = fh.read(2) == b"\x1f\x8b"
+            head = fh.read(4096)
+        gzipped = head[:2] == b"\x1f\x8b"
+        if not gzipped and "encoding" not in ts.options.get("read_kwargs", {}) and _binary(head):
+            return None
         kwargs = {"sep": ts.options.get("sep") or ",", "skipinitialspace": True}
         kwargs["compression"] = "gzip" if gzipped else None
-        head = pd.read_csv(first, **{**kwargs, **ts.options.get("read_kwargs", {}), "nrows": 0})
+        names = pd.read_csv(first, **{**kwargs, **ts.options.get("read_kwargs", {}), "nrows": 0}).columns
     except (ValueError, OSError, LookupError):
         return None  # the loader reports what is wrong with the file itself
-    return first, [str(c).strip() for c in head.columns]
+    return first, [str(c).strip() for c in names]
 
 
 def _sep_hint(found: list[str]) -> str:
