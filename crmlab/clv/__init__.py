@@ -36,6 +36,7 @@ from .plots import (
     plot_waterfall,
     plot_whale_curve,
 )
+from .probabilistic import customer_lifetime_value
 from .profitability import (
     WhaleCurve,
     customer_profitability,
@@ -81,4 +82,5 @@ __all__ = [
     "REICHHELD_PROFILES",
     "reichheld_simulation",
     "customer_delivered_value",
+    "customer_lifetime_value",
 ]
