@@ -30,7 +30,7 @@ are the loader's options (``sep``, ``date_format``, ``timezone``, ``read_kwargs`
 Passwords in a URL are masked in every message (better: leave them out, libpq reads
 ``PGPASSWORD`` or ``~/.pgpass``).
 
-Layout: ``reader`` (:func:`read_spec` with every check, :func:`load_spec`), ``starter``
+Layout: ``reader`` (:func:`read_spec` with every check), ``loading`` (:func:`load_spec`), ``starter``
 (:func:`init_spec`), ``cli`` (:func:`main`; ``python -m crmlab.spec init|check``).
 
 A bad spec raises :class:`~crmlab.exceptions.CRMDataError` naming the spec file, the key and the
@@ -39,7 +39,8 @@ spec, guessing the columns and saying why.
 """
 
 from .cli import main
-from .reader import TABLES, DataSpec, SpecDataset, TableSpec, load_spec, read_spec
+from .loading import SpecDataset, load_spec
+from .reader import TABLES, DataSpec, TableSpec, read_spec
 from .starter import init_spec
 
 __all__ = ["TABLES", "TableSpec", "DataSpec", "SpecDataset", "read_spec", "load_spec", "init_spec", "main"]

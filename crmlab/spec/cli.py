@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..exceptions import CRMDataError
-from .reader import load_spec
+from .loading import load_spec
 from .starter import init_spec
 
 __all__ = ["main"]
