@@ -4,8 +4,9 @@ Customers are grouped by the period (month, quarter or year) of their first purc
 and period since acquisition the share still buying and the margin per active customer give the
 discounted value of an acquired customer so far (Berger & Nasr 1998; Gupta, Lehmann & Stuart 2004,
 "Valuing customers", JMR 41(1)). :func:`crmlab.clv.plot_cohort_retention` and
-:func:`crmlab.clv.plot_cohort_clv` draw the result. The monthly active-customer matrix is the
-one of :func:`crmlab.cohorts.cohort_counts` restricted to complete months (a test checks it).
+:func:`crmlab.clv.plot_cohort_clv` draw the result. The matrix of active customers is
+:func:`crmlab.cohorts.cohort_counts` (one home for cohort matrices) on the dates floored to their
+period, up to the last complete period; only the margin sums are laid out here.
 """
 
 from __future__ import annotations
@@ -16,32 +17,34 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check_choice, check_number, data_error, resolve_observation_end
+from ..cohorts import cohort_counts
 from ._checks import check_transactions
 
 __all__ = ["PERIODS_PER_YEAR", "CohortCLV", "cohort_clv"]
 
 PERIODS_PER_YEAR = {"M": 12, "Q": 4, "Y": 1}
+_MONTHS = {"M": 1, "Q": 3, "Y": 12}  # months in one period
 
 
-def _period_ordinal(dates, freq: str) -> np.ndarray:
-    """Periods counted from year 0: months (year*12 + month - 1), quarters or years."""
+def _period_start_month(dates, freq: str) -> np.ndarray:
+    """Month ordinal (year * 12 + month - 1) of the first month of each date's period."""
     dt = pd.DatetimeIndex(dates)
-    year = dt.year.to_numpy().astype(np.int64)
-    month = dt.month.to_numpy().astype(np.int64)
-    if freq == "M":
-        return year * 12 + month - 1
-    if freq == "Q":
-        return year * 4 + (month - 1) // 3
-    return year
+    month = dt.year.to_numpy().astype(np.int64) * 12 + dt.month.to_numpy().astype(np.int64) - 1
+    return month - month % _MONTHS[freq]
 
 
-def _ordinal_label(ordinal: np.ndarray, freq: str) -> list[str]:
-    """'2024-01', '2024Q1' or '2024'."""
+def _month_dates(months: np.ndarray) -> np.ndarray:
+    """Month ordinals as the first day of each month (datetime64[ns])."""
+    return (np.asarray(months) - 1970 * 12).astype("datetime64[M]").astype("datetime64[ns]")
+
+
+def _label(start: pd.Timestamp, freq: str) -> str:
+    """'2024-01', '2024Q1' or '2024' for the period starting at ``start``."""
     if freq == "M":
-        return [f"{o // 12}-{o % 12 + 1:02d}" for o in ordinal]
+        return f"{start:%Y-%m}"
     if freq == "Q":
-        return [f"{o // 4}Q{o % 4 + 1}" for o in ordinal]
-    return [str(o) for o in ordinal]
+        return f"{start.year}Q{(start.month - 1) // 3 + 1}"
+    return str(start.year)
 
 
 @dataclass
@@ -100,40 +103,49 @@ def _needed_columns(transactions, gross_margin, where: str) -> tuple[list[str], 
     return need + ["cost"], None
 
 
-def _last_complete_period(end: pd.Timestamp, freq: str) -> int:
-    """The last period fully observed: the one containing ``end`` only if ``end`` is its last day."""
-    end_ord = int(_period_ordinal(pd.DatetimeIndex([end]), freq)[0])
-    next_day_ord = int(_period_ordinal(pd.DatetimeIndex([end + pd.Timedelta(days=1)]), freq)[0])
-    return end_ord if next_day_ord != end_ord else end_ord - 1
+def _complete_end(end: pd.Timestamp, freq: str) -> pd.Timestamp:
+    """Last day of the last complete period: ``end`` if it is its period's last day, else the day
+    before its period starts."""
+    start = int(_period_start_month([end], freq)[0])
+    if int(_period_start_month([end + pd.Timedelta(days=1)], freq)[0]) != start:
+        return end
+    return pd.Timestamp(_month_dates([start])[0]) - pd.Timedelta(days=1)
 
 
-def _cohort_cells(tx: pd.DataFrame, margin: np.ndarray, freq: str, end: pd.Timestamp):
-    """Active customers and margin sums per cohort (rows) and period since acquisition (columns).
+def _active_matrix(tx: pd.DataFrame, freq: str, last_end: pd.Timestamp) -> pd.DataFrame:
+    """Customers buying per cohort (rows) and period since acquisition (columns).
 
-    Cells of complete periods without a purchase are 0; periods not yet complete are NaN.
-    Returns ``active``, ``margin_sum`` (index: cohort ordinals), ``sizes`` and the ``observed`` mask.
+    :func:`crmlab.cohorts.cohort_counts` on the dates floored to their period's first month,
+    every ``step``-th column: one home for the cohort matrix. Periods not yet complete are NaN.
     """
-    last_complete = _last_complete_period(end, freq)
-    codes, uniques = pd.factorize(tx["customer_id"].to_numpy())
-    ordn = _period_ordinal(tx["date"], freq)
-    first = np.full(len(uniques), np.iinfo(np.int64).max)
-    np.minimum.at(first, codes, ordn)
-    cohort = first[codes]
-    ok = ordn <= last_complete
-    if not ok.any():
-        raise data_error("transactions", "date", f"no complete {freq} period up to {end.date()}", n_bad=0)
-    frame = pd.DataFrame(
-        {"cohort": cohort[ok], "k": (ordn - cohort)[ok], "customer": codes[ok], "margin": margin[ok]}
+    floored = pd.DataFrame(
+        {
+            "customer_id": tx["customer_id"].to_numpy(),
+            "date": _month_dates(_period_start_month(tx["date"], freq)),
+        }
     )
-    grouped = frame.groupby(["cohort", "k"], sort=True)
-    sizes = pd.Series(first[first <= last_complete]).value_counts().sort_index()
-    cols = np.arange(int(last_complete - sizes.index.min() + 1))
-    observed = (sizes.index.to_numpy()[:, None] + cols[None, :]) <= last_complete
-    tables = []
-    for cell in (grouped["customer"].nunique(), grouped["margin"].sum()):
-        tab = cell.unstack("k").reindex(index=sizes.index, columns=cols)
-        tables.append(tab.where(observed, np.nan).where(~observed | tab.notna(), 0.0))
-    return tables[0], tables[1], sizes, observed
+    active = cohort_counts(floored, observation_end=last_end).iloc[:, :: _MONTHS[freq]].copy()
+    active.columns = pd.RangeIndex(active.shape[1], name="period")
+    return active
+
+
+def _margin_sums(tx: pd.DataFrame, margin: np.ndarray, freq: str, active: pd.DataFrame) -> pd.DataFrame:
+    """Margin per cohort and period since acquisition, laid out like ``active`` (0 where nobody bought)."""
+    step = _MONTHS[freq]
+    month = _period_start_month(tx["date"], freq)
+    cohorts = active.index.year.to_numpy() * 12 + active.index.month.to_numpy() - 1
+    keep = month <= cohorts.min() + (active.shape[1] - 1) * step  # complete periods only
+    frame = pd.DataFrame({"customer": tx["customer_id"].to_numpy()[keep], "month": month[keep]})
+    first = frame.groupby("customer", sort=False)["month"].transform("min").to_numpy()
+    sums = (
+        pd.Series(margin[keep])
+        .groupby([first, (frame["month"].to_numpy() - first) // step])
+        .sum()
+        .unstack()
+        .reindex(index=cohorts, columns=active.columns)
+    )
+    observed = active.notna().to_numpy()
+    return sums.where(observed, np.nan).where(~observed | sums.notna(), 0.0)
 
 
 def _pooled(active: pd.DataFrame, margin_sum: pd.DataFrame, sizes, observed, dp: float) -> pd.DataFrame:
@@ -213,13 +225,16 @@ def cohort_clv(
     tx = transactions.loc[keep]
     amount = tx["amount"].to_numpy(dtype=np.float64)
     margin = amount * gross_margin if gross_margin is not None else amount - tx["cost"].to_numpy(np.float64)
-    active, margin_sum, sizes, observed = _cohort_cells(tx, margin, freq, end)
+    active = _active_matrix(tx, freq, _complete_end(end, freq))
+    margin_sum = _margin_sums(tx, margin, freq, active)
+    sizes = active[0].astype(np.int64)
+    observed = active.notna().to_numpy()
     retention = active.div(sizes.to_numpy(), axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        margin_per_active = margin_sum / active.where(active > 0)
+        margin_per_active = margin_sum / active.where(active > 0).to_numpy()
     dp = (1.0 + d) ** (1.0 / PERIODS_PER_YEAR[freq]) - 1.0
     pooled = _pooled(active, margin_sum, sizes, observed, dp)
-    labels = pd.Index(_ordinal_label(sizes.index.to_numpy(), freq), name="cohort")
+    labels = pd.Index([_label(c, freq) for c in active.index], name="cohort")
     for tab in (active, retention, margin_per_active):
         tab.index = labels
         tab.columns = pd.Index(pooled.index.to_numpy(), name="period")
