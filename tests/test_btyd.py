@@ -598,8 +598,10 @@ def test_customer_lifetime_value(cdnow, bgf, ggf):
 
 
 def test_customer_lifetime_value_has_one_home(cdnow, bgf, pnbd, ggf):
+    from crmlab import clv
     from crmlab.clv.probabilistic import customer_lifetime_value
 
+    assert clv.customer_lifetime_value is customer_lifetime_value and "customer_lifetime_value" in clv.__all__
     f, r, T, m = (cdnow[c] for c in ["frequency", "recency", "T", "monetary_value"])
     for model in (bgf, pnbd):
         free = customer_lifetime_value(model, ggf, f, r, T, m, time=6, discount_rate=0.02)
