@@ -71,7 +71,7 @@ $(LAB_STAMP): $(STAMP)
 
 venv: $(STAMP) ## create .venv (if missing) and install crmlab with its runtime dependencies
 
-reports: $(REPORTS) $(REPORT_DIR)/index.html ## run every notebook (only those whose notebook, crmlab or data changed) and write reports/*.html + index.html
+reports: $(REPORTS) $(REPORT_DIR)/index.html ## run every notebook whose notebook, crmlab, data, PARAMS or CRMLAB_PSEUDONYM_KEY changed; write reports/*.html + index.html
 
 # crmlab.reports writes every file of a report under a unique temporary name and moves it into
 # place only when the whole build succeeded. So make must never delete a report: not after a failed

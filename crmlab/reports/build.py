@@ -183,7 +183,6 @@ def _record_failure(notebook: Path, name: str, reports: Path, tmp_exec: Path, ex
     cell, first_line, kept = None, "", tmp_exec.exists()
     if kept:
         cell, first_line = _failing_cell(nbformat.read(tmp_exec, as_version=4))
-        os.replace(tmp_exec, failed)
     title, summary = _title_and_summary(nbformat.read(notebook, as_version=4))
     where = f"cell {cell} ({first_line!r})" if cell is not None else "setup"
     reason = f"{getattr(exc, 'ename', type(exc).__name__)}: {getattr(exc, 'evalue', exc)}"
@@ -198,7 +197,10 @@ def _record_failure(notebook: Path, name: str, reports: Path, tmp_exec: Path, ex
         "error": reason,
         "executed": f"executed/{failed.name}" if kept else None,
     }
-    atomic_write_text(reports / ".meta" / "failed" / f"{name}.json", json.dumps(record, indent=2))
+    with _report_lock(reports, name):  # not between the moves of a concurrent good build
+        if kept:
+            os.replace(tmp_exec, failed)
+        atomic_write_text(reports / ".meta" / "failed" / f"{name}.json", json.dumps(record, indent=2))
     return (
         f"{notebook.name} failed at {where}: {reason}\n"
         f"  executed copy: {failed if kept else 'none (the kernel did not start)'}\n"
