@@ -8,12 +8,16 @@ Gupta & Lehmann 2003). :func:`crmlab.clv.plot_waterfall` draws them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .._validate import check_number
 from ._checks import horizon_arg, values
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["COMPONENTS", "CLVComponents", "clv_components"]
 
@@ -61,7 +65,7 @@ class CLVComponents:
         out.loc["CLV"] = ["customer lifetime value", total, 1.0 if total != 0 else np.nan]
         return out
 
-    def plot_waterfall(self, ax=None, title: str | None = None):
+    def plot_waterfall(self, ax: Axes | None = None, title: str | None = None) -> Axes:
         """Waterfall of the components: :func:`crmlab.clv.plot_waterfall` of this result."""
         from .plots import plot_waterfall
 

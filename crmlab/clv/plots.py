@@ -7,6 +7,7 @@ Each draws on ``ax`` when given, else on a new figure, in the house colours of
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,9 @@ from .._style import ACTUAL, GAIN, LOSS, MODEL, NEUTRAL, TOTAL, get_ax
 from .cohort import CohortCLV
 from .components import COMPONENTS, CLVComponents
 from .profitability import WhaleCurve
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = [
     "plot_waterfall",
@@ -31,7 +35,7 @@ def _expect(result, kind: type, name: str, producer: str) -> None:
         raise TypeError(f"{name}: expected the result of {producer}, not {type(result).__name__}")
 
 
-def plot_waterfall(components: CLVComponents, ax=None, title: str | None = None):
+def plot_waterfall(components: CLVComponents, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Waterfall of :func:`crmlab.clv.clv_components`: each component stacked from 0 to the CLV.
 
     Parameters
@@ -64,7 +68,7 @@ def plot_waterfall(components: CLVComponents, ax=None, title: str | None = None)
     return ax
 
 
-def plot_tornado(sensitivity: pd.DataFrame, ax=None, title: str | None = None):
+def plot_tornado(sensitivity: pd.DataFrame, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Tornado chart of :func:`crmlab.clv.clv_sensitivity`: bars from the base CLV to CLV(-x %) and CLV(+x %).
 
     Parameters
@@ -96,7 +100,7 @@ def plot_tornado(sensitivity: pd.DataFrame, ax=None, title: str | None = None):
     return ax
 
 
-def plot_whale_curve(whale: WhaleCurve, ax=None, title: str | None = None):
+def plot_whale_curve(whale: WhaleCurve, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Cumulative profit (% of total) against the share of customers, with the peak marked.
 
     Parameters
@@ -139,8 +143,8 @@ def plot_whale_curve(whale: WhaleCurve, ax=None, title: str | None = None):
 
 
 def plot_cohort_retention(
-    cohorts: CohortCLV, ax=None, title: str | None = None, annotate: bool | None = None
-):
+    cohorts: CohortCLV, ax: Axes | None = None, title: str | None = None, annotate: bool | None = None
+) -> Axes:
     """Heatmap of :func:`crmlab.clv.cohort_clv`'s retention: cohorts down, periods since acquisition across.
 
     Parameters
@@ -172,7 +176,7 @@ def plot_cohort_retention(
     return ax
 
 
-def plot_cohort_clv(cohorts: CohortCLV, ax=None, title: str | None = None):
+def plot_cohort_clv(cohorts: CohortCLV, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Pooled cumulative CLV per acquired customer by period, with each cohort's observed CLV.
 
     Parameters
@@ -207,7 +211,9 @@ def plot_cohort_clv(cohorts: CohortCLV, ax=None, title: str | None = None):
     return ax
 
 
-def plot_holdout_calibration(calibration: pd.DataFrame, ax=None, title: str | None = None):
+def plot_holdout_calibration(
+    calibration: pd.DataFrame, ax: Axes | None = None, title: str | None = None
+) -> Axes:
     """Predicted and actual mean holdout value per group of :func:`crmlab.clv.holdout_calibration`.
 
     Parameters

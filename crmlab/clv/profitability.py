@@ -10,12 +10,16 @@ survey's stated outside spend; and the whale curve of cumulative profit by custo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .._validate import bad_rows, check_number, data_error, require_columns, resolve_observation_end
 from ._checks import check_transactions
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = [
     "customer_profitability",
@@ -312,7 +316,7 @@ class WhaleCurve:
         }
         return pd.DataFrame({"value": pd.Series(rows, dtype=np.float64)}).rename_axis("measure")
 
-    def plot(self, ax=None, title: str | None = None):
+    def plot(self, ax: Axes | None = None, title: str | None = None) -> Axes:
         """:func:`crmlab.clv.plot_whale_curve` of this curve."""
         from .plots import plot_whale_curve
 
