@@ -356,6 +356,15 @@ def test_python_m_crmlab_spec_init_prints_a_valid_spec(tmp_path):
     assert ds.name == "shop" and ds.transactions["customer_id"].value_counts().to_dict() == ROWS_PER_CUSTOMER
 
 
+def test_python_m_crmlab_data_init_is_the_same_command(tmp_path):
+    shutil.copytree(HERE / "exports", tmp_path / "exports")
+    run = [sys.executable, "-m", "crmlab.data", "init", "exports/transactions.csv"]
+    via_data = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    run[2] = "crmlab.spec"
+    assert via_data == subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    assert 'customer_id = "household_id"' in via_data
+
+
 def test_main_writes_checks_and_reports_errors(tmp_path, capsys):
     out = tmp_path / "specs" / "mine.toml"
     out.parent.mkdir()
