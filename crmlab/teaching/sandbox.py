@@ -203,7 +203,11 @@ class Sandbox:
     def _probe(self) -> None:
         """Start one sandbox that imports what a notebook imports, as the run's user: bwrap may be
         installed but unable to create namespaces, or the venv unreadable for that user."""
-        probe = "import crmlab.teaching"
+        n = self.limits.processes
+        probe = (
+            f"import resource, subprocess; resource.setrlimit(resource.RLIMIT_NPROC, ({n}, {n})); "
+            "subprocess.run(['/bin/true'], check=True); import crmlab.teaching"
+        )
         if os.geteuid() == 0:
             probe = (
                 f"import os; os.setgroups([]); os.setgid({SANDBOX_UID}); os.setuid({SANDBOX_UID}); " + probe
@@ -216,6 +220,12 @@ class Sandbox:
             argv = self.argv(job, Path(tmp))
             argv = argv[: argv.index("--")] + ["--", sys.executable, "-I", "-c", probe]
             done = subprocess.run(argv, capture_output=True, text=True, env={}, timeout=120)
+        if done.returncode and "Resource temporarily unavailable" in done.stderr:
+            raise SandboxUnavailable(
+                f"the sandbox's process limit ({n}) counts every process of your user on this kernel "
+                "(Linux < 5.14 without root): grade as root, or pass --processes larger than your "
+                "process count"
+            )
         if done.returncode:
             raise SandboxUnavailable(
                 f"bwrap could not start a sandbox here ({done.stderr.strip()[-300:] or done.returncode}); "

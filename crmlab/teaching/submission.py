@@ -105,23 +105,24 @@ def read_submission(path: Path, limit: int = MAX_NOTEBOOK_BYTES) -> str:
         return fh.read(limit + 1).decode("utf-8")
 
 
+def _literals(source: str) -> dict:
+    """``name = <literal>`` assignments of a cell (SyntaxError / ValueError if not plain values)."""
+    assigns = [node for node in ast.parse(source).body if isinstance(node, ast.Assign)]
+    simple = [a for a in assigns if len(a.targets) == 1 and isinstance(a.targets[0], ast.Name)]
+    return {a.targets[0].id: ast.literal_eval(a.value) for a in simple}
+
+
 def _parameters(nb) -> tuple[dict | None, str]:
     """Literal values of the first code cell tagged parameters, or (None, why not)."""
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
-            values = {}
-            try:
-                for node in ast.parse(cell.source).body:
-                    if (
-                        isinstance(node, ast.Assign)
-                        and len(node.targets) == 1
-                        and isinstance(node.targets[0], ast.Name)
-                    ):
-                        values[node.targets[0].id] = ast.literal_eval(node.value)
-            except (SyntaxError, ValueError) as exc:
-                return None, f"the parameters cell was edited and no longer holds plain values ({exc})"
-            return values, ""
-    return None, "the parameters cell is missing (or lost its 'parameters' tag)"
+    tagged = [
+        c for c in nb.cells if c.cell_type == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
+    ]
+    if not tagged:
+        return None, "the parameters cell is missing (or lost its 'parameters' tag)"
+    try:
+        return _literals(tagged[0].source), ""
+    except (SyntaxError, ValueError) as exc:
+        return None, f"the parameters cell was edited and no longer holds plain values ({exc})"
 
 
 def tamper_findings(nb, student_id: str, seed: int) -> list[str]:
