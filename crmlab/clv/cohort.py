@@ -115,8 +115,9 @@ def _complete_end(end: pd.Timestamp, freq: str) -> pd.Timestamp:
 def _active_matrix(tx: pd.DataFrame, freq: str, last_end: pd.Timestamp) -> pd.DataFrame:
     """Customers buying per cohort (rows) and period since acquisition (columns).
 
-    :func:`crmlab.cohorts.cohort_counts` on the dates floored to their period's first month,
-    every ``step``-th column: one home for the cohort matrix. Periods not yet complete are NaN.
+    :func:`crmlab.cohorts.cohort_counts` on the dates floored to their period's first month, keeping
+    the column of each period's first month: one home for the cohort matrix. Periods not yet
+    complete are NaN.
     """
     floored = pd.DataFrame(
         {
