@@ -7,7 +7,6 @@ several panels take ``axes=None`` (a sequence) and return the array of Axes.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = ["PALETTE", "GAIN", "LOSS", "TOTAL", "NEUTRAL", "ACTUAL", "MODEL", "get_ax", "get_axes"]
@@ -26,6 +25,8 @@ def get_ax(ax=None, figsize: tuple[float, float] = (7.0, 4.5)):
     """``ax`` itself, or the Axes of a new figure of ``figsize``."""
     if ax is not None:
         return ax
+    import matplotlib.pyplot as plt  # lazy: importing crmlab does not load matplotlib
+
     _, ax = plt.subplots(figsize=figsize)
     return ax
 
@@ -34,6 +35,8 @@ def get_axes(axes=None, n: int = 2, ncols: int | None = None, figsize: tuple[flo
     """``axes`` as a flat array, or the Axes of a new figure with ``n`` panels."""
     if axes is not None:
         return np.ravel(axes)
+    import matplotlib.pyplot as plt
+
     ncols = ncols or min(n, 2)
     nrows = -(-n // ncols)
     figsize = figsize or (5.5 * ncols, 3.8 * nrows)
