@@ -166,6 +166,16 @@ class LikelihoodModel(Estimator):
         ``BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)``. The model predicts
         like a fitted one; ``loglik_``, ``aic_``, ``bic_``, the covariance and standard errors
         are NaN and ``converged_`` is None (nothing was estimated).
+
+        Parameters
+        ----------
+        **params : float
+            Every parameter of the model by name.
+
+        Returns
+        -------
+        LikelihoodModel
+            A model of this class, ready to predict.
         """
         where = f"{cls.__name__}.from_params"
         if set(params) != set(cls._names):
@@ -195,8 +205,13 @@ class LikelihoodModel(Estimator):
         ``se`` is on the natural scale (inverse of the numerical Hessian of the negative
         log-likelihood). Every parameter is positive, so the interval is the Wald interval
         of log(coef) mapped back: coef * exp(-+1.96 se / coef) -- it never crosses zero,
-        unlike coef -+ 1.96 se (which lifetimes reports). ``attrs`` carries loglik, aic, bic,
-        n_customers and converged.
+        unlike coef -+ 1.96 se (which lifetimes reports).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``parameter``; columns coef, se, lower_95, upper_95; ``attrs`` carries
+            loglik, aic, bic, n_customers and converged.
         """
         self._check_fitted()
         coef = pd.Series(self.params_, name="coef")

@@ -7,10 +7,16 @@ check, how many customers fail it and the first of them; bad arguments raise ``V
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
 from ..exceptions import CRMDataError
+
+# one value per customer (or a scalar for all), and what a prediction returns for it
+ArrayLike = pd.Series | np.ndarray | Sequence[float] | float
+Predicted = pd.Series | np.ndarray | float
 
 
 def _plural(n: int, word: str) -> str:

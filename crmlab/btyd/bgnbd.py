@@ -7,7 +7,16 @@ import pandas as pd
 from scipy import special
 
 from ._base import LikelihoodModel
-from ._checks import _broadcast, _check_identified, _check_rfm, _check_t, _rfm_hint, _wrap
+from ._checks import (
+    ArrayLike,
+    Predicted,
+    _broadcast,
+    _check_identified,
+    _check_rfm,
+    _check_t,
+    _rfm_hint,
+    _wrap,
+)
 from ._numerics import _compress
 
 __all__ = ["BetaGeo", "simulate_beta_geo"]
@@ -81,12 +90,23 @@ class BetaGeo(LikelihoodModel):
 
     _roles = {"r": "purchase rates", "alpha": "purchase rates", "a": "dropout", "b": "dropout"}
 
-    def fit(self, frequency, recency, T, *, initial_params=None) -> BetaGeo:
-        """Maximum-likelihood fit on one row per customer; returns self.
+    def fit(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, *, initial_params=None) -> BetaGeo:
+        """Maximum-likelihood fit on one row per customer.
 
-        ``initial_params``: a dict of r, alpha, a, b (or a list of them) to start from instead
-        of the model's own starts. Warns with ConvergenceWarning if the optimum is not
-        trustworthy (see ``converged_`` and ``convergence_``).
+        Parameters
+        ----------
+        frequency, recency, T : array-like or scalar
+            Repeat purchase days x, time t_x from the first to the last purchase, and time T
+            from the first purchase to the end of observation (one value per customer, as
+            :func:`crmlab.rfm.rfm_summary` gives them; a scalar is one value for everyone).
+        initial_params : dict or list of dict, optional
+            r, alpha, a, b to start from instead of the model's own starts.
+
+        Returns
+        -------
+        BetaGeo
+            ``self``, fitted. Warns with :class:`crmlab.exceptions.ConvergenceWarning` if the
+            optimum is not trustworthy (see ``converged_`` and ``convergence_``).
         """
         self._check_hyper_parameters()
         x, tx, TT, _ = _check_rfm(frequency, recency, T, "BetaGeo.fit")
@@ -119,11 +139,26 @@ class BetaGeo(LikelihoodModel):
         self._fit_likelihood(objective, starts, nll_points, n, hint, jac=True)
         return self
 
-    def conditional_probability_alive(self, frequency, recency, T):
+    def conditional_probability_alive(
+        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> Predicted:
         """P(alive at T | x, t_x, T) = 1 / (1 + [x > 0] a/(b + x - 1) ((alpha + T)/(alpha + t_x))^(r + x)).
 
         FHL (2005a) eq. 11 as corrected in Fader, Hardie & Lee (2008) "Computing P(alive)
         using the BG/NBD model"; it is 1 for customers with no repeat purchase.
+
+        Parameters
+        ----------
+        frequency, recency, T : array-like or scalar
+            Repeat purchase days x, time t_x from the first to the last purchase, and time T
+            from the first purchase to the end of observation (one value per customer, as
+            :func:`crmlab.rfm.rfm_summary` gives them; a scalar is one value for everyone).
+
+        Returns
+        -------
+        pandas.Series, numpy.ndarray or float
+            P(alive) per customer (a Series named ``p_alive`` on the inputs' index for Series
+            inputs, a float for scalars).
         """
         r, alpha, a, b = self._p()
         x, tx, TT, index = _check_rfm(frequency, recency, T, "BetaGeo.conditional_probability_alive")
@@ -149,12 +184,27 @@ class BetaGeo(LikelihoodModel):
         bracket = 1.0 - np.exp((a - 1) * log_1mz) * hyp
         return (a + b + x - 1) / (a - 1) * bracket * self._p_alive(x, tx, TT)
 
-    def conditional_expected_number_of_purchases_up_to_time(self, t, frequency, recency, T):
+    def conditional_expected_number_of_purchases_up_to_time(
+        self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> Predicted:
         """E[Y(t) | x, t_x, T]: expected repeat purchases in (T, T + t] (FHL 2005a eq. 10).
 
         E = (a+b+x-1)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))]
             * P(alive), with the 2F1 Euler-transformed as in Fader & Hardie (2013, note 027).
-        ``t`` is in the time unit of the fit; scalars and arrays broadcast.
+
+        Parameters
+        ----------
+        t : array-like or scalar
+            Horizon(s) >= 0 in the time unit of the fit; broadcasts with the customers.
+        frequency, recency, T : array-like or scalar
+            Repeat purchase days x, time t_x from the first to the last purchase, and time T
+            from the first purchase to the end of observation (one value per customer, as
+            :func:`crmlab.rfm.rfm_summary` gives them; a scalar is one value for everyone).
+
+        Returns
+        -------
+        pandas.Series, numpy.ndarray or float
+            Expected repeat purchases (a Series named ``expected_purchases`` for Series inputs).
         """
         self._check_fitted()
         where = "BetaGeo.conditional_expected_number_of_purchases_up_to_time"
@@ -163,10 +213,20 @@ class BetaGeo(LikelihoodModel):
         t, x, tx, TT = _broadcast(where, t=t, frequency=x, recency=tx, T=TT)
         return _wrap(self._conditional_expected(t, x, tx, TT), index, "expected_purchases")
 
-    def expected_number_of_purchases_up_to_time(self, t):
+    def expected_number_of_purchases_up_to_time(self, t: ArrayLike) -> np.ndarray | float:
         """E[X(t)] for a new customer: (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))].
 
-        FHL (2005a) eq. 9; ``t`` in the time unit of the fit.
+        FHL (2005a) eq. 9.
+
+        Parameters
+        ----------
+        t : array-like or scalar
+            Time(s) >= 0 since the first purchase, in the time unit of the fit.
+
+        Returns
+        -------
+        numpy.ndarray or float
+            Expected repeat purchases by t, in the shape of ``t``.
         """
         self._check_fitted()
         t = _check_t(t, "BetaGeo.expected_number_of_purchases_up_to_time")
@@ -174,14 +234,29 @@ class BetaGeo(LikelihoodModel):
         return _wrap(self._conditional_expected(t, zero, zero, zero), None, "expected_purchases")
 
 
-def simulate_beta_geo(r: float, alpha: float, a: float, b: float, T, seed: int = 0) -> pd.DataFrame:
+def simulate_beta_geo(
+    r: float, alpha: float, a: float, b: float, T: ArrayLike, seed: int = 0
+) -> pd.DataFrame:
     """Simulate the BG/NBD for customers observed for T each (FHL 2005a's story), vectorised.
 
     lambda ~ Gamma(r, rate alpha), p ~ Beta(a, b); repeat purchases come at Poisson(lambda)
     times; after each, the customer drops out with probability p. With K ~ Poisson(lambda T)
     purchases by T and N ~ Geometric(p) purchases before dropout, x = min(K, N) and t_x is the
-    x-th of K uniform times on (0, T] (t_x / T ~ Beta(x, K - x + 1)). Returns frequency,
-    recency, T and the true lambda, p, alive (still alive at T).
+    x-th of K uniform times on (0, T] (t_x / T ~ Beta(x, K - x + 1)).
+
+    Parameters
+    ----------
+    r, alpha, a, b : float
+        The BG/NBD parameters (alpha in the time unit of T).
+    T : array-like
+        Each customer's observation time.
+    seed : int
+        Seed of numpy's default generator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        frequency, recency, T and the truth: lambda, p, alive (still alive at T).
     """
     rng = np.random.default_rng(seed)
     T = np.asarray(T, dtype=np.float64).ravel()

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -15,6 +17,12 @@ from .._style import ACTUAL, MODEL, NEUTRAL, get_ax
 from .._validate import data_error, require_columns, require_frame
 from ..rfm import TIME_UNITS
 from ._checks import _check_rfm, _check_t
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from .bgnbd import BetaGeo
+    from .pareto_nbd import ParetoNBD
 
 __all__ = [
     "expected_vs_actual_by_frequency",
@@ -24,15 +32,31 @@ __all__ = [
 ]
 
 
-def expected_vs_actual_by_frequency(model, summary: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+def expected_vs_actual_by_frequency(
+    model: BetaGeo | ParetoNBD, summary: pd.DataFrame, max_frequency: int = 7
+) -> pd.DataFrame:
     """Mean expected vs actual holdout repeat purchases, grouped by calibration frequency.
 
     ``summary`` is ``rfm_summary(..., calibration_end=...)``: frequency, recency, T,
     frequency_holdout, duration_holdout. Each customer's expectation is
     E[Y(duration_holdout) | x, t_x, T] from the fitted ``model``. Groups are x = 0, 1, ...,
     max_frequency - 1 and "max_frequency+"; the last row, "total", covers everyone.
-    Columns: customers, actual, expected (means per customer), actual_total, expected_total.
     This is Figure 4 of Fader, Hardie & Lee (2005a).
+
+    Parameters
+    ----------
+    model : BetaGeo or ParetoNBD
+        Fitted on the calibration period.
+    summary : pandas.DataFrame
+        ``rfm_summary(..., calibration_end=...)`` with the holdout columns.
+    max_frequency : int
+        The last group collects x >= max_frequency.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``frequency`` ("0", ..., "<max>+", "total"); columns customers, actual, expected
+        (means per customer), actual_total, expected_total.
     """
     where = "expected_vs_actual_by_frequency"
     need = ["frequency", "recency", "T", "frequency_holdout", "duration_holdout"]
@@ -80,7 +104,11 @@ def _days(values) -> np.ndarray:
 
 
 def cumulative_tracking(
-    model, transactions: pd.DataFrame, calibration_end, observation_end, time_unit: str = "W"
+    model: BetaGeo | ParetoNBD,
+    transactions: pd.DataFrame,
+    calibration_end,
+    observation_end,
+    time_unit: str = "W",
 ) -> pd.DataFrame:
     """Expected vs actual cumulative repeat purchases of the cohort, period by period.
 
@@ -90,9 +118,24 @@ def cumulative_tracking(
     e_k, actual = repeat purchase days <= e_k, and
     expected = sum_i E[X((e_k - f_i) / unit)] over customers with first purchase day f_i <= e_k,
     using the model's unconditional expectation for a new customer -- Figure 1 of Fader,
-    Hardie & Lee (2005a). The model must have been fitted in the same ``time_unit``.
-    Columns: date (e_k), actual, expected, actual_incremental, expected_incremental,
-    period_type ("calibration" / "holdout"); index ``period`` = 1, 2, ...
+    Hardie & Lee (2005a).
+
+    Parameters
+    ----------
+    model : BetaGeo or ParetoNBD
+        Fitted in the same ``time_unit``.
+    transactions : pandas.DataFrame
+        At least customer_id and date.
+    calibration_end, observation_end : date-like
+        End of the calibration period and of the observation (the holdout runs between them).
+    time_unit : str
+        One of :data:`crmlab.rfm.TIME_UNITS` ("W": weeks).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``period`` = 1, 2, ...; columns date (e_k), actual, expected, actual_incremental,
+        expected_incremental, period_type ("calibration" / "holdout").
     """
     where = "cumulative_tracking"
     model._check_fitted()
@@ -149,11 +192,27 @@ def cumulative_tracking(
     return out
 
 
-def plot_tracking(tracking: pd.DataFrame, cumulative: bool = True, ax=None, time_unit: str = "week"):
-    """Line plot of actual vs expected (cumulative or per-period) repeat purchases; returns the Axes.
+def plot_tracking(
+    tracking: pd.DataFrame, cumulative: bool = True, ax: Axes | None = None, time_unit: str = "week"
+) -> Axes:
+    """Line plot of actual vs expected (cumulative or per-period) repeat purchases.
 
-    ``tracking`` is the output of :func:`cumulative_tracking`; a dashed line marks the end of
-    the calibration period.
+    Parameters
+    ----------
+    tracking : pandas.DataFrame
+        The output of :func:`cumulative_tracking`.
+    cumulative : bool
+        Cumulative totals (True) or per-period counts.
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+    time_unit : str
+        The x-axis label.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Actual (``crmlab._style.ACTUAL``), model (``MODEL``, dashed) and a dotted line at the
+        end of the calibration period.
     """
     ax = get_ax(ax, figsize=(8, 4.5))
     cols = ("actual", "expected") if cumulative else ("actual_incremental", "expected_incremental")
@@ -169,10 +228,20 @@ def plot_tracking(tracking: pd.DataFrame, cumulative: bool = True, ax=None, time
     return ax
 
 
-def plot_expected_vs_actual(table: pd.DataFrame, ax=None):
-    """Mean holdout purchases, actual vs expected, by calibration frequency; returns the Axes.
+def plot_expected_vs_actual(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Mean holdout purchases, actual vs expected, by calibration frequency.
 
-    ``table`` is the output of :func:`expected_vs_actual_by_frequency` (the "total" row is left out).
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of :func:`expected_vs_actual_by_frequency` (the "total" row is left out).
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
     """
     ax = get_ax(ax, figsize=(7, 4.5))
     rows = table.drop(index="total", errors="ignore")

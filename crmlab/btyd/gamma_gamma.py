@@ -13,7 +13,7 @@ from scipy import special
 
 from ..exceptions import CRMDataError
 from ._base import LikelihoodModel
-from ._checks import _array, _fail, _index_of, _plural, _same_length, _wrap
+from ._checks import ArrayLike, Predicted, _array, _fail, _index_of, _plural, _same_length, _wrap
 
 __all__ = ["GammaGamma", "simulate_gamma_gamma", "DAYS_PER_MONTH"]
 
@@ -129,11 +129,23 @@ class GammaGamma(LikelihoodModel):
 
     _roles = {"p": "spend per transaction", "q": "spend heterogeneity", "gamma": "spend heterogeneity"}
 
-    def fit(self, frequency, monetary_value, *, initial_params=None) -> GammaGamma:
-        """Maximum-likelihood fit on the repeat customers; returns self.
+    def fit(self, frequency: ArrayLike, monetary_value: ArrayLike, *, initial_params=None) -> GammaGamma:
+        """Maximum-likelihood fit on the repeat customers.
 
-        ``initial_params``: a dict of p, q, gamma (or a list of them) to start from instead of
-        the model's own starts. Warns with ConvergenceWarning if the optimum is not trustworthy.
+        Parameters
+        ----------
+        frequency : array-like or scalar
+            Repeat purchases x per customer (customers with x = 0 are left out of the fit).
+        monetary_value : array-like or scalar
+            Mean value m of each customer's repeat purchases (> 0 where x > 0).
+        initial_params : dict or list of dict, optional
+            p, q, gamma to start from instead of the model's own starts.
+
+        Returns
+        -------
+        GammaGamma
+            ``self``, fitted. Warns with :class:`crmlab.exceptions.ConvergenceWarning` if the
+            optimum is not trustworthy.
         """
         self._check_hyper_parameters()
         x, m, _ = _check_spend(frequency, monetary_value, "GammaGamma.fit")
@@ -178,12 +190,27 @@ class GammaGamma(LikelihoodModel):
         self._fit_likelihood(objective, starts, nll_points, n, hint, jac=True)
         return self
 
-    def conditional_expected_average_profit(self, frequency, monetary_value):
+    def conditional_expected_average_profit(
+        self, frequency: ArrayLike, monetary_value: ArrayLike
+    ) -> Predicted:
         """E[Z | x, m] = (gamma + m x) p / (p x + q - 1), in currency units.
 
         A weighted mean of the population mean p gamma / (q - 1) and the customer's own mean m,
         with weight p x / (p x + q - 1) on m (Fader & Hardie 2013, eq. 5). Customers with
         frequency 0 get the population mean. NaN where p x + q - 1 <= 0 (no finite mean).
+
+        Parameters
+        ----------
+        frequency : array-like or scalar
+            Repeat purchases x per customer (customers with x = 0 are left out of the fit).
+        monetary_value : array-like or scalar
+            Mean value m of each customer's repeat purchases (> 0 where x > 0).
+
+        Returns
+        -------
+        pandas.Series, numpy.ndarray or float
+            Expected spend per purchase (a Series named ``expected_average_profit`` for Series
+            inputs).
         """
         p, q, gamma = self._p()
         x, m, index = _check_spend(
@@ -198,15 +225,15 @@ class GammaGamma(LikelihoodModel):
     def customer_lifetime_value(
         self,
         transaction_model,
-        frequency,
-        recency,
-        T,
-        monetary_value,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        monetary_value: ArrayLike,
         time: int = 12,
         discount_rate: float = 0.01,
         freq_days: float = 7,
         days_per_month: float = DAYS_PER_MONTH,
-    ):
+    ) -> Predicted:
         """Discounted expected value of each customer's next ``time`` months, in currency units.
 
         The same as ``crmlab.clv.customer_lifetime_value(transaction_model, self, ...)``, CLV's
@@ -215,6 +242,20 @@ class GammaGamma(LikelihoodModel):
         :meth:`conditional_expected_average_profit`, discounted at the month's end with the
         *monthly* rate ``discount_rate``; ``freq_days`` is the length in days of the models'
         time unit (7 for weeks). Source: Fader, Hardie & Lee (2005b); lifetimes (Davidson-Pilon).
+
+        Parameters
+        ----------
+        transaction_model : BetaGeo or ParetoNBD
+            Fitted model of repeat purchasing.
+        frequency, recency, T, monetary_value : array-like or scalar
+            The per-customer summary, in the transaction model's time unit.
+        time, discount_rate, freq_days, days_per_month
+            Months ahead, monthly discount rate, days per time unit of the models, days per month.
+
+        Returns
+        -------
+        pandas.Series, numpy.ndarray or float
+            CLV per customer (a Series named ``clv`` for Series inputs).
         """
         from ..clv.probabilistic import customer_lifetime_value  # clv imports btyd, not the reverse
 
@@ -233,12 +274,27 @@ class GammaGamma(LikelihoodModel):
         )
 
 
-def simulate_gamma_gamma(p: float, q: float, gamma: float, frequency, seed: int = 0) -> pd.DataFrame:
+def simulate_gamma_gamma(
+    p: float, q: float, gamma: float, frequency: ArrayLike, seed: int = 0
+) -> pd.DataFrame:
     """Simulate mean spend for customers with the given numbers of repeat purchases.
 
     nu ~ Gamma(q, rate gamma); each value ~ Gamma(p, rate nu), so the mean of x values is
-    Gamma(p x, rate nu) / x. Returns frequency, monetary_value (0 where frequency is 0) and the
-    true mean spend z = p / nu.
+    Gamma(p x, rate nu) / x.
+
+    Parameters
+    ----------
+    p, q, gamma : float
+        The Gamma-Gamma parameters (gamma in currency units).
+    frequency : array-like
+        Repeat purchases x per customer.
+    seed : int
+        Seed of numpy's default generator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        frequency, monetary_value (0 where frequency is 0) and the true mean spend z = p / nu.
     """
     rng = np.random.default_rng(seed)
     x = np.asarray(frequency, dtype=np.float64).ravel()

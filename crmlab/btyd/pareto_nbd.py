@@ -11,7 +11,16 @@ import pandas as pd
 from scipy import special
 
 from ._base import LikelihoodModel
-from ._checks import _broadcast, _check_identified, _check_rfm, _check_t, _rfm_hint, _wrap
+from ._checks import (
+    ArrayLike,
+    Predicted,
+    _broadcast,
+    _check_identified,
+    _check_rfm,
+    _check_t,
+    _rfm_hint,
+    _wrap,
+)
 from ._numerics import _compress, _one_minus_pow_over
 
 __all__ = ["ParetoNBD", "simulate_pareto_nbd"]
@@ -102,12 +111,25 @@ class ParetoNBD(LikelihoodModel):
 
     _roles = {"r": "purchase rates", "alpha": "purchase rates", "s": "dropout", "beta": "dropout"}
 
-    def fit(self, frequency, recency, T, *, initial_params=None) -> ParetoNBD:
-        """Maximum-likelihood fit on one row per customer; returns self.
+    def fit(
+        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, *, initial_params=None
+    ) -> ParetoNBD:
+        """Maximum-likelihood fit on one row per customer.
 
-        ``initial_params``: a dict of r, alpha, s, beta (or a list of them) to start from
-        instead of the model's own starts. Warns with ConvergenceWarning if the optimum is not
-        trustworthy (see ``converged_`` and ``convergence_``).
+        Parameters
+        ----------
+        frequency, recency, T : array-like or scalar
+            Repeat purchase days x, time t_x from the first to the last purchase, and time T
+            from the first purchase to the end of observation (one value per customer, as
+            :func:`crmlab.rfm.rfm_summary` gives them; a scalar is one value for everyone).
+        initial_params : dict or list of dict, optional
+            r, alpha, s, beta to start from instead of the model's own starts.
+
+        Returns
+        -------
+        ParetoNBD
+            ``self``, fitted. Warns with :class:`crmlab.exceptions.ConvergenceWarning` if the
+            optimum is not trustworthy (see ``converged_`` and ``convergence_``).
         """
         self._check_hyper_parameters()
         x, tx, TT, _ = _check_rfm(frequency, recency, T, "ParetoNBD.fit")
@@ -142,10 +164,24 @@ class ParetoNBD(LikelihoodModel):
         _, alive, died = _pnbd_parts(*self._p(), x, tx, TT)
         return special.expit(alive - died)
 
-    def conditional_probability_alive(self, frequency, recency, T):
+    def conditional_probability_alive(
+        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> Predicted:
         """P(alive at T | x, t_x, T) = 1 / (1 + s/(r+s+x) (alpha+T)^(r+x) (beta+T)^s A0).
 
         Fader & Hardie (2005), eq. 36; A0 as in eqs. 19-20. It is 1 where t_x = T.
+
+        Parameters
+        ----------
+        frequency, recency, T : array-like or scalar
+            Repeat purchase days x, time t_x from the first to the last purchase, and time T
+            from the first purchase to the end of observation (one value per customer, as
+            :func:`crmlab.rfm.rfm_summary` gives them; a scalar is one value for everyone).
+
+        Returns
+        -------
+        pandas.Series, numpy.ndarray or float
+            P(alive) per customer (a Series named ``p_alive`` for Series inputs).
         """
         self._check_fitted()
         x, tx, TT, index = _check_rfm(frequency, recency, T, "ParetoNBD.conditional_probability_alive")
@@ -157,11 +193,27 @@ class ParetoNBD(LikelihoodModel):
         level = (r + x) * (beta + TT) / (alpha + TT)
         return level * _one_minus_pow_over(s - 1, log_y) * self._p_alive(x, tx, TT)
 
-    def conditional_expected_number_of_purchases_up_to_time(self, t, frequency, recency, T):
+    def conditional_expected_number_of_purchases_up_to_time(
+        self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> Predicted:
         """E[Y(t) | x, t_x, T] = (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)] P(alive).
 
-        Fader & Hardie (2005), eq. 41; ``t`` in the time unit of the fit (s = 1 is the
-        continuous limit with a log).
+        Fader & Hardie (2005), eq. 41 (s = 1 is the continuous limit with a log).
+
+        Parameters
+        ----------
+        t : array-like or scalar
+            Horizon(s) >= 0 in the time unit of the fit; broadcasts with the customers.
+        frequency, recency, T : array-like or scalar
+            Repeat purchase days x, time t_x from the first to the last purchase, and time T
+            from the first purchase to the end of observation (one value per customer, as
+            :func:`crmlab.rfm.rfm_summary` gives them; a scalar is one value for everyone).
+
+        Returns
+        -------
+        pandas.Series, numpy.ndarray or float
+            Expected repeat purchases in (T, T + t] (a Series named ``expected_purchases`` for
+            Series inputs).
         """
         self._check_fitted()
         where = "ParetoNBD.conditional_expected_number_of_purchases_up_to_time"
@@ -170,10 +222,20 @@ class ParetoNBD(LikelihoodModel):
         t, x, tx, TT = _broadcast(where, t=t, frequency=x, recency=tx, T=TT)
         return _wrap(self._conditional_expected(t, x, tx, TT), index, "expected_purchases")
 
-    def expected_number_of_purchases_up_to_time(self, t):
+    def expected_number_of_purchases_up_to_time(self, t: ArrayLike) -> np.ndarray | float:
         """E[X(t)] for a new customer = r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)].
 
-        Fader & Hardie (2005), eq. 27; ``t`` in the time unit of the fit.
+        Fader & Hardie (2005), eq. 27.
+
+        Parameters
+        ----------
+        t : array-like or scalar
+            Time(s) >= 0 since the first purchase, in the time unit of the fit.
+
+        Returns
+        -------
+        numpy.ndarray or float
+            Expected repeat purchases by t, in the shape of ``t``.
         """
         self._check_fitted()
         t = _check_t(t, "ParetoNBD.expected_number_of_purchases_up_to_time")
@@ -181,12 +243,28 @@ class ParetoNBD(LikelihoodModel):
         return _wrap(self._conditional_expected(t, zero, zero, zero), None, "expected_purchases")
 
 
-def simulate_pareto_nbd(r: float, alpha: float, s: float, beta: float, T, seed: int = 0) -> pd.DataFrame:
+def simulate_pareto_nbd(
+    r: float, alpha: float, s: float, beta: float, T: ArrayLike, seed: int = 0
+) -> pd.DataFrame:
     """Simulate the Pareto/NBD for customers observed for T each, vectorised.
 
     lambda ~ Gamma(r, rate alpha), mu ~ Gamma(s, rate beta), lifetime tau ~ Exp(mu); purchases
     are Poisson(lambda) on (0, min(tau, T)], x ~ Poisson(lambda min(tau, T)) and t_x is the
-    largest of x uniforms on that window. Returns frequency, recency, T, lambda, mu, alive.
+    largest of x uniforms on that window.
+
+    Parameters
+    ----------
+    r, alpha, s, beta : float
+        The Pareto/NBD parameters (alpha, beta in the time unit of T).
+    T : array-like
+        Each customer's observation time.
+    seed : int
+        Seed of numpy's default generator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        frequency, recency, T and the truth: lambda, mu, alive (still alive at T).
     """
     rng = np.random.default_rng(seed)
     T = np.asarray(T, dtype=np.float64).ravel()
