@@ -16,6 +16,7 @@ import argparse
 import re
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,6 +63,9 @@ def _interrupts() -> Iterator[list[int]]:
     Yields the list that receives the signal number, so the caller can name it.
     """
     caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may
+        yield caught
+        return
     held = (signal.SIGINT, signal.SIGTERM)
 
     def handler(signum, frame):
@@ -103,18 +107,7 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
     for nb in args.notebooks:
         if not nb.exists():
             parser.error(f"no such notebook: {nb}")
-    with _interrupts() as caught:
-        try:
-            failures = _run_notebooks(args, params)
-        except KeyboardInterrupt:
-            signum = caught[0] if caught else signal.SIGINT
-            print(
-                f"{_PROG}: interrupted ({signal.Signals(signum).name}): temporary files removed, "
-                "every previous report is unchanged",
-                file=sys.stderr,
-                flush=True,
-            )
-            return 128 + signum
+    failures = _run_notebooks(args, params)
     build.screenshot_index(args.reports_dir)
     if failures:
         print(f"{_PROG}: {len(failures)} notebook(s) failed: {', '.join(failures)}", file=sys.stderr)
@@ -122,8 +115,19 @@ def _run(parser: argparse.ArgumentParser, args) -> int:
     return 0
 
 
+def _dispatch(parser: argparse.ArgumentParser, args) -> int:
+    if args.command == "index":
+        print(build.write_index(args.reports_dir))
+        build.screenshot_index(args.reports_dir)
+        return 0
+    if args.command == "stamp":
+        build.write_params_stamp(args.path, build.parse_params(args.parameter))
+        return 0
+    return _run(parser, args)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Parse the command line and run it.
+    """Parse the command line and run it; Ctrl-C or SIGTERM end it with one line, no traceback.
 
     Parameters
     ----------
@@ -137,11 +141,15 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command == "index":
-        print(build.write_index(args.reports_dir))
-        build.screenshot_index(args.reports_dir)
-        return 0
-    if args.command == "stamp":
-        build.write_params_stamp(args.path, build.parse_params(args.parameter))
-        return 0
-    return _run(parser, args)
+    with _interrupts() as caught:
+        try:
+            return _dispatch(parser, args)
+        except KeyboardInterrupt:  # the build's own cleanup (finally blocks) has run
+            signum = caught[0] if caught else signal.SIGINT
+            print(
+                f"{_PROG}: interrupted ({signal.Signals(signum).name}): temporary files removed, "
+                "every previous report is unchanged",
+                file=sys.stderr,
+                flush=True,
+            )
+            return 128 + signum
