@@ -1,4 +1,7 @@
-"""Moved to ``crmlab.reports.build``; this path stays so that old scripts keep working."""
+"""Moved to ``crmlab.reports.build``; this path (and ``python -m crmlab.build``) keeps old scripts working."""
 
 from crmlab.reports.build import *  # noqa: F403
-from crmlab.reports.build import __all__  # noqa: F401
+from crmlab.reports.build import __all__, main  # noqa: F401
+
+if __name__ == "__main__":
+    raise SystemExit(main())
