@@ -111,7 +111,8 @@ def test_a_key_on_a_built_tree_rebuilds_every_report_pseudonymized(tmp_path):
 
     done = make("reports", *dirs)  # a tree built without the key shows the raw ids
     assert done.returncode == 0, done.stdout + done.stderr
-    assert RAW_IDS.search((reports / "30_ids.html").read_text())
+    plain = (reports / "30_ids.html").read_text()
+    assert "CUSTQ10" in plain and "ORDZ100" in plain
 
     keyed = {**BASE_ENV, build.PSEUDONYM_KEY_ENV: KEY}
     done = make("reports", *dirs, env=keyed)
