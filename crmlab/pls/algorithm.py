@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = []
+
+
 # --------------------------------------------------------------------------- the algorithm
 
 

@@ -14,6 +14,9 @@ from ..exceptions import NotFittedError
 from .algorithm import _covariance, _lv_cor, _paths, _pls_weights
 from .specification import SCHEMES, _check_spec
 
+__all__ = ["PLSPathModel"]
+
+
 _fail = data_error  # the house error message: table.column: message (example: ...)
 
 

@@ -9,6 +9,9 @@ import numpy as np
 
 from ..data import survey_blocks
 
+__all__ = ["SCHEMES", "ecsi_model", "bank_model"]
+
+
 SCHEMES = ("centroid", "factorial", "path")
 
 
