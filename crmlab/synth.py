@@ -57,7 +57,7 @@ The generating story (all times in weeks from the customer's first purchase):
   (``targeted``), a random 20 % of whom are held out (``control``); ``responded`` / ``revenue``
   are purchases in the following 28 days. Without contact a customer buys as before (a Poisson
   number of purchases at the current life-cycle rate, none once dropped out). Contact adds one
-  purchase with probability ``0.02 + 0.30 s**2`` (alive, ``s`` = price sensitivity; ``0.03 s`` once
+  purchase with probability ``0.01 + 0.45 s**2`` (alive, ``s`` = price sensitivity; ``0.03 s`` once
   dropped out), discounts the purchases on which the coupon is redeemed (probability
   ``0.1 + 0.7 s``), and makes "sleeping dogs" (``s < 0.1``) drop their purchases with probability
   0.15. Both potential outcomes are drawn for everybody with common random numbers, so
@@ -835,7 +835,7 @@ def _campaign_draws(rng, c: SimpleNamespace, b: np.ndarray, window_weeks: float)
     alive = c.age_end[b] < c.tau[b]
     rate_now = np.where(alive, c.rate[b] * _rate_shape(np.minimum(c.age_end[b] / c.tau[b], 0.999)), 0.0)
     spend = c.order_value[b] * _spend_shape(np.minimum(c.age_end[b] / c.tau[b], 0.999))
-    h = np.where(alive, 0.02 + 0.30 * s**2, 0.03 * s)  # probability of one extra purchase
+    h = np.where(alive, 0.01 + 0.45 * s**2, 0.03 * s)  # probability of one extra purchase
     lose = np.where(alive & (s < 0.1), 0.15, 0.0)  # sleeping dogs drop their purchases
     redeem_p, d = 0.1 + 0.7 * s, CAMPAIGN["discount"]
     n0 = rng.poisson(rate_now * window_weeks)
