@@ -215,13 +215,17 @@ def test_notebook_runs_on_cdnow_sample(tmp_path):
         progress_bar=False,
     )
     nb = nbformat.read(out, as_version=4)
-    text = "\n".join(
-        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    text = "\n".join(  # printed text and readings rendered as Markdown
+        o.get("text", "") or o.get("data", {}).get("text/markdown", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
     )
     assert "2,357 customers" in text
     assert "adjusted Rand index against true segments is skipped" in text
-    assert "no category, channel or region column" in text
-    assert "not in this data set (no customers table / survey): demographic, geographic" in text
+    assert "needs the columns `category`, `channel`, `region` in the transactions table" in text
+    assert "needs a customers table" in text and "for the demographic and geographic bases" in text
+    assert "needs a survey table" in text and "for the satisfaction and loyalty bases" in text
 
 
 def test_clusters_predict_and_from_params_reproduce_the_fitted_labels(population):
