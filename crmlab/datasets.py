@@ -133,7 +133,8 @@ def load_dataset(
     ----------
     dataset : ``"synthetic"``, ``"synthetic_no_trap"``, ``"cdnow"``, ``"cdnow_sample"``, a
         transactions file (CSV, ``.csv.gz``, Parquet) or a folder with ``transactions.csv``
-        (+ optional ``customers``, ``survey``, ``promotions``; ``.csv``, ``.csv.gz`` or ``.parquet``).
+        (+ optional ``customers``, ``survey``, ``promotions``, ``order_lines``, ``campaign``;
+        ``.csv``, ``.csv.gz`` or ``.parquet``).
     seed, n_customers, start, end : the synthetic population's parameters.
     pseudonymize : replace every identifier (customer, order, promotion and any other ``*_id``
         column, in every table and in the ground truth) by keyed hashes
