@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm, Normalize
 from matplotlib.ticker import FormatStrFormatter, NullFormatter
 
@@ -12,7 +13,7 @@ from .._style import get_ax
 __all__ = ["plot_affinity", "plot_rules"]
 
 
-def plot_affinity(affinity: pd.DataFrame, ax=None, annotate: bool = True, cmap: str = "RdBu_r"):
+def plot_affinity(affinity: pd.DataFrame, ax=None, annotate: bool = True, cmap: str = "RdBu_r") -> Axes:
     """Heat map of :func:`crmlab.basket.item_affinity` (lift centred on 1, else from 0).
 
     Parameters
@@ -64,7 +65,7 @@ def plot_affinity(affinity: pd.DataFrame, ax=None, annotate: bool = True, cmap: 
     return ax
 
 
-def plot_rules(rules: pd.DataFrame, ax=None, label_top: int = 5):
+def plot_rules(rules: pd.DataFrame, ax=None, label_top: int = 5) -> Axes:
     """Rules map: support against confidence, colour = lift, the top rules named.
 
     Parameters

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from .._validate import bad_rows, check_number, data_error, require_columns
@@ -143,7 +144,7 @@ def naive_attribution(campaign: pd.DataFrame) -> dict:
     return {"responders": len(resp), "average_revenue": avg, "revenue": len(resp) * avg}
 
 
-def diff_in_diff(pre, post, treated, confidence: float = 0.95) -> pd.Series:
+def diff_in_diff(pre: ArrayLike, post: ArrayLike, treated: ArrayLike, confidence: float = 0.95) -> pd.Series:
     """Difference-in-differences of a per-unit outcome observed before and after.
 
     Parameters

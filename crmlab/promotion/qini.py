@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from numpy.typing import ArrayLike
 
 from .._style import NEUTRAL, PALETTE, get_ax
 from .._validate import check_number
@@ -59,14 +61,14 @@ def _cumulative(score, treatment, y) -> pd.DataFrame:
     return frame
 
 
-def qini_coefficient(score, treatment, y) -> float:
+def qini_coefficient(score: ArrayLike, treatment: ArrayLike, y: ArrayLike) -> float:
     """Qini coefficient of a score (module docstring): area above random per treated customer."""
     c = _cumulative(score, treatment, y)
     gap = c["qini"] - c["random"]
     return float(np.trapezoid(gap, c["fraction"]) / c["n_treated"].iloc[-1])
 
 
-def qini_curve(score, treatment, y, n_points: int = 101) -> pd.DataFrame:
+def qini_curve(score: ArrayLike, treatment: ArrayLike, y: ArrayLike, n_points: int = 101) -> pd.DataFrame:
     """Qini and uplift curves of a score, at ``n_points`` evenly spaced fractions.
 
     Parameters
@@ -95,7 +97,7 @@ def qini_curve(score, treatment, y, n_points: int = 101) -> pd.DataFrame:
     return out
 
 
-def uplift_by_decile(score, treatment, y, q: int = 10) -> pd.DataFrame:
+def uplift_by_decile(score: ArrayLike, treatment: ArrayLike, y: ArrayLike, q: int = 10) -> pd.DataFrame:
     """Observed uplift in each group of predicted uplift (1 = highest predicted).
 
     Parameters
@@ -129,7 +131,7 @@ def uplift_by_decile(score, treatment, y, q: int = 10) -> pd.DataFrame:
     return out
 
 
-def plot_qini(curves, ax=None, per_treated: bool = False):
+def plot_qini(curves, ax=None, per_treated: bool = False) -> Axes:
     """Qini curves (one or a dict of named ones) with the random-targeting line.
 
     Parameters
@@ -162,7 +164,7 @@ def plot_qini(curves, ax=None, per_treated: bool = False):
     return ax
 
 
-def plot_uplift_by_decile(table: pd.DataFrame, ax=None):
+def plot_uplift_by_decile(table: pd.DataFrame, ax=None) -> Axes:
     """Observed (bars) against predicted (line) uplift per group of :func:`uplift_by_decile`.
 
     Returns

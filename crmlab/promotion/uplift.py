@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -135,7 +136,7 @@ class UpliftModel(Estimator):
         self.estimator = estimator
         self.seed = seed
 
-    def fit(self, X, treatment, y) -> UpliftModel:
+    def fit(self, X: pd.DataFrame | ArrayLike, treatment: ArrayLike, y: ArrayLike) -> UpliftModel:
         """Fit on a randomised experiment.
 
         Parameters
@@ -171,7 +172,7 @@ class UpliftModel(Estimator):
             self.models_ = {"z": model.fit(X, z, **{f"{last}sample_weight": w})}
         return self
 
-    def predict(self, X) -> pd.Series:
+    def predict(self, X: pd.DataFrame | ArrayLike) -> pd.Series:
         """Predicted uplift ``tau(x)`` per row of ``X`` (index kept)."""
         self._check_fitted()
         X = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, float))
