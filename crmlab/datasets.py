@@ -183,6 +183,10 @@ def _tables_in(folder: Path) -> dict[str, Path]:
 
 
 def _load(dataset: str, seed: int, n_customers: int, start: str, end: str) -> Dataset:
+    if str(dataset).lower().endswith(".toml"):
+        from . import spec  # lazy: crmlab.spec imports this module
+
+        return spec.load_spec(dataset)
     if dataset in ("synthetic", "synthetic_no_trap"):
         pop = synth.generate(
             n_customers, seed=seed, start=start, end=end, satisfaction_trap=dataset == "synthetic"

@@ -66,6 +66,14 @@ TABLE_HINTS = {
         "a promotions table (promotion_id, start, end, cost)",
         "add promotions.csv to your data folder",
     ),
+    "order_lines": (
+        "an order-lines table (order_id, product, category)",
+        "add order_lines.csv to your data folder",
+    ),
+    "campaign": (
+        "a campaign table (customer_id, targeted, control, responded, revenue)",
+        "add campaign.csv with a randomised holdout to your data folder",
+    ),
 }
 """Per canonical table: what it holds and how to add it (the defaults of :func:`requires`)."""
 
