@@ -1,0 +1,403 @@
+"""The nine loyalty factors (A11..A34) per customer, their catalog and normalisation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .._validate import data_error
+from ._common import WEEKS_PER_YEAR, _check_transactions, _day_numbers, _summary, _to_day
+
+__all__ = ["SUBSYSTEMS", "FACTORS", "SURVEY_ITEMS", "factor_catalog", "loyalty_factors", "normalize_factors"]
+
+
+SUBSYSTEMS = {"A1": "persistence of the relationship", "A2": "spend", "A3": "emotion"}
+
+FACTORS = pd.DataFrame(
+    [
+        (
+            "A11",
+            "A1",
+            "purchase duration",
+            +1,
+            "weeks",
+            "weeks from the first to the last purchase day up to observation_end",
+            "transactions",
+        ),
+        (
+            "A12",
+            "A1",
+            "purchase frequency",
+            +1,
+            "purchase days per year",
+            "repeat purchase days / max(tenure, min_tenure_weeks) x 52.18; tenure = weeks from the "
+            "first purchase to observation_end",
+            "transactions",
+        ),
+        (
+            "A13",
+            "A1",
+            "trend of purchase frequency",
+            +1,
+            "ratio in [-1, 1]",
+            "(late - early) / (late + early), purchase days in the second and first half of "
+            "(first purchase, observation_end]; the first purchase counts as early; NaN if tenure < "
+            "min_tenure_weeks",
+            "transactions",
+        ),
+        (
+            "A21",
+            "A2",
+            "share of wallet",
+            +1,
+            "share in [0, 1]",
+            "annual spend with the firm / (annual spend with the firm + outside_spend); annual spend "
+            "= spend / max(tenure, min_tenure_weeks) x 52.18; NaN without the survey item",
+            "transactions + survey outside_spend (annual category spend elsewhere)",
+        ),
+        (
+            "A22",
+            "A2",
+            "cross-selling",
+            +1,
+            "categories",
+            "number of distinct categories bought",
+            "transactions.category",
+        ),
+        (
+            "A31",
+            "A3",
+            "mention (recommendation) rate",
+            +1,
+            "survey scale (0..10)",
+            "likelihood to recommend (Reichheld 2003)",
+            "survey recommend",
+        ),
+        (
+            "A32",
+            "A3",
+            "price sensitivity",
+            -1,
+            "survey scale (1..10) or share",
+            "stated price sensitivity; without the survey item, the share of purchase days bought "
+            "on a promotion (deal proneness)",
+            "survey price_sensitivity, else transactions.promotion_id or promotions",
+        ),
+        (
+            "A33",
+            "A3",
+            "purchase voluntariness",
+            +1,
+            "survey scale (1..10)",
+            "stated freedom of choice (10 = buys here entirely by choice)",
+            "survey voluntariness",
+        ),
+        (
+            "A34",
+            "A3",
+            "satisfaction",
+            +1,
+            "survey scale (1..10)",
+            "overall satisfaction composite",
+            "survey satisfaction (else overall_satisfaction)",
+        ),
+    ],
+    columns=["factor", "subsystem", "name", "direction", "unit", "formula", "needs"],
+).set_index("factor")
+
+#: survey column read for each factor (override with ``items=`` in :func:`loyalty_factors`)
+SURVEY_ITEMS = {
+    "A21": "outside_spend",
+    "A31": "recommend",
+    "A32": "price_sensitivity",
+    "A33": "voluntariness",
+    "A34": "satisfaction",
+}
+_SURVEY_FALLBACK = {"A34": "overall_satisfaction"}
+
+#: Saaty's random consistency index for n = 1..10 (Saaty 1980)
+
+
+def _survey_items(survey: pd.DataFrame | None, items: Mapping[str, str]) -> pd.DataFrame | None:
+    if survey is None:
+        return None
+    if not isinstance(survey, pd.DataFrame):
+        raise ValueError(f"survey must be a DataFrame or None, not {type(survey).__name__}")
+    if "customer_id" not in survey.columns:
+        raise data_error("survey", "customer_id", f"missing; found {list(survey.columns)}", n_bad=1)
+    ids = survey["customer_id"].astype(str)
+    dup = ids.duplicated(keep=False).to_numpy()
+    if dup.any():
+        raise data_error(
+            "survey",
+            "customer_id",
+            f"{int(dup.sum()):,} rows repeat a customer id (one answer per customer)",
+            n_bad=int(dup.sum()),
+            example=repr(ids[dup].iloc[0]),
+        )
+    out = pd.DataFrame(index=pd.Index(ids.to_numpy(), name="customer_id"))
+    for factor, column in items.items():
+        col = column if column in survey.columns else _SURVEY_FALLBACK.get(factor)
+        if col is None or col not in survey.columns:
+            continue
+        values = pd.to_numeric(survey[col], errors="coerce")
+        bad = (values.isna() & survey[col].notna()).to_numpy()
+        if bad.any():
+            raise data_error(
+                "survey",
+                col,
+                f"{int(bad.sum()):,} answers are not numbers",
+                n_bad=int(bad.sum()),
+                example=repr(survey[col].to_numpy()[bad][0]),
+            )
+        if factor == "A21" and (values < 0).any():
+            neg = (values < 0).to_numpy()
+            raise data_error(
+                "survey",
+                col,
+                f"{int(neg.sum()):,} outside spends are negative",
+                n_bad=int(neg.sum()),
+                example=repr(values.to_numpy()[neg][0]),
+            )
+        out[factor] = values.to_numpy(dtype=float)
+        out.attrs[factor] = col
+    return out
+
+
+# --------------------------------------------------------------------------- factors
+
+
+def factor_catalog(factors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The nine factors: sub-system, name, direction, unit, formula, data needed.
+
+    With ``factors`` (the output of :func:`loyalty_factors`) the table adds how many
+    customers have each factor and where it came from.
+    """
+    out = FACTORS.copy()
+    out.insert(1, "subsystem_name", out["subsystem"].map(SUBSYSTEMS))
+    if factors is not None:
+        out["available"] = [int(factors[f].notna().sum()) if f in factors.columns else 0 for f in out.index]
+        out["share_available"] = out["available"] / max(len(factors), 1)
+        sources = factors.attrs.get("sources", {})
+        out["source"] = [sources.get(f, "not computed") for f in out.index]
+    return out
+
+
+def loyalty_factors(
+    transactions: pd.DataFrame,
+    survey: pd.DataFrame | None = None,
+    promotions: pd.DataFrame | None = None,
+    observation_end=None,
+    *,
+    items: Mapping[str, str] | None = None,
+    min_tenure_weeks: float = 13.0,
+) -> pd.DataFrame:
+    """The nine raw loyalty factors A11..A34, one row per customer who bought by observation_end.
+
+    Parameters
+    ----------
+    transactions : canonical transactions (``customer_id``, ``date``, ``amount``; ``category``
+        for A22, ``promotion_id`` for the deal-proneness fallback of A32). Purchases after
+        ``observation_end`` are ignored; purchases on the same day count as one purchase day.
+    survey : one row per customer; items named in ``items`` (default :data:`SURVEY_ITEMS`:
+        ``outside_spend`` annual currency, ``recommend`` 0..10, ``price_sensitivity``,
+        ``voluntariness``, ``satisfaction`` 1..10). Non-respondents get NaN emotion factors.
+    promotions : promotions table (``promotion_id``, ``start``, ``end``); used for A32 only
+        when there is no survey price item and the transactions carry no ``promotion_id``:
+        then a purchase day inside a promotion window counts as a deal purchase.
+    observation_end : last day observed (default: the last transaction date).
+    min_tenure_weeks : tenure floor for the annual rates (A12, A21) and the shortest tenure
+        for which a trend (A13) is computed (default 13 weeks), so that a customer who
+        bought twice in the last fortnight does not read as 26 purchases a year.
+
+    Formulas, directions and units are in :data:`FACTORS` (``factor_catalog()``):
+
+    * A11 purchase duration = last - first purchase day, weeks.
+    * A12 purchase frequency = repeat purchase days / max(T, min_tenure) x 52.18, per year
+      (T = weeks from the first purchase to observation_end; Fader & Hardie's frequency / T).
+    * A13 trend = (n_late - n_early) / (n_late + n_early), purchase days in the two halves of
+      the customer's own window (first purchase, observation_end]; -1 = bought only early,
+      +1 = only late. NaN if T < min_tenure.
+    * A21 share of wallet = S / (S + O), S = spend / max(T, min_tenure) x 52.18 with the firm,
+      O = survey ``outside_spend`` (the customer's annual spend in the category elsewhere).
+      When O is absent the share is **not estimated**: A21 is NaN and the index re-weights.
+    * A22 cross-selling = number of distinct ``category`` values bought (cross-buying,
+      Verhoef, Franses & Hoekstra 2001); NaN without a category column.
+    * A31 mention rate = likelihood to recommend 0..10 (Reichheld 2003).
+    * A32 price sensitivity, 1..10, direction -1 (counts against loyalty). Without a survey
+      item: share of purchase days on a promotion in [0, 1] (deal proneness) if the data say
+      which purchases used one; else NaN.
+    * A33 purchase voluntariness 1..10; A34 satisfaction 1..10.
+
+    Returns a DataFrame indexed by ``customer_id`` with columns A11..A34; ``attrs["sources"]``
+    says where each factor came from (``factor_catalog(factors)`` shows it).
+    """
+    _check_transactions(transactions)
+    if min_tenure_weeks <= 0:
+        raise ValueError(f"min_tenure_weeks must be positive, not {min_tenure_weeks}")
+    items = {**SURVEY_ITEMS, **(items or {})}
+    unknown = sorted(set(items) - set(SURVEY_ITEMS))
+    if unknown:
+        raise ValueError(
+            f"items: no survey item for factor(s) {unknown}; survey factors are {sorted(SURVEY_ITEMS)}"
+        )
+    end_day = (
+        _day_numbers(transactions["date"]).max() if observation_end is None else _to_day(observation_end)
+    )
+    rfm = _summary(transactions, observation_end=pd.Timestamp(int(end_day), unit="D"), time_unit="W")
+    ids = rfm.index
+    tenure = rfm["T"].to_numpy()
+    floored = np.maximum(tenure, min_tenure_weeks)
+    out = pd.DataFrame(index=ids)
+    out["A11"] = rfm["recency"].to_numpy()
+    out["A12"] = rfm["frequency"].to_numpy() / floored * WEEKS_PER_YEAR
+    sources = {"A11": "transactions", "A12": "transactions"}
+    pd_ = _purchase_days(transactions, ids, end_day)
+    out["A13"] = np.where(tenure >= min_tenure_weeks, _trend(pd_, len(ids), end_day), np.nan)
+    sources["A13"] = "transactions"
+    annual = np.bincount(pd_.codes, weights=pd_.tx["amount"].to_numpy(dtype=float), minlength=len(ids))
+    annual = annual / floored * WEEKS_PER_YEAR
+    answers = _survey_items(survey, items)
+    if answers is not None:
+        attrs = dict(answers.attrs)
+        answers = answers.reindex(ids.astype(str))
+        answers.index, answers.attrs = ids, attrs
+    _share_of_wallet(out, sources, annual, answers)
+    _cross_buying(out, sources, pd_)
+    for factor in ("A31", "A32", "A33", "A34"):
+        present = answers is not None and factor in answers.columns
+        out[factor] = answers[factor].to_numpy() if present else np.nan
+        if present:
+            sources[factor] = f"survey {answers.attrs[factor]}"
+    if "A32" not in sources:
+        _deal_proneness(out, sources, pd_, promotions)
+    out = out[list(FACTORS.index)]
+    out.attrs["sources"] = sources
+    return out
+
+
+def normalize_factors(factors: pd.DataFrame, method: str = "minmax", winsorize: float = 0.0) -> pd.DataFrame:
+    """Rescale each factor to 0..1 with its direction, so that 1 is always the loyal end.
+
+    ``method="minmax"`` (the textbook rule): z = (x - min) / (max - min) for direction +1
+    and (max - x) / (max - min) for direction -1 (A32 price sensitivity), min and max over
+    the customers who have the factor. With ``winsorize=q`` (0 <= q < 0.5) min and max are
+    the q and 1 - q quantiles and values beyond them are clipped, so that one customer with
+    100 purchases a year does not squeeze everyone else towards 0 (A12 is long-tailed).
+    ``method="rank"``: z = (rank - 1) / (n - 1) with average ranks, reversed for
+    direction -1; robust, but every continuous factor becomes uniform, so do not feed
+    rank-normalised factors to :func:`entropy_weights`.
+
+    Why it matters: :func:`loyalty_index` averages the factors a customer has; if the
+    behavioural factors sit near 0 (skewed min-max) and the survey factors near 0.5,
+    survey respondents score higher just for having answered.
+    A factor that is constant (or missing) for everyone carries no information and is NaN.
+    Columns other than A11..A34 raise ValueError.
+    """
+    if method not in ("minmax", "rank"):
+        raise ValueError(f"normalize_factors: method must be 'minmax' or 'rank', not {method!r}")
+    if not 0 <= winsorize < 0.5:
+        raise ValueError(f"normalize_factors: winsorize must be in [0, 0.5), not {winsorize}")
+    unknown = [c for c in factors.columns if c not in FACTORS.index]
+    if unknown:
+        raise ValueError(
+            f"normalize_factors: unknown factor column(s) {unknown}; factors are {list(FACTORS.index)}"
+        )
+    out = pd.DataFrame(index=factors.index)
+    for col in factors.columns:
+        x = pd.to_numeric(factors[col], errors="coerce").astype(float)
+        if method == "minmax" and winsorize > 0 and x.notna().any():
+            x = x.clip(x.quantile(winsorize), x.quantile(1.0 - winsorize))
+        lo, hi = x.min(), x.max()
+        if not np.isfinite(hi) or hi == lo:
+            out[col] = np.nan
+            continue
+        if method == "minmax":
+            z = (x - lo) / (hi - lo)
+        else:
+            r = x.rank(method="average")
+            z = (r - r.min()) / (r.max() - r.min())
+        out[col] = z if FACTORS.loc[col, "direction"] > 0 else 1.0 - z
+    out.attrs = dict(factors.attrs)
+    return out
+
+
+class _PurchaseDays:
+    """The transactions up to the end day and their distinct (customer, day) pairs."""
+
+    def __init__(self, tx, codes, days, key, ukey, pcode, pday):
+        self.tx, self.codes, self.days, self.key = tx, codes, days, key
+        self.ukey, self.pcode, self.pday = ukey, pcode, pday
+
+
+def _purchase_days(transactions: pd.DataFrame, ids: pd.Index, end_day: int) -> _PurchaseDays:
+    days_all = _day_numbers(transactions["date"])
+    keep = days_all <= end_day
+    tx = transactions.loc[keep]
+    codes = ids.get_indexer(tx["customer_id"].to_numpy())
+    days = days_all[keep]
+    day0 = days.min()
+    span = np.int64(end_day - day0 + 1)
+    key = codes.astype(np.int64) * span + (days - day0)
+    ukey = np.unique(key)
+    return _PurchaseDays(tx, codes, days, key, ukey, ukey // span, ukey % span + day0)
+
+
+def _trend(p: _PurchaseDays, n: int, end_day: int) -> np.ndarray:
+    """A13: (late - early) / (late + early) purchase days in the halves of each customer's window."""
+    first_day = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first_day, p.pcode, p.pday)
+    mid = first_day[p.pcode] + (end_day - first_day[p.pcode]) / 2.0
+    late = np.bincount(p.pcode, weights=(p.pday > mid).astype(float), minlength=n)
+    early = np.bincount(p.pcode, weights=(p.pday <= mid).astype(float), minlength=n)
+    return (late - early) / (late + early)
+
+
+def _share_of_wallet(out: pd.DataFrame, sources: dict, annual: np.ndarray, answers) -> None:
+    """A21 = S / (S + O): annual spend with the firm over it plus the survey's outside spend.
+
+    The formula of :func:`crmlab.clv.share_of_wallet`, on the index's own tenure (weeks from the
+    first purchase *day*, floored at ``min_tenure_weeks``) so that it agrees with A12.
+    """
+    if answers is None or "A21" not in answers.columns:
+        out["A21"] = np.nan
+        return
+    total = annual + answers["A21"].to_numpy()
+    out["A21"] = np.divide(annual, total, out=np.full(len(out), np.nan), where=total > 0)
+    sources["A21"] = f"transactions + survey {answers.attrs['A21']}"
+
+
+def _cross_buying(out: pd.DataFrame, sources: dict, p: _PurchaseDays) -> None:
+    """A22: distinct categories bought (Verhoef, Franses & Hoekstra 2001); NaN without categories."""
+    if "category" not in p.tx.columns:
+        out["A22"] = np.nan
+        return
+    n_cat = pd.Series(p.tx["category"].to_numpy(), index=p.codes).groupby(level=0).nunique()
+    a22 = np.full(len(out), np.nan)
+    a22[n_cat.index.to_numpy()] = n_cat.to_numpy(dtype=float)
+    out["A22"] = a22
+    sources["A22"] = "transactions.category"
+
+
+def _deal_proneness(out: pd.DataFrame, sources: dict, p: _PurchaseDays, promotions) -> None:
+    """A32 without a survey item: the share of purchase days with a purchase on a promotion."""
+    if "promotion_id" in p.tx.columns:
+        on_deal = p.tx["promotion_id"].notna().to_numpy()
+        deal = "transactions.promotion_id"
+    elif promotions is not None:
+        for col in ("start", "end"):
+            if col not in promotions.columns:
+                raise data_error("promotions", col, f"missing; found {list(promotions.columns)}", n_bad=1)
+        starts = _day_numbers(promotions["start"])
+        ends = _day_numbers(promotions["end"])
+        on_deal = ((p.days[:, None] >= starts[None, :]) & (p.days[:, None] <= ends[None, :])).any(axis=1)
+        deal = "promotion windows (promotions table)"
+    else:
+        return
+    day_deal = np.zeros(len(p.ukey))
+    np.maximum.at(day_deal, np.searchsorted(p.ukey, p.key), on_deal.astype(float))
+    n = len(out)
+    out["A32"] = np.bincount(p.pcode, weights=day_deal, minlength=n) / np.bincount(p.pcode, minlength=n)
+    sources["A32"] = f"deal proneness from {deal}"

@@ -1,0 +1,81 @@
+"""Figures: the satisfaction x loyalty matrix and the lift chart; each returns its Axes."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .typologies import CUSTOMER_TYPES
+from .validity import ValidityResult
+
+# --------------------------------------------------------------------------- figures
+
+
+__all__ = ["plot_satisfaction_loyalty", "plot_lift"]
+
+
+def plot_satisfaction_loyalty(matrix: pd.DataFrame, ax=None, sample: int | None = 3000, seed: int = 0):
+    """Scatter of satisfaction x loyalty with the quadrant cuts and the four type labels."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 5.5))
+    data = matrix if sample is None or len(matrix) <= sample else matrix.sample(sample, random_state=seed)
+    sns.scatterplot(
+        data=data,
+        x="satisfaction",
+        y="loyalty",
+        hue="customer_type",
+        hue_order=list(CUSTOMER_TYPES.index),
+        s=12,
+        alpha=0.6,
+        ax=ax,
+    )
+    cuts = matrix.attrs.get(
+        "cuts", {"satisfaction": matrix["satisfaction"].median(), "loyalty": matrix["loyalty"].median()}
+    )
+    ax.axvline(cuts["satisfaction"], color="grey", lw=1, ls="--")
+    ax.axhline(cuts["loyalty"], color="grey", lw=1, ls="--")
+    xlo, xhi = ax.get_xlim()
+    ylo, yhi = ax.get_ylim()
+    for name, (x, y) in {
+        "loyal": (xhi, yhi),
+        "mercenary": (xhi, ylo),
+        "hostage": (xlo, yhi),
+        "defector": (xlo, ylo),
+    }.items():
+        ax.text(
+            x,
+            y,
+            name,
+            ha="right" if x == xhi else "left",
+            va="top" if y == yhi else "bottom",
+            fontsize=11,
+            weight="bold",
+            color="black",
+            alpha=0.7,
+        )
+    ax.set_title("Satisfaction x loyalty (Jones & Sasser 1995)")
+    return ax
+
+
+def plot_lift(validity: ValidityResult, ax=None):
+    """Repurchase lift by score decile, one line per score, each bin at its mean rank.
+
+    Bins are placed at their position (mean rank, % of customers) and sized by their
+    customers, so a large tie (e.g. everyone with frequency 0) shows as one wide bin.
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 4))
+    data = validity.lift.assign(position=100.0 * validity.lift["position"])
+    sns.lineplot(data=data, x="position", y="lift", hue="score", ax=ax, legend=False)
+    sns.scatterplot(data=data, x="position", y="lift", hue="score", size="customers", sizes=(10, 200), ax=ax)
+    ax.axhline(1.0, color="grey", lw=1, ls="--")
+    ax.set_xlabel("customers ranked above the bin's middle, % (0 = top of the score)")
+    ax.set_ylabel("holdout repurchase rate / overall")
+    ax.set_title("Lift by score decile")
+    ax.legend(fontsize=8, loc="lower left")
+    return ax
