@@ -114,14 +114,17 @@ def run_crmlab(frame, end):
     return rfm_summary(frame, observation_end=end)
 
 
-def run_duckdb(frame, end, _con={}):
+_DUCKDB: dict = {}  # one connection per worker process
+
+
+def run_duckdb(frame, end):
     import duckdb
 
-    if "con" not in _con:
+    if "con" not in _DUCKDB:
         con = duckdb.connect()
         con.execute("set enable_progress_bar = false")
-        _con["con"] = con
-    con = _con["con"]
+        _DUCKDB["con"] = con
+    con = _DUCKDB["con"]
     con.register("tx", frame)
     day = str(pd.Timestamp(end).date())
     return con.execute(DUCKDB_SQL, [day, day]).df().set_index("customer_id")
