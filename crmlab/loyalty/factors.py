@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import data_error
+from ..clv import share_of_wallet
 from ._common import WEEKS_PER_YEAR, _check_transactions, _day_numbers, _summary, _to_day
 
 __all__ = ["SUBSYSTEMS", "FACTORS", "SURVEY_ITEMS", "factor_catalog", "loyalty_factors", "normalize_factors"]
@@ -257,14 +258,12 @@ def loyalty_factors(
     pd_ = _purchase_days(transactions, ids, end_day)
     out["A13"] = np.where(tenure >= min_tenure_weeks, _trend(pd_, len(ids), end_day), np.nan)
     sources["A13"] = "transactions"
-    annual = np.bincount(pd_.codes, weights=pd_.tx["amount"].to_numpy(dtype=float), minlength=len(ids))
-    annual = annual / floored * WEEKS_PER_YEAR
     answers = _survey_items(survey, items)
     if answers is not None:
         attrs = dict(answers.attrs)
         answers = answers.reindex(ids.astype(str))
         answers.index, answers.attrs = ids, attrs
-    _share_of_wallet(out, sources, annual, answers)
+    _share_of_wallet(out, sources, pd_.tx, end_day, min_tenure_weeks, answers)
     _cross_buying(out, sources, pd_)
     for factor in ("A31", "A32", "A33", "A34"):
         present = answers is not None and factor in answers.columns
@@ -355,17 +354,28 @@ def _trend(p: _PurchaseDays, n: int, end_day: int) -> np.ndarray:
     return (late - early) / (late + early)
 
 
-def _share_of_wallet(out: pd.DataFrame, sources: dict, annual: np.ndarray, answers) -> None:
-    """A21 = S / (S + O): annual spend with the firm over it plus the survey's outside spend.
+def _share_of_wallet(
+    out: pd.DataFrame, sources: dict, tx: pd.DataFrame, end_day: int, min_tenure_weeks: float, answers
+) -> None:
+    """A21 = S / (S + O), computed by :func:`crmlab.clv.share_of_wallet` (its one home).
 
-    The formula of :func:`crmlab.clv.share_of_wallet`, on the index's own tenure (weeks from the
-    first purchase *day*, floored at ``min_tenure_weeks``) so that it agrees with A12.
+    ``tx`` are the purchases up to ``end_day``; the tenure floor ``min_tenure_weeks`` becomes
+    ``min_years = min_tenure_weeks / 52.18``, so that A21 and A12 share the same annual rate.
+    Customers without an outside-spend answer get NaN, and so does a wallet of 0 (clv's
+    function says 0 there; the index says "not estimated").
     """
     if answers is None or "A21" not in answers.columns:
         out["A21"] = np.nan
         return
-    total = annual + answers["A21"].to_numpy()
-    out["A21"] = np.divide(annual, total, out=np.full(len(out), np.nan), where=total > 0)
+    outside = answers["A21"]
+    said = outside.notna().to_numpy()
+    stated = pd.DataFrame(
+        {"customer_id": out.index[said].astype(str), "outside_spend": outside.to_numpy()[said]}
+    )
+    end = pd.Timestamp(int(end_day), unit="D")
+    sow = share_of_wallet(tx, stated, observation_end=end, min_years=min_tenure_weeks / WEEKS_PER_YEAR)
+    share = sow["share_of_wallet"].where(sow["wallet"] > 0)
+    out["A21"] = share.reindex(out.index.astype(str)).to_numpy(dtype=float)
     sources["A21"] = f"transactions + survey {answers.attrs['A21']}"
 
 
