@@ -7,46 +7,41 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._validate import data_error, require_columns
+from .._validate import bad_rows, data_error, require_columns, resolve_observation_end
 from ..rfm import CustomersLeftOutWarning, rfm_summary
 
 WEEKS_PER_YEAR = 365.25 / 7.0
 
 # --------------------------------------------------------------------------- helpers
 
-_fail = data_error  # the house error message: table.column: message (example: ...)
-
 
 def _check_transactions(transactions: pd.DataFrame, need=("customer_id", "date", "amount")) -> None:
+    """The kit's checks for the loyalty functions: columns, rows, a datetime ``date``, amounts >= 0."""
     require_columns(transactions, need, "transactions")
     if len(transactions) == 0:
-        raise _fail("transactions", None, "no rows", n_bad=0)
+        raise data_error("transactions", None, "no rows", n_bad=0)
     if not pd.api.types.is_datetime64_any_dtype(transactions["date"]):
-        raise _fail(
+        raise data_error(
             "transactions",
             "date",
             "is not a datetime column; load the table with crmlab.data.load_transactions",
             example=repr(transactions["date"].iloc[0]),
         )
-    if transactions["date"].isna().any():
-        bad = transactions["date"].isna().to_numpy()
-        raise _fail(
-            "transactions",
-            "date",
-            f"{int(bad.sum()):,} rows have no date",
-            n_bad=int(bad.sum()),
-            example=repr(transactions.loc[bad].iloc[0].to_dict()),
-        )
+    no_date = transactions["date"].isna().to_numpy()
+    if no_date.any():
+        raise bad_rows(transactions, no_date, "transactions", "date", "have no date", list(need))
     amount = pd.to_numeric(transactions["amount"], errors="coerce")
     bad = (amount.isna() | ~np.isfinite(amount.fillna(0)) | (amount < 0)).to_numpy()
     if bad.any():
-        raise _fail(
-            "transactions",
-            "amount",
-            f"{int(bad.sum()):,} rows are missing, not finite or negative",
-            n_bad=int(bad.sum()),
-            example=repr(transactions["amount"].to_numpy()[bad][0]),
+        cols = ["customer_id", "date", "amount"]
+        raise bad_rows(
+            transactions, bad, "transactions", "amount", "are missing, not finite or negative", cols
         )
+
+
+def _end_day(transactions: pd.DataFrame, observation_end=None) -> int:
+    """Day number of :func:`crmlab._validate.resolve_observation_end` (default: the last date)."""
+    return _to_day(resolve_observation_end(transactions["date"], observation_end))
 
 
 def _day_numbers(dates) -> np.ndarray:

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .._validate import data_error
+from .._validate import bad_rows, check_number, require_columns
 from ..clv import share_of_wallet
-from ._common import WEEKS_PER_YEAR, _check_transactions, _day_numbers, _summary, _to_day
+from ._common import WEEKS_PER_YEAR, _check_transactions, _day_numbers, _end_day, _summary
 
 __all__ = ["SUBSYSTEMS", "FACTORS", "SURVEY_ITEMS", "factor_catalog", "loyalty_factors", "normalize_factors"]
 
@@ -122,49 +122,37 @@ _SURVEY_FALLBACK = {"A34": "overall_satisfaction"}
 
 
 def _survey_items(survey: pd.DataFrame | None, items: Mapping[str, str]) -> pd.DataFrame | None:
+    """The survey answers per factor (numbers; outside spend >= 0), indexed by text customer id."""
     if survey is None:
         return None
     if not isinstance(survey, pd.DataFrame):
         raise ValueError(f"survey must be a DataFrame or None, not {type(survey).__name__}")
-    if "customer_id" not in survey.columns:
-        raise data_error("survey", "customer_id", f"missing; found {list(survey.columns)}", n_bad=1)
+    require_columns(survey, ["customer_id"], "survey", "loyalty_factors")
     ids = survey["customer_id"].astype(str)
     dup = ids.duplicated(keep=False).to_numpy()
     if dup.any():
-        raise data_error(
-            "survey",
-            "customer_id",
-            f"{int(dup.sum()):,} rows repeat a customer id (one answer per customer)",
-            n_bad=int(dup.sum()),
-            example=repr(ids[dup].iloc[0]),
-        )
+        raise bad_rows(survey, dup, "survey", "customer_id", "repeat a customer id (one answer per customer)")
     out = pd.DataFrame(index=pd.Index(ids.to_numpy(), name="customer_id"))
     for factor, column in items.items():
         col = column if column in survey.columns else _SURVEY_FALLBACK.get(factor)
         if col is None or col not in survey.columns:
             continue
-        values = pd.to_numeric(survey[col], errors="coerce")
-        bad = (values.isna() & survey[col].notna()).to_numpy()
-        if bad.any():
-            raise data_error(
-                "survey",
-                col,
-                f"{int(bad.sum()):,} answers are not numbers",
-                n_bad=int(bad.sum()),
-                example=repr(survey[col].to_numpy()[bad][0]),
-            )
-        if factor == "A21" and (values < 0).any():
-            neg = (values < 0).to_numpy()
-            raise data_error(
-                "survey",
-                col,
-                f"{int(neg.sum()):,} outside spends are negative",
-                n_bad=int(neg.sum()),
-                example=repr(values.to_numpy()[neg][0]),
-            )
-        out[factor] = values.to_numpy(dtype=float)
+        out[factor] = _survey_numbers(survey, col, outside_spend=factor == "A21")
         out.attrs[factor] = col
     return out
+
+
+def _survey_numbers(survey: pd.DataFrame, col: str, outside_spend: bool) -> np.ndarray:
+    """One survey item as floats: blanks are NaN, text is an error, and so is a negative outside spend."""
+    values = pd.to_numeric(survey[col], errors="coerce")
+    cols = ["customer_id", col]
+    bad = (values.isna() & survey[col].notna()).to_numpy()
+    if bad.any():
+        raise bad_rows(survey, bad, "survey", col, "hold answers that are not numbers", cols)
+    neg = (values < 0).to_numpy()
+    if outside_spend and neg.any():
+        raise bad_rows(survey, neg, "survey", col, "state a negative outside spend", cols)
+    return values.to_numpy(dtype=float)
 
 
 # --------------------------------------------------------------------------- factors
@@ -236,17 +224,14 @@ def loyalty_factors(
     says where each factor came from (``factor_catalog(factors)`` shows it).
     """
     _check_transactions(transactions)
-    if min_tenure_weeks <= 0:
-        raise ValueError(f"min_tenure_weeks must be positive, not {min_tenure_weeks}")
+    check_number("min_tenure_weeks", min_tenure_weeks, lo=0.0, lo_open=True, where="loyalty_factors")
     items = {**SURVEY_ITEMS, **(items or {})}
     unknown = sorted(set(items) - set(SURVEY_ITEMS))
     if unknown:
         raise ValueError(
             f"items: no survey item for factor(s) {unknown}; survey factors are {sorted(SURVEY_ITEMS)}"
         )
-    end_day = (
-        _day_numbers(transactions["date"]).max() if observation_end is None else _to_day(observation_end)
-    )
+    end_day = _end_day(transactions, observation_end)
     rfm = _summary(transactions, observation_end=pd.Timestamp(int(end_day), unit="D"), time_unit="W")
     ids = rfm.index
     tenure = rfm["T"].to_numpy()
@@ -397,9 +382,7 @@ def _deal_proneness(out: pd.DataFrame, sources: dict, p: _PurchaseDays, promotio
         on_deal = p.tx["promotion_id"].notna().to_numpy()
         deal = "transactions.promotion_id"
     elif promotions is not None:
-        for col in ("start", "end"):
-            if col not in promotions.columns:
-                raise data_error("promotions", col, f"missing; found {list(promotions.columns)}", n_bad=1)
+        require_columns(promotions, ["start", "end"], "promotions", "loyalty_factors")
         starts = _day_numbers(promotions["start"])
         ends = _day_numbers(promotions["end"])
         on_deal = ((p.days[:, None] >= starts[None, :]) & (p.days[:, None] <= ends[None, :])).any(axis=1)
