@@ -47,27 +47,8 @@ class AHPResult:
         return pd.concat([out, stats])
 
 
-def ahp_weights(
-    matrix,
-    max_cr: float | None = 0.10,
-    labels: Sequence[str] | None = None,
-    name: str = "matrix",
-    tol: float = 0.02,
-) -> AHPResult:
-    """AHP priorities of a pairwise comparison (judgement) matrix, Saaty (1977, 1980).
-
-    ``a_ij`` = how much more important element i is than element j (Saaty's 1..9 scale),
-    ``a_ji = 1 / a_ij``, ``a_ii = 1``. Weights w = principal right eigenvector of A,
-    scaled to sum 1; ``lambda_max`` its eigenvalue; consistency index
-    CI = (lambda_max - n) / (n - 1); consistency ratio CR = CI / RI(n) with Saaty's random
-    index RI = 0, 0, .58, .90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49 for n = 1..10
-    (CR = 0 for n <= 2, always consistent). Judgements with CR > ``max_cr`` (default 0.10,
-    Saaty's rule) are refused with a ValueError naming the matrix and its CR; pass
-    ``max_cr=None`` to accept them.
-
-    The matrix must be square (n = 1..10), positive, finite and reciprocal: ``a_ii = 1`` and
-    ``|a_ij a_ji - 1| <= tol`` (tol = 0.02 accepts 0.33 for 1/3). Units: weights are shares.
-    """
+def _judgement_matrix(matrix, labels, name: str, tol: float) -> tuple[np.ndarray, list]:
+    """A square, positive, finite, reciprocal matrix with unit diagonal (n <= 10) and its labels."""
     if isinstance(matrix, pd.DataFrame):
         labels = list(matrix.index) if labels is None else labels
         values = matrix.to_numpy()
@@ -106,7 +87,32 @@ def ahp_weights(
     labels = list(labels)
     if len(labels) != n:
         raise ValueError(f"AHP {name}: {len(labels)} labels for a {n} x {n} matrix")
+    return a, labels
 
+
+def ahp_weights(
+    matrix,
+    max_cr: float | None = 0.10,
+    labels: Sequence[str] | None = None,
+    name: str = "matrix",
+    tol: float = 0.02,
+) -> AHPResult:
+    """AHP priorities of a pairwise comparison (judgement) matrix, Saaty (1977, 1980).
+
+    ``a_ij`` = how much more important element i is than element j (Saaty's 1..9 scale),
+    ``a_ji = 1 / a_ij``, ``a_ii = 1``. Weights w = principal right eigenvector of A,
+    scaled to sum 1; ``lambda_max`` its eigenvalue; consistency index
+    CI = (lambda_max - n) / (n - 1); consistency ratio CR = CI / RI(n) with Saaty's random
+    index RI = 0, 0, .58, .90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49 for n = 1..10
+    (CR = 0 for n <= 2, always consistent). Judgements with CR > ``max_cr`` (default 0.10,
+    Saaty's rule) are refused with a ValueError naming the matrix and its CR; pass
+    ``max_cr=None`` to accept them.
+
+    The matrix must be square (n = 1..10), positive, finite and reciprocal: ``a_ii = 1`` and
+    ``|a_ij a_ji - 1| <= tol`` (tol = 0.02 accepts 0.33 for 1/3). Units: weights are shares.
+    """
+    a, labels = _judgement_matrix(matrix, labels, name, tol)
+    n = a.shape[0]
     eigval, eigvec = np.linalg.eig(a)
     k = int(np.argmax(eigval.real))
     lam = float(eigval[k].real)
@@ -226,42 +232,52 @@ def index_weights(
         frame["local"] = 1.0 / counts
         frame["parent"] = 1.0 / len(SUBSYSTEMS)
     elif scheme == "ahp":
-        if criteria is None or subsystems is None:
-            raise ValueError(
-                "index_weights('ahp') needs criteria (3 x 3 for A1..A3) and subsystems "
-                "({'A1': 3 x 3, 'A2': 2 x 2, 'A3': 4 x 4})"
-            )
-        missing = [s for s in SUBSYSTEMS if s not in subsystems]
-        if missing:
-            raise ValueError(f"index_weights('ahp'): no judgement matrix for sub-system(s) {missing}")
-        top = ahp_weights(criteria, max_cr=max_cr, labels=list(SUBSYSTEMS), name="criteria (A1..A3)")
-        results = {"A": top}
-        local = pd.Series(np.nan, index=frame.index)
-        for sub in SUBSYSTEMS:
-            members = list(frame.index[frame["subsystem"] == sub])
-            mat = np.asarray(subsystems[sub], dtype=float)
-            if mat.shape != (len(members), len(members)):
-                raise ValueError(
-                    f"index_weights('ahp'): the {sub} matrix must be {len(members)} x "
-                    f"{len(members)} ({', '.join(members)}), got {mat.shape}"
-                )
-            res = ahp_weights(mat, max_cr=max_cr, labels=members, name=f"{sub} ({SUBSYSTEMS[sub]})")
-            results[sub] = res
-            local[members] = res.weights.to_numpy()
-        frame["local"] = local
-        frame["parent"] = frame["subsystem"].map(top.weights)
-        frame.attrs["ahp"] = results
+        _ahp_scheme(frame, criteria, subsystems, max_cr)
     elif scheme == "entropy":
-        if factors is None:
-            raise ValueError("index_weights('entropy') needs the normalised factors")
-        cols = [f for f in FACTORS.index if f in factors.columns]
-        glob = entropy_weights(factors[cols]).weights.reindex(frame.index, fill_value=0.0)
-        parent = glob.groupby(frame["subsystem"]).sum()
-        frame["parent"] = frame["subsystem"].map(parent)
-        frame["local"] = np.divide(
-            glob, frame["parent"], out=np.zeros(len(glob)), where=frame["parent"].to_numpy() > 0
-        )
+        _entropy_scheme(frame, factors)
     else:
         raise ValueError(f"index_weights: scheme must be 'equal', 'ahp' or 'entropy', not {scheme!r}")
     frame["global"] = frame["local"] * frame["parent"]
     return frame[["subsystem", "local", "parent", "global"]]
+
+
+def _ahp_scheme(frame: pd.DataFrame, criteria, subsystems, max_cr) -> None:
+    """Local weights from each sub-system's matrix, parent weights from the criteria matrix."""
+    if criteria is None or subsystems is None:
+        raise ValueError(
+            "index_weights('ahp') needs criteria (3 x 3 for A1..A3) and subsystems "
+            "({'A1': 3 x 3, 'A2': 2 x 2, 'A3': 4 x 4})"
+        )
+    missing = [s for s in SUBSYSTEMS if s not in subsystems]
+    if missing:
+        raise ValueError(f"index_weights('ahp'): no judgement matrix for sub-system(s) {missing}")
+    top = ahp_weights(criteria, max_cr=max_cr, labels=list(SUBSYSTEMS), name="criteria (A1..A3)")
+    results = {"A": top}
+    local = pd.Series(np.nan, index=frame.index)
+    for sub in SUBSYSTEMS:
+        members = list(frame.index[frame["subsystem"] == sub])
+        mat = np.asarray(subsystems[sub], dtype=float)
+        if mat.shape != (len(members), len(members)):
+            raise ValueError(
+                f"index_weights('ahp'): the {sub} matrix must be {len(members)} x "
+                f"{len(members)} ({', '.join(members)}), got {mat.shape}"
+            )
+        res = ahp_weights(mat, max_cr=max_cr, labels=members, name=f"{sub} ({SUBSYSTEMS[sub]})")
+        results[sub] = res
+        local[members] = res.weights.to_numpy()
+    frame["local"] = local
+    frame["parent"] = frame["subsystem"].map(top.weights)
+    frame.attrs["ahp"] = results
+
+
+def _entropy_scheme(frame: pd.DataFrame, factors) -> None:
+    """Global entropy weights split into the sub-system's share (parent) and the local share."""
+    if factors is None:
+        raise ValueError("index_weights('entropy') needs the normalised factors")
+    cols = [f for f in FACTORS.index if f in factors.columns]
+    glob = entropy_weights(factors[cols]).weights.reindex(frame.index, fill_value=0.0)
+    parent = glob.groupby(frame["subsystem"]).sum()
+    frame["parent"] = frame["subsystem"].map(parent)
+    frame["local"] = np.divide(
+        glob, frame["parent"], out=np.zeros(len(glob)), where=frame["parent"].to_numpy() > 0
+    )
