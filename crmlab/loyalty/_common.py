@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,9 @@ from .._validate import bad_rows, data_error, require_columns, resolve_observati
 from ..rfm import CustomersLeftOutWarning, rfm_summary
 
 WEEKS_PER_YEAR = 365.25 / 7.0
+
+#: anything ``pd.Timestamp`` reads as a date
+DateLike = str | date | pd.Timestamp | np.datetime64
 
 # --------------------------------------------------------------------------- helpers
 

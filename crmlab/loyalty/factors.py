@@ -9,7 +9,7 @@ import pandas as pd
 
 from .._validate import bad_rows, check_number, require_columns
 from ..clv import share_of_wallet
-from ._common import WEEKS_PER_YEAR, _check_transactions, _day_numbers, _end_day, _summary
+from ._common import WEEKS_PER_YEAR, DateLike, _check_transactions, _day_numbers, _end_day, _summary
 
 __all__ = ["SUBSYSTEMS", "FACTORS", "SURVEY_ITEMS", "factor_catalog", "loyalty_factors", "normalize_factors"]
 
@@ -163,6 +163,18 @@ def factor_catalog(factors: pd.DataFrame | None = None) -> pd.DataFrame:
 
     With ``factors`` (the output of :func:`loyalty_factors`) the table adds how many
     customers have each factor and where it came from.
+
+    Parameters
+    ----------
+    factors : pd.DataFrame, optional
+        The output of :func:`loyalty_factors`.
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by factor (A11..A34): ``subsystem``, ``subsystem_name``, ``name``, ``direction``,
+        ``unit``, ``formula``, ``needs``; with ``factors`` also ``available``, ``share_available``
+        and ``source``.
     """
     out = FACTORS.copy()
     out.insert(1, "subsystem_name", out["subsystem"].map(SUBSYSTEMS))
@@ -178,7 +190,7 @@ def loyalty_factors(
     transactions: pd.DataFrame,
     survey: pd.DataFrame | None = None,
     promotions: pd.DataFrame | None = None,
-    observation_end=None,
+    observation_end: DateLike | None = None,
     *,
     items: Mapping[str, str] | None = None,
     min_tenure_weeks: float = 13.0,
@@ -220,8 +232,11 @@ def loyalty_factors(
       which purchases used one; else NaN.
     * A33 purchase voluntariness 1..10; A34 satisfaction 1..10.
 
-    Returns a DataFrame indexed by ``customer_id`` with columns A11..A34; ``attrs["sources"]``
-    says where each factor came from (``factor_catalog(factors)`` shows it).
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by ``customer_id`` with columns A11..A34; ``attrs["sources"]`` says where each
+        factor came from (``factor_catalog(factors)`` shows it).
     """
     _check_transactions(transactions)
     check_number("min_tenure_weeks", min_tenure_weeks, lo=0.0, lo_open=True, where="loyalty_factors")
@@ -279,6 +294,20 @@ def normalize_factors(factors: pd.DataFrame, method: str = "minmax", winsorize: 
     survey respondents score higher just for having answered.
     A factor that is constant (or missing) for everyone carries no information and is NaN.
     Columns other than A11..A34 raise ValueError.
+
+    Parameters
+    ----------
+    factors : pd.DataFrame
+        Raw factors (columns among A11..A34), e.g. from :func:`loyalty_factors`.
+    method : {"minmax", "rank"}
+        The rescaling rule.
+    winsorize : float
+        Quantile q in [0, 0.5) clipped at both ends before min-max scaling.
+
+    Returns
+    -------
+    pd.DataFrame
+        The same index and columns, values in 0..1 with 1 the loyal end (NaN where missing).
     """
     if method not in ("minmax", "rank"):
         raise ValueError(f"normalize_factors: method must be 'minmax' or 'rank', not {method!r}")

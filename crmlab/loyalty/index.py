@@ -43,7 +43,7 @@ def _as_unit(factors: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     return z, cols
 
 
-def loyalty_index(factors: pd.DataFrame, weights) -> pd.DataFrame:
+def loyalty_index(factors: pd.DataFrame, weights: pd.DataFrame | pd.Series) -> pd.DataFrame:
     """The 0..100 loyalty index, re-weighted per customer over the factors present.
 
     index_i = 100 x sum_j w_j z_ij / sum_j w_j [z_ij present], z = normalised factors
@@ -53,6 +53,19 @@ def loyalty_index(factors: pd.DataFrame, weights) -> pd.DataFrame:
     the index is the weighted mean of what is known. Sub-indices A1, A2, A3 (0..100) use
     the same rule within each sub-system. ``weight_available`` = share of the total weight
     the customer's index rests on.
+
+    Parameters
+    ----------
+    factors : pd.DataFrame
+        Normalised factors (:func:`normalize_factors`), one row per customer.
+    weights : pd.DataFrame or pd.Series
+        :func:`index_weights` output (its ``global`` column) or a Series of weights by factor.
+
+    Returns
+    -------
+    pd.DataFrame
+        Per customer: ``loyalty_index``, ``A1``, ``A2``, ``A3`` (0..100) and
+        ``weight_available`` (0..1).
     """
     z, cols = _as_unit(factors)
     w = _global_weights(weights, cols)
@@ -83,6 +96,16 @@ def scheme_agreement(indexes: pd.DataFrame) -> pd.DataFrame:
     """Kendall's tau-b between every pair of index columns (Kendall 1938), on customers with both.
 
     ``indexes``: one column per weighting scheme. Returns a square DataFrame (1 on the diagonal).
+
+    Parameters
+    ----------
+    indexes : pd.DataFrame
+        One column per weighting scheme, one row per customer.
+
+    Returns
+    -------
+    pd.DataFrame
+        Kendall's tau-b for every pair of columns (square, 1 on the diagonal).
     """
     cols = list(indexes.columns)
     out = pd.DataFrame(np.eye(len(cols)), index=cols, columns=cols)
@@ -116,7 +139,7 @@ class StabilityResult:
 
 def top_decile_stability(
     factors: pd.DataFrame,
-    weights,
+    weights: pd.DataFrame | pd.Series,
     perturbation: float = 0.20,
     n_draws: int = 200,
     seed: int = 0,
@@ -129,6 +152,27 @@ def top_decile_stability(
     index (:func:`loyalty_index` rule). Retention = |top_base & top_draw| / n_top, with
     n_top = ceil(top x customers with an index); ties broken by position. A sensitivity
     check in the spirit of Saisana, Saltelli & Tarantola (2005) for composite indicators.
+
+    Parameters
+    ----------
+    factors : pd.DataFrame
+        Normalised factors.
+    weights : pd.DataFrame or pd.Series
+        Global weights as for :func:`loyalty_index`.
+    perturbation : float
+        Largest relative change of a weight, in (0, 1).
+    n_draws : int
+        Number of perturbed weight vectors (>= 1).
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+    top : float
+        Share of customers that forms the top group, in (0, 1).
+
+    Returns
+    -------
+    StabilityResult
+        ``retention`` per draw (share of the top group that stays), ``n_top``, ``top_customers``;
+        ``summary()`` tabulates it.
     """
     if not 0 < perturbation < 1:
         raise ValueError(f"perturbation must be in (0, 1), not {perturbation}")

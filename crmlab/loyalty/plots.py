@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from .typologies import CUSTOMER_TYPES
 from .validity import ValidityResult
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 # --------------------------------------------------------------------------- figures
 
@@ -13,8 +18,26 @@ from .validity import ValidityResult
 __all__ = ["plot_satisfaction_loyalty", "plot_lift"]
 
 
-def plot_satisfaction_loyalty(matrix: pd.DataFrame, ax=None, sample: int | None = 3000, seed: int = 0):
-    """Scatter of satisfaction x loyalty with the quadrant cuts and the four type labels."""
+def plot_satisfaction_loyalty(
+    matrix: pd.DataFrame, ax: Axes | None = None, sample: int | None = 3000, seed: int = 0
+) -> Axes:
+    """Scatter of satisfaction x loyalty with the quadrant cuts and the four type labels.
+
+    Parameters
+    ----------
+    matrix : pd.DataFrame
+        :func:`satisfaction_loyalty_matrix` output.
+    ax : matplotlib Axes, optional
+        Axes to draw on (default: a new figure).
+    sample : int or None
+        Largest number of customers drawn (``None``: all).
+    seed : int
+        Seed of the sample.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     import matplotlib.pyplot as plt
     import seaborn as sns
 
@@ -59,11 +82,22 @@ def plot_satisfaction_loyalty(matrix: pd.DataFrame, ax=None, sample: int | None 
     return ax
 
 
-def plot_lift(validity: ValidityResult, ax=None):
+def plot_lift(validity: ValidityResult, ax: Axes | None = None) -> Axes:
     """Repurchase lift by score decile, one line per score, each bin at its mean rank.
 
     Bins are placed at their position (mean rank, % of customers) and sized by their
     customers, so a large tie (e.g. everyone with frequency 0) shows as one wide bin.
+
+    Parameters
+    ----------
+    validity : ValidityResult
+        :func:`predictive_validity` output.
+    ax : matplotlib Axes, optional
+        Axes to draw on (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     import matplotlib.pyplot as plt
     import seaborn as sns

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
-from ._common import _check_transactions, _summary
+from ._common import DateLike, _check_transactions, _summary
 
 __all__ = [
     "CUSTOMER_TYPES",
@@ -116,6 +116,21 @@ def dick_basu_types(
     have the score (relative, as Dick & Basu's attitude is relative to alternatives).
     true = high/high, latent = high attitude/low repeat, spurious = low attitude/high repeat,
     none = low/low. Customers without an attitude score (no survey) get <NA>.
+
+    Parameters
+    ----------
+    normalized : pd.DataFrame
+        Normalised factors (:func:`normalize_factors`).
+    attitude, repeat : sequence of str
+        Factors averaged into relative attitude and repeat patronage.
+    attitude_quantile, repeat_quantile : float
+        Quantiles in (0, 1) that separate high from low.
+
+    Returns
+    -------
+    pd.DataFrame
+        Per customer: ``relative_attitude``, ``repeat_patronage``, ``attitude_high``,
+        ``repeat_high``, ``dick_basu`` (true / latent / spurious / none).
     """
     for q in (attitude_quantile, repeat_quantile):
         if not 0 < q < 1:
@@ -168,6 +183,22 @@ def loyalty_types(
 
     The seed's five types are 1-5; 6-7 complete the partition. Customers without a
     Dick & Basu cell (no survey) get <NA>. Returns ``loyalty_type`` and ``rule``.
+
+    Parameters
+    ----------
+    factors : pd.DataFrame
+        Raw factors (:func:`loyalty_factors`).
+    dick_basu : pd.DataFrame
+        :func:`dick_basu_types` output.
+    price_cut, monopoly_cut, inertia_cut : float
+        Cuts on the 0..1 positions described above.
+    survey : pd.DataFrame, optional
+        Survey with ``customer_id`` and optional ``alternatives`` / ``switching_cost`` items.
+
+    Returns
+    -------
+    pd.DataFrame
+        Per customer: ``loyalty_type`` and the ``rule`` that assigned it.
     """
     for c in ("A32", "A33"):
         if c not in factors.columns:
@@ -240,6 +271,18 @@ def typology_agreement(
 
     On the customers present in both with a label. Cohen (1960) kappa corrects accuracy
     for chance agreement.
+
+    Parameters
+    ----------
+    predicted, reference : pd.Series
+        Labels by customer_id.
+    labels : sequence of str, optional
+        Order of the confusion matrix (default: the labels seen).
+
+    Returns
+    -------
+    TypologyAgreement
+        ``confusion``, ``accuracy``, ``kappa`` and ``n`` customers compared.
     """
     both = pd.concat(
         [reference.rename("reference"), predicted.rename("predicted")], axis=1, join="inner"
@@ -270,6 +313,19 @@ def satisfaction_loyalty_matrix(
     loyal = high/high, mercenary = high satisfaction/low loyalty, hostage = low
     satisfaction/high loyalty, defector = low/low; ``strategy`` from :data:`CUSTOMER_TYPES`.
     Customers missing either score are left out.
+
+    Parameters
+    ----------
+    satisfaction, loyalty : pd.Series
+        Scores by customer_id (any scale, e.g. A34 and the loyalty index).
+    satisfaction_cut, loyalty_cut : float, optional
+        Cuts between low and high (default: medians).
+
+    Returns
+    -------
+    pd.DataFrame
+        Per customer: ``satisfaction``, ``loyalty``, ``customer_type`` and ``strategy``;
+        ``attrs`` keeps the cuts.
     """
     both = pd.concat(
         [satisfaction.rename("satisfaction"), loyalty.rename("loyalty")], axis=1, join="inner"
@@ -290,7 +346,7 @@ def satisfaction_loyalty_matrix(
 
 def relationship_stages(
     transactions: pd.DataFrame,
-    observation_end=None,
+    observation_end: DateLike | None = None,
     *,
     exploration_weeks: float = 13.0,
     stability_weeks: float = 52.0,
@@ -309,6 +365,23 @@ def relationship_stages(
 
     ``incentive_program`` from :data:`INCENTIVE_PROGRAMS`: exploration -> frequent-buyer
     rewards and care; formation -> special treatment; stability -> community program.
+
+    Parameters
+    ----------
+    transactions : pd.DataFrame
+        ``customer_id``, ``date``, ``amount``.
+    observation_end : date-like, optional
+        Last day observed (default: the last transaction date, normalised to midnight).
+    exploration_weeks, stability_weeks, lapse_weeks : float
+        The tenure and lapse thresholds above, in weeks.
+    stability_purchases : int
+        Purchase days needed for stability.
+
+    Returns
+    -------
+    pd.DataFrame
+        Per customer: ``tenure_weeks``, ``purchase_days``, ``weeks_since_last``, ``stage``,
+        ``incentive_program``.
     """
     _check_transactions(transactions)
     r = _summary(transactions, observation_end=observation_end, time_unit="W")

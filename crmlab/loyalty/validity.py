@@ -9,7 +9,7 @@ import pandas as pd
 from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import roc_auc_score
 
-from ._common import _check_transactions, _summary
+from ._common import DateLike, _check_transactions, _summary
 
 # --------------------------------------------------------------------------- validity
 
@@ -17,12 +17,29 @@ from ._common import _check_transactions, _summary
 __all__ = ["holdout_outcomes", "ValidityResult", "predictive_validity"]
 
 
-def holdout_outcomes(transactions: pd.DataFrame, calibration_end, observation_end=None) -> pd.DataFrame:
+def holdout_outcomes(
+    transactions: pd.DataFrame, calibration_end: DateLike, observation_end: DateLike | None = None
+) -> pd.DataFrame:
     """Calibration frequency and holdout behaviour per customer who bought by calibration_end.
 
     ``frequency`` = repeat purchase days up to calibration_end (rfm_summary);
     ``holdout_purchases`` = purchase days in (calibration_end, observation_end];
     ``holdout_spend`` = their value (currency); ``repurchase`` = holdout_purchases > 0.
+
+    Parameters
+    ----------
+    transactions : pd.DataFrame
+        ``customer_id``, ``date``, ``amount``.
+    calibration_end : date-like
+        Last day of the calibration period.
+    observation_end : date-like, optional
+        Last day of the holdout (default: the last transaction date, normalised to midnight).
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by customer_id: ``frequency``, ``holdout_purchases``, ``holdout_spend``,
+        ``repurchase`` (bool).
     """
     _check_transactions(transactions)
     r = _summary(transactions, observation_end=observation_end, calibration_end=calibration_end)
@@ -61,6 +78,20 @@ def predictive_validity(scores: pd.DataFrame, outcomes: pd.DataFrame, n_bins: in
     ``top_decile_spend_share`` = its share of holdout spend.
     ``lift``: per score and decile, customers, position (mean rank / n: 0 = top, 1 = bottom),
     repurchase rate, lift and mean holdout spend.
+
+    Parameters
+    ----------
+    scores : pd.DataFrame
+        One column per score (e.g. the loyalty index, frequency), indexed by customer_id.
+    outcomes : pd.DataFrame
+        :func:`holdout_outcomes` (``repurchase``, ``holdout_spend``, ``holdout_purchases``).
+    n_bins : int
+        Number of score bins (deciles by default).
+
+    Returns
+    -------
+    ValidityResult
+        ``metrics`` (one row per score), ``lift`` (per score and bin) and ``n`` customers.
     """
     need = ["repurchase", "holdout_spend", "holdout_purchases"]
     missing = [c for c in need if c not in outcomes.columns]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from .factors import FACTORS, SUBSYSTEMS
 
@@ -91,7 +92,7 @@ def _judgement_matrix(matrix, labels, name: str, tol: float) -> tuple[np.ndarray
 
 
 def ahp_weights(
-    matrix,
+    matrix: ArrayLike | pd.DataFrame,
     max_cr: float | None = 0.10,
     labels: Sequence[str] | None = None,
     name: str = "matrix",
@@ -110,6 +111,24 @@ def ahp_weights(
 
     The matrix must be square (n = 1..10), positive, finite and reciprocal: ``a_ii = 1`` and
     ``|a_ij a_ji - 1| <= tol`` (tol = 0.02 accepts 0.33 for 1/3). Units: weights are shares.
+
+    Parameters
+    ----------
+    matrix : array-like or pd.DataFrame
+        The n x n judgement matrix (a DataFrame's index gives the labels).
+    max_cr : float or None
+        Largest consistency ratio accepted; ``None`` accepts any.
+    labels : sequence of str, optional
+        Element names (default ``<name>_1`` ... ``<name>_n``).
+    name : str
+        Name of the matrix in messages and in the result.
+    tol : float
+        Tolerance of the reciprocity and diagonal checks.
+
+    Returns
+    -------
+    AHPResult
+        ``matrix``, ``weights`` (sum 1), ``lambda_max``, ``ci``, ``ri``, ``cr``.
     """
     a, labels = _judgement_matrix(matrix, labels, name, tol)
     n = a.shape[0]
@@ -139,8 +158,19 @@ def ahp_weights(
     )
 
 
-def consistent_matrix(weights) -> np.ndarray:
-    """The perfectly consistent judgement matrix a_ij = w_i / w_j of a positive weight vector."""
+def consistent_matrix(weights: ArrayLike) -> np.ndarray:
+    """The perfectly consistent judgement matrix a_ij = w_i / w_j of a positive weight vector.
+
+    Parameters
+    ----------
+    weights : array-like
+        Positive, finite weights w_1..w_n.
+
+    Returns
+    -------
+    np.ndarray
+        The n x n matrix a_ij = w_i / w_j (its AHP weights are w / sum(w), CR = 0).
+    """
     w = np.asarray(weights, dtype=float)
     if w.ndim != 1 or len(w) == 0 or (w <= 0).any() or not np.isfinite(w).all():
         raise ValueError("consistent_matrix: weights must be a non-empty vector of positive numbers")
@@ -171,6 +201,16 @@ def entropy_weights(frame: pd.DataFrame) -> EntropyResult:
     all zero, all NaN or has fewer than two values has e_j = 1 and weight 0. Source: the
     entropy method of multi-attribute decision making (Zeleny 1982; Hwang & Yoon 1981),
     after Shannon (1948). Weights are shares summing to 1.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        Non-negative numbers, one column per criterion (NaN skipped).
+
+    Returns
+    -------
+    EntropyResult
+        ``entropy`` and ``weights`` per column (weights sum to 1).
     """
     if not isinstance(frame, pd.DataFrame):
         frame = pd.DataFrame(frame)
@@ -207,8 +247,8 @@ def entropy_weights(frame: pd.DataFrame) -> EntropyResult:
 def index_weights(
     scheme: str = "equal",
     factors: pd.DataFrame | None = None,
-    criteria=None,
-    subsystems: Mapping[str, object] | None = None,
+    criteria: ArrayLike | pd.DataFrame | None = None,
+    subsystems: Mapping[str, ArrayLike] | None = None,
     max_cr: float | None = 0.10,
 ) -> pd.DataFrame:
     """Weights of the hierarchy A -> A1..A3 -> factors: local, parent and global = local x parent.
@@ -225,6 +265,25 @@ def index_weights(
 
     Returns a DataFrame indexed by factor with ``subsystem``, ``local``, ``parent``,
     ``global`` (global weights sum to 1). ``attrs["ahp"]`` keeps the AHP results.
+
+    Parameters
+    ----------
+    scheme : {"equal", "ahp", "entropy"}
+        The weighting rule above.
+    factors : pd.DataFrame, optional
+        Normalised factors (``scheme="entropy"``).
+    criteria : array-like, optional
+        3 x 3 judgement matrix of A1..A3 (``scheme="ahp"``).
+    subsystems : mapping, optional
+        "A1", "A2", "A3" -> judgement matrix of their factors (``scheme="ahp"``).
+    max_cr : float or None
+        Largest consistency ratio accepted for each AHP matrix.
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by factor with ``subsystem``, ``local``, ``parent``, ``global`` (global weights
+        sum to 1); ``attrs["ahp"]`` keeps the AHP results.
     """
     frame = FACTORS[["subsystem"]].copy()
     counts = frame["subsystem"].map(frame["subsystem"].value_counts())
