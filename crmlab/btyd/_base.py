@@ -10,8 +10,8 @@ import pandas as pd
 from .._base import Estimator
 from .._validate import check_number
 from ..exceptions import ConvergenceWarning, NotFittedError
-from ._checks import _plural
-from ._numerics import _assess_convergence, _covariance, _minimize_multistart
+from ._checks import _check_identified, _check_weights, _plural
+from ._numerics import _assess_convergence, _compress, _covariance, _minimize_multistart
 
 __all__ = ["LikelihoodModel", "FITTED_ATTRIBUTES"]
 
@@ -81,14 +81,31 @@ class LikelihoodModel(Estimator):
             raise ValueError(f"{where}: initial_params must be finite and > 0, got {params!r}")
         return np.log(values)
 
-    def _fit_likelihood(self, objective, starts, nll_points, n, hint: str, jac=None):
-        """Run the multistart, set the fitted attributes, warn if the optimum is not trustworthy."""
+    def _patterns(self, columns: list[np.ndarray], weights, where: str, identified: bool = True):
+        """Distinct rows of the (validated) data with their total weights, for any model's fit.
+
+        ``weights`` (None = 1 per row) is a non-negative count per row, as lifetimes' ``weights``:
+        the log-likelihood is the weighted sum over rows, so a fit on :func:`rfm_patterns` with
+        ``weights=n_customers`` equals the fit on one row per customer. Bad weights raise
+        :class:`crmlab.exceptions.CRMDataError`. Returns (columns, weights), one entry per pattern.
+        """
+        w = _check_weights(weights, columns[0].size, where)
+        if identified:
+            _check_identified(columns[0][w > 0], where)
+        return _compress(*columns, weights=w)
+
+    def _fit_likelihood(self, objective, starts, nll_points, n, hint: str, jac=None, progress=None):
+        """Run the multistart, set the fitted attributes, warn if the optimum is not trustworthy.
+
+        ``progress`` (None: only for big inputs) shows a tqdm bar over the starts.
+        """
         pen = self.penalizer
 
         def points(P):  # the optimised objective (penalised mean NLL) at natural-scale rows
             return nll_points(P) / n + pen * np.sum(P**2, axis=1)
 
-        res, values = _minimize_multistart(objective, starts, jac=jac, points=points)
+        bar = {"disable": not progress, "desc": f"{type(self).__name__}.fit", "unit": "start"}
+        res, values = _minimize_multistart(objective, starts, jac=jac, points=points, bar=bar)
         theta = np.exp(res.x)
         diag = _assess_convergence(nll_points, theta, n, self.penalizer, values, res, self._names)
         hess = diag.pop("hessian")
@@ -98,7 +115,7 @@ class LikelihoodModel(Estimator):
         self.params_ = {k: float(v) for k, v in zip(self._names, theta)}
         with np.errstate(all="ignore"):
             self.loglik_ = float(-nll_points(theta[None, :])[0])
-        self.n_customers_ = int(n)
+        self.n_customers_ = int(round(n))
         k = len(self._names)
         self.aic_ = 2 * k - 2 * self.loglik_
         self.bic_ = k * np.log(n) - 2 * self.loglik_

@@ -203,3 +203,31 @@ def _wrap(values: np.ndarray, index, name: str):
     if index is not None and len(index) == len(values):
         return pd.Series(values, index=index, name=name)
     return values
+
+
+def _check_weights(weights, size: int, where: str) -> np.ndarray:
+    """Validated per-row weights (customers per pattern): finite, >= 0, one per row, not all 0.
+
+    ``None`` is a weight of 1 per row. Bad weights are bad data: :class:`CRMDataError`.
+    """
+    if weights is None:
+        return np.ones(size)
+    w = _array(weights, "weights", where)
+    if w.ndim == 0:
+        w = np.full(size, float(w))
+    if w.size != size:
+        raise CRMDataError(
+            f"{where}: weights has {w.size:,} values but the data have {size:,} rows (one weight per row)",
+            table="rfm summary",
+            column="weights",
+            n_bad=abs(w.size - size),
+        )
+    cols = {"weights": w}
+    bad = ~np.isfinite(w)
+    if bad.any():
+        raise _fail(where, "weights", "is missing or infinite", bad, None, cols)
+    if (w < 0).any():
+        raise _fail(where, "weights", "is negative (a weight counts customers)", w < 0, None, cols)
+    if not (w > 0).any():
+        raise CRMDataError(f"{where}: every weight is 0", table="rfm summary", column="weights", n_bad=size)
+    return w

@@ -50,11 +50,19 @@ def _numerical_hessian(f, theta: np.ndarray, rel_step: float = 1e-4) -> np.ndarr
     return H
 
 
-def _compress(*columns: np.ndarray):
-    """Unique rows of the data with their counts: likelihoods are evaluated once per pattern."""
+def _compress(*columns: np.ndarray, weights: np.ndarray | None = None):
+    """Unique rows of the data with their total weights: likelihoods are evaluated once per pattern.
+
+    ``weights`` (default 1 per row) are summed over identical rows; rows of weight 0 are dropped.
+    """
     stacked = np.column_stack(columns)
-    uniq, counts = np.unique(stacked, axis=0, return_counts=True)
-    return [uniq[:, i] for i in range(uniq.shape[1])], counts.astype(np.float64)
+    if weights is not None:
+        keep = weights > 0
+        stacked, weights = stacked[keep], weights[keep]
+    uniq, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    inverse = np.ravel(inverse)
+    counts = np.bincount(inverse, weights=weights, minlength=uniq.shape[0]).astype(np.float64)
+    return [uniq[:, i] for i in range(uniq.shape[1])], counts
 
 
 # A fit is converged when its optimum passes three checks that do not depend on the optimiser's
@@ -64,7 +72,7 @@ START_TOL = 1e-6  # a start "reached the best optimum" if its mean per-customer 
 HESSIAN_TOL = 1e-2  # min eigenvalue of the total NLL Hessian on the log scale (se of log-params < 10)
 
 
-def _minimize_multistart(objective, starts, jac=None, points=None):
+def _minimize_multistart(objective, starts, jac=None, points=None, bar=None):
     """Minimise from every start with scipy.optimize.minimize (BFGS), each polished; keep the best.
 
     Each start runs BFGS to a loose gradient tolerance, then again from there with a tight
@@ -77,34 +85,51 @@ def _minimize_multistart(objective, starts, jac=None, points=None):
     iterations instead of dozens; it is computed once, at the first start where it is positive
     definite, and serves every later start. Returns (best
     result, each start's final objective value): the values let the caller count how many
-    starts reached the best optimum.
+    starts reached the best optimum. ``bar`` holds tqdm options (``disable`` ...) for a
+    progress bar over the starts.
     """
+    from tqdm.auto import tqdm
+
     analytic = jac is True or callable(jac)
-    finals = []
     curvature = {}  # the first positive-definite one found serves every later start
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        for x0 in starts:
-            best = None
-            x = np.asarray(x0, dtype=np.float64)
-            for tight in (False, True):
-                fd = "3-point" if tight else "2-point"
-                gtol = (1e-9 if analytic else 1e-8) if tight else (1e-4 if analytic else 1e-2)
-                options = {"gtol": gtol, "maxiter": 1000}
-                if tight and points is not None and not analytic:
-                    curvature = curvature or _inverse_hessian_option(points, x)
-                    options.update(curvature)
-                res = optimize.minimize(
-                    objective, x, jac=jac if analytic else fd, method="BFGS", options=options
-                )
-                if np.isfinite(res.fun) and (best is None or res.fun <= best.fun):
-                    best = res
-                    x = res.x
-            finals.append(best)
+        finals = [
+            _minimize_one(objective, x0, jac, points, analytic, curvature)
+            for x0 in tqdm(starts, **(bar or {"disable": True}))
+        ]
     values = np.array([np.inf if r is None else float(r.fun) for r in finals])
     if not np.isfinite(values).any():
         raise RuntimeError("the likelihood could not be evaluated at any starting point")
     return finals[int(np.argmin(values))], values
+
+
+def _minimize_one(objective, x0, jac, points, analytic: bool, curvature: dict):
+    """One start of :func:`_minimize_multistart`: a loose BFGS run, then a tight polish from it.
+
+    ``curvature`` is shared between starts and filled (in place) with the first usable
+    ``hess_inv0``. Returns the better finite result, or None.
+    """
+    best = None
+    x = np.asarray(x0, dtype=np.float64)
+    for tight in (False, True):
+        options = {"gtol": _gtol(tight, analytic), "maxiter": 1000}
+        if tight and points is not None and not analytic:
+            if not curvature:
+                curvature.update(_inverse_hessian_option(points, x))
+            options.update(curvature)
+        fd = "3-point" if tight else "2-point"
+        res = optimize.minimize(objective, x, jac=jac if analytic else fd, method="BFGS", options=options)
+        if np.isfinite(res.fun) and (best is None or res.fun <= best.fun):
+            best, x = res, res.x
+    return best
+
+
+def _gtol(tight: bool, analytic: bool) -> float:
+    """BFGS gradient tolerance: loose first stage, tight polish; finite differences need looser."""
+    if tight:
+        return 1e-9 if analytic else 1e-8
+    return 1e-4 if analytic else 1e-2
 
 
 def _inverse_hessian_option(points, u: np.ndarray) -> dict:
@@ -204,3 +229,11 @@ def _one_minus_pow_over(k, log_y):
     k = np.asarray(k, dtype=np.float64)
     safe = np.where(np.abs(k) < 1e-10, 1.0, k)
     return np.where(np.abs(k) < 1e-10, -log_y, -np.expm1(k * log_y) / safe)
+
+
+BIG_FIT = 100_000  # patterns above which a fit shows a progress bar by default
+
+
+def _auto(progress: bool | None, n_patterns: int) -> bool:
+    """``progress`` as given, or (None) True for fits on more than BIG_FIT patterns."""
+    return n_patterns > BIG_FIT if progress is None else bool(progress)

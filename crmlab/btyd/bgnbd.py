@@ -11,13 +11,12 @@ from ._checks import (
     ArrayLike,
     Predicted,
     _broadcast,
-    _check_identified,
     _check_rfm,
     _check_t,
     _rfm_hint,
     _wrap,
 )
-from ._numerics import _compress
+from ._numerics import _auto
 
 __all__ = ["BetaGeo", "simulate_beta_geo"]
 
@@ -90,7 +89,16 @@ class BetaGeo(LikelihoodModel):
 
     _roles = {"r": "purchase rates", "alpha": "purchase rates", "a": "dropout", "b": "dropout"}
 
-    def fit(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, *, initial_params=None) -> BetaGeo:
+    def fit(
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        weights: ArrayLike | None = None,
+        *,
+        initial_params=None,
+        progress: bool | None = None,
+    ) -> BetaGeo:
         """Maximum-likelihood fit on one row per customer.
 
         Parameters
@@ -99,8 +107,14 @@ class BetaGeo(LikelihoodModel):
             Repeat purchase days x, time t_x from the first to the last purchase, and time T
             from the first purchase to the end of observation (one value per customer, as
             :func:`crmlab.rfm.rfm_summary` gives them; a scalar is one value for everyone).
+        weights : array-like, optional
+            Customers per row (a non-negative count, as lifetimes' ``weights``; default 1): fit on
+            :func:`crmlab.btyd.scoring.rfm_patterns` with ``weights=n_customers`` for the same
+            optimum at the cost of the distinct patterns. AIC/BIC count sum(weights) customers.
         initial_params : dict or list of dict, optional
             r, alpha, a, b to start from instead of the model's own starts.
+        progress : bool, optional
+            A tqdm progress bar over the starts; default only for big inputs (> 100,000 patterns).
 
         Returns
         -------
@@ -111,8 +125,7 @@ class BetaGeo(LikelihoodModel):
         self._check_hyper_parameters()
         x, tx, TT, _ = _check_rfm(frequency, recency, T, "BetaGeo.fit")
         hint = _rfm_hint(x, tx, TT)
-        _check_identified(x, "BetaGeo.fit")
-        (x, tx, TT), w = _compress(x, tx, TT)
+        (x, tx, TT), w = self._patterns([x, tx, TT], weights, "BetaGeo.fit")
         n = w.sum()
         pen = self.penalizer
         ux, inv = np.unique(x, return_inverse=True)
@@ -136,7 +149,9 @@ class BetaGeo(LikelihoodModel):
             return -(ll @ w)
 
         starts = self._starts(grid, initial_params)
-        self._fit_likelihood(objective, starts, nll_points, n, hint, jac=True)
+        self._fit_likelihood(
+            objective, starts, nll_points, n, hint, jac=True, progress=_auto(progress, x.size)
+        )
         return self
 
     def conditional_probability_alive(

@@ -13,7 +13,18 @@ from scipy import special
 
 from ..exceptions import CRMDataError
 from ._base import LikelihoodModel
-from ._checks import ArrayLike, Predicted, _array, _fail, _index_of, _plural, _same_length, _wrap
+from ._checks import (
+    ArrayLike,
+    Predicted,
+    _array,
+    _check_weights,
+    _fail,
+    _index_of,
+    _plural,
+    _same_length,
+    _wrap,
+)
+from ._numerics import _auto, _compress
 
 __all__ = ["GammaGamma", "simulate_gamma_gamma", "DAYS_PER_MONTH"]
 
@@ -129,7 +140,15 @@ class GammaGamma(LikelihoodModel):
 
     _roles = {"p": "spend per transaction", "q": "spend heterogeneity", "gamma": "spend heterogeneity"}
 
-    def fit(self, frequency: ArrayLike, monetary_value: ArrayLike, *, initial_params=None) -> GammaGamma:
+    def fit(
+        self,
+        frequency: ArrayLike,
+        monetary_value: ArrayLike,
+        weights: ArrayLike | None = None,
+        *,
+        initial_params=None,
+        progress: bool | None = None,
+    ) -> GammaGamma:
         """Maximum-likelihood fit on the repeat customers.
 
         Parameters
@@ -138,8 +157,14 @@ class GammaGamma(LikelihoodModel):
             Repeat purchases x per customer (customers with x = 0 are left out of the fit).
         monetary_value : array-like or scalar
             Mean value m of each customer's repeat purchases (> 0 where x > 0).
+        weights : array-like, optional
+            Customers per row (a non-negative count, as lifetimes' ``weights``; default 1): fit on
+            :func:`crmlab.btyd.scoring.rfm_patterns` with ``weights=n_customers`` for the same
+            optimum at the cost of the distinct patterns. AIC/BIC count sum(weights) customers.
         initial_params : dict or list of dict, optional
             p, q, gamma to start from instead of the model's own starts.
+        progress : bool, optional
+            A tqdm progress bar over the starts; default only for big inputs (> 100,000 patterns).
 
         Returns
         -------
@@ -149,7 +174,8 @@ class GammaGamma(LikelihoodModel):
         """
         self._check_hyper_parameters()
         x, m, _ = _check_spend(frequency, monetary_value, "GammaGamma.fit")
-        keep = x > 0
+        w = _check_weights(weights, x.size, "GammaGamma.fit")
+        keep = (x > 0) & (w > 0)
         if keep.sum() < 3:
             raise CRMDataError(
                 f"GammaGamma.fit: needs at least 3 repeat customers (frequency > 0) to fit; found "
@@ -158,8 +184,7 @@ class GammaGamma(LikelihoodModel):
                 column="frequency",
                 n_bad=int((~keep).sum()),
             )
-        x, m = x[keep], m[keep]  # spend is continuous: compressing to patterns rarely pays
-        w = np.ones_like(x)
+        (x, m), w = _compress(x[keep], m[keep], weights=w[keep])
         n = w.sum()
         pen = self.penalizer
 
@@ -183,11 +208,13 @@ class GammaGamma(LikelihoodModel):
             return -(_gg_loglik(*(P[:, j : j + 1] for j in range(3)), x, m) @ w)
 
         hint = (
-            f"{_plural(x.size, 'repeat customer')}, mean spend {mean_spend:,.4g} "
-            f"(coefficient of variation {np.std(m) / mean_spend:.2g})"
+            f"{_plural(int(round(w.sum())), 'repeat customer')}, mean spend {mean_spend:,.4g} "
+            f"(coefficient of variation {np.sqrt(np.cov(m, aweights=w, bias=True)) / mean_spend:.2g})"
         )
         starts = self._starts(grid, initial_params)
-        self._fit_likelihood(objective, starts, nll_points, n, hint, jac=True)
+        self._fit_likelihood(
+            objective, starts, nll_points, n, hint, jac=True, progress=_auto(progress, x.size)
+        )
         return self
 
     def conditional_expected_average_profit(

@@ -15,13 +15,12 @@ from ._checks import (
     ArrayLike,
     Predicted,
     _broadcast,
-    _check_identified,
     _check_rfm,
     _check_t,
     _rfm_hint,
     _wrap,
 )
-from ._numerics import _compress, _one_minus_pow_over
+from ._numerics import _auto, _one_minus_pow_over
 
 __all__ = ["ParetoNBD", "simulate_pareto_nbd"]
 
@@ -112,7 +111,14 @@ class ParetoNBD(LikelihoodModel):
     _roles = {"r": "purchase rates", "alpha": "purchase rates", "s": "dropout", "beta": "dropout"}
 
     def fit(
-        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, *, initial_params=None
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        weights: ArrayLike | None = None,
+        *,
+        initial_params=None,
+        progress: bool | None = None,
     ) -> ParetoNBD:
         """Maximum-likelihood fit on one row per customer.
 
@@ -122,8 +128,14 @@ class ParetoNBD(LikelihoodModel):
             Repeat purchase days x, time t_x from the first to the last purchase, and time T
             from the first purchase to the end of observation (one value per customer, as
             :func:`crmlab.rfm.rfm_summary` gives them; a scalar is one value for everyone).
+        weights : array-like, optional
+            Customers per row (a non-negative count, as lifetimes' ``weights``; default 1): fit on
+            :func:`crmlab.btyd.scoring.rfm_patterns` with ``weights=n_customers`` for the same
+            optimum at the cost of the distinct patterns. AIC/BIC count sum(weights) customers.
         initial_params : dict or list of dict, optional
             r, alpha, s, beta to start from instead of the model's own starts.
+        progress : bool, optional
+            A tqdm progress bar over the starts; default only for big inputs (> 100,000 patterns).
 
         Returns
         -------
@@ -134,8 +146,7 @@ class ParetoNBD(LikelihoodModel):
         self._check_hyper_parameters()
         x, tx, TT, _ = _check_rfm(frequency, recency, T, "ParetoNBD.fit")
         hint = _rfm_hint(x, tx, TT)
-        _check_identified(x, "ParetoNBD.fit")
-        (x, tx, TT), w = _compress(x, tx, TT)
+        (x, tx, TT), w = self._patterns([x, tx, TT], weights, "ParetoNBD.fit")
         n = w.sum()
         pen = self.penalizer
 
@@ -157,7 +168,7 @@ class ParetoNBD(LikelihoodModel):
             return -np.array([_pnbd_loglik_total(th, ux, inv, tx, TT, w) for th in P])
 
         starts = self._starts(grid, initial_params)
-        self._fit_likelihood(objective, starts, nll_points, n, hint)
+        self._fit_likelihood(objective, starts, nll_points, n, hint, progress=_auto(progress, x.size))
         return self
 
     def _p_alive(self, x, tx, TT):
