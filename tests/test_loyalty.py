@@ -168,6 +168,71 @@ def test_factors_bad_input(tx, survey):
         L.loyalty_factors(tx, min_tenure_weeks=0)
 
 
+def test_a21_share_of_wallet_has_its_home_in_clv(tx, survey):
+    """A21 is crmlab.clv.share_of_wallet with the index's tenure floor (13 weeks = 91 days)."""
+    from crmlab.clv import share_of_wallet
+
+    f = L.loyalty_factors(tx, survey, observation_end=END)
+    sow = share_of_wallet(tx, survey.iloc[:2], observation_end=END, min_years=13 / WPY)
+    assert f.loc[["a", "c"], "A21"].tolist() == pytest.approx(sow["share_of_wallet"].tolist())
+    # c: tenure 26 weeks, spend 120 -> 240 a year with the firm, nothing elsewhere
+    assert sow.loc["c", "annual_spend"] == pytest.approx(120.0 / 26 * WPY)
+    # a tenure below the floor counts as 13 weeks: b's 80 over 4 weeks -> 80 / 13 x 52.18 a year
+    late = pd.DataFrame({"customer_id": ["b"], "outside_spend": [100.0]})
+    b = L.loyalty_factors(tx, late, observation_end=END).loc["b", "A21"]
+    annual_b = 80.0 / 13 * WPY
+    assert b == pytest.approx(annual_b / (annual_b + 100.0))
+    # a respondent who left outside_spend blank: not estimated
+    blank = survey.assign(outside_spend=[np.nan, 0.0, 10.0])
+    g = L.loyalty_factors(tx, blank, observation_end=END)
+    assert np.isnan(g.loc["a", "A21"]) and g.loc["c", "A21"] == pytest.approx(1.0)
+
+
+def test_survey_errors_name_rows_and_values(tx, survey):
+    bad = survey.assign(recommend=["5", "lots", 1])
+    with pytest.raises(CRMDataError, match="1 of 3 rows hold answers that are not numbers") as err:
+        L.loyalty_factors(tx, bad, observation_end=END)
+    assert err.value.column == "recommend" and "recommend='lots'" in str(err.value)
+    neg = survey.assign(outside_spend=[350.0, -1.0, 10.0])
+    with pytest.raises(CRMDataError, match="negative outside spend") as err:
+        L.loyalty_factors(tx, neg, observation_end=END)
+    assert err.value.n_bad == 1 and "customer_id='c'" in str(err.value)
+    no_date = tx.copy()
+    no_date.loc[4, "date"] = pd.NaT
+    with pytest.raises(CRMDataError, match="1 of 10 rows have no date") as err:
+        L.loyalty_factors(no_date)
+    assert err.value.column == "date" and "row 4" in str(err.value)
+
+
+def test_plots_draw_on_the_given_axes(tx, survey):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    m = L.satisfaction_loyalty_matrix(
+        pd.Series([1.0, 2.0, 3.0, 4.0], index=list("abcd")),
+        pd.Series([4.0, 1.0, 3.0, 2.0], index=list("abcd")),
+    )
+    fig, axes = plt.subplots(1, 2)
+    assert L.plot_satisfaction_loyalty(m, ax=axes[0]) is axes[0]
+    assert {t.get_text() for t in axes[0].texts} == {"loyal", "mercenary", "hostage", "defector"}
+    outcomes = pd.DataFrame(
+        {
+            "repurchase": [True, False, True, False],
+            "holdout_spend": [5.0, 0, 2.0, 0],
+            "holdout_purchases": [2, 0, 1, 0],
+        },
+        index=list("abcd"),
+    )
+    v = L.predictive_validity(
+        pd.DataFrame({"score": [4.0, 1.0, 3.0, 2.0]}, index=list("abcd")), outcomes, n_bins=2
+    )
+    assert v.metrics.loc["score", "auc_repurchase"] == pytest.approx(1.0)
+    assert L.plot_lift(v, ax=axes[1]) is axes[1]
+    plt.close(fig)
+
+
 def test_normalize_direction_and_constant(tx, survey):
     f = L.loyalty_factors(tx, survey, observation_end=END)
     z = L.normalize_factors(f)

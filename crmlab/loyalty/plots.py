@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .._style import ACTUAL, NEUTRAL, PALETTE, get_ax
 from .typologies import CUSTOMER_TYPES
 from .validity import ValidityResult
 
@@ -38,11 +39,9 @@ def plot_satisfaction_loyalty(
     -------
     matplotlib.axes.Axes
     """
-    import matplotlib.pyplot as plt
     import seaborn as sns
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 5.5))
+    ax = get_ax(ax, figsize=(7.0, 5.5))
     data = matrix if sample is None or len(matrix) <= sample else matrix.sample(sample, random_state=seed)
     sns.scatterplot(
         data=data,
@@ -50,6 +49,7 @@ def plot_satisfaction_loyalty(
         y="loyalty",
         hue="customer_type",
         hue_order=list(CUSTOMER_TYPES.index),
+        palette=PALETTE[: len(CUSTOMER_TYPES)],
         s=12,
         alpha=0.6,
         ax=ax,
@@ -57,8 +57,8 @@ def plot_satisfaction_loyalty(
     cuts = matrix.attrs.get(
         "cuts", {"satisfaction": matrix["satisfaction"].median(), "loyalty": matrix["loyalty"].median()}
     )
-    ax.axvline(cuts["satisfaction"], color="grey", lw=1, ls="--")
-    ax.axhline(cuts["loyalty"], color="grey", lw=1, ls="--")
+    ax.axvline(cuts["satisfaction"], color=NEUTRAL, lw=1, ls="--")
+    ax.axhline(cuts["loyalty"], color=NEUTRAL, lw=1, ls="--")
     xlo, xhi = ax.get_xlim()
     ylo, yhi = ax.get_ylim()
     for name, (x, y) in {
@@ -75,7 +75,7 @@ def plot_satisfaction_loyalty(
             va="top" if y == yhi else "bottom",
             fontsize=11,
             weight="bold",
-            color="black",
+            color=ACTUAL,
             alpha=0.7,
         )
     ax.set_title("Satisfaction x loyalty (Jones & Sasser 1995)")
@@ -99,15 +99,24 @@ def plot_lift(validity: ValidityResult, ax: Axes | None = None) -> Axes:
     -------
     matplotlib.axes.Axes
     """
-    import matplotlib.pyplot as plt
     import seaborn as sns
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7.5, 4))
+    ax = get_ax(ax, figsize=(7.5, 4.0))
     data = validity.lift.assign(position=100.0 * validity.lift["position"])
-    sns.lineplot(data=data, x="position", y="lift", hue="score", ax=ax, legend=False)
-    sns.scatterplot(data=data, x="position", y="lift", hue="score", size="customers", sizes=(10, 200), ax=ax)
-    ax.axhline(1.0, color="grey", lw=1, ls="--")
+    n_scores = data["score"].nunique()
+    palette = PALETTE[:n_scores] if n_scores <= len(PALETTE) else None
+    sns.lineplot(data=data, x="position", y="lift", hue="score", palette=palette, ax=ax, legend=False)
+    sns.scatterplot(
+        data=data,
+        x="position",
+        y="lift",
+        hue="score",
+        palette=palette,
+        size="customers",
+        sizes=(10, 200),
+        ax=ax,
+    )
+    ax.axhline(1.0, color=NEUTRAL, lw=1, ls="--")
     ax.set_xlabel("customers ranked above the bin's middle, % (0 = top of the score)")
     ax.set_ylabel("holdout repurchase rate / overall")
     ax.set_title("Lift by score decile")
