@@ -32,6 +32,7 @@ typologies: Dick & Basu (1994) (:func:`dick_basu_types`), the five loyalty types
 and relationship stages with their incentive programs (:func:`relationship_stages`).
 """
 
+from ._common import WEEKS_PER_YEAR  # noqa: F401  (a 0.1 module constant, kept importable)
 from .factors import FACTORS, SUBSYSTEMS, SURVEY_ITEMS, factor_catalog, loyalty_factors, normalize_factors
 from .index import StabilityResult, loyalty_index, scheme_agreement, top_decile_stability
 from .plots import plot_lift, plot_satisfaction_loyalty
