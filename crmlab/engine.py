@@ -25,7 +25,14 @@ import pandas as pd
 from ._validate import data_error
 from .exceptions import CRMDataError
 
-__all__ = ["ENGINE_COLUMNS", "connect", "transactions_table", "rfm_summary_expr", "rfm_summary"]
+__all__ = [
+    "ENGINE_COLUMNS",
+    "connect",
+    "transactions_table",
+    "rfm_summary_expr",
+    "rfm_summary",
+    "rfm_patterns",
+]
 
 ENGINE_COLUMNS = ("customer_id", "date", "amount")
 _TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12.0, "Y": 365.25}
@@ -228,3 +235,98 @@ def rfm_summary(
             n_bad=0,
         )
     return out
+
+
+def rfm_patterns(
+    summary,
+    round_to: float | None = None,
+    columns: tuple[str, ...] = ("frequency", "recency", "T"),
+    time_unit: str = "W",
+    collect: bool = True,
+):
+    """Distinct summary rows with ``n_customers``, grouped in the engine: only the patterns leave it.
+
+    The GROUP BY of :func:`crmlab.btyd.scoring.rfm_patterns` run by DuckDB / PostgreSQL (an Ibis
+    table, e.g. ``rfm_summary(..., collect=False)``) or by Spark (a PySpark DataFrame). With
+    ``round_to`` recency and T are rounded to multiples of it first (as the pandas path does).
+
+    Parameters
+    ----------
+    summary : Ibis table or PySpark DataFrame
+        A per-customer summary with the ``columns``.
+    round_to : float, optional
+        Grid step (> 0) for recency and T, in the summary's time unit; None keeps exact values.
+    columns : tuple of str
+        The columns that define a pattern.
+    time_unit : str
+        The summary's time unit (recorded in ``attrs``).
+    collect : bool
+        True returns a pandas DataFrame; False the engine's table (Ibis or Spark).
+
+    Returns
+    -------
+    pandas.DataFrame, Ibis table or PySpark DataFrame
+        ``columns`` + ``n_customers``, sorted; ``attrs`` as in the pandas path (with the rounding
+        error computed in the engine).
+    """
+    if _is_spark(summary):
+        grouped, error = _spark_patterns(summary, round_to, list(columns))
+    else:
+        grouped, error = _ibis_patterns(summary, round_to, list(columns))
+    if not collect:
+        return grouped
+    out = grouped.toPandas() if _is_spark(grouped) else grouped.to_pandas()
+    out["n_customers"] = out["n_customers"].astype("int64")
+    out = out.sort_values(list(columns), ignore_index=True)
+    out.attrs = {
+        "time_unit": time_unit,
+        "round_to": round_to,
+        "max_rounding_error": float(error() if callable(error) else error),
+        "n_customers": int(out["n_customers"].sum()),
+        "n_patterns": len(out),
+    }
+    return out
+
+
+def _ibis_patterns(t, round_to, columns):
+    import ibis
+
+    if round_to is not None and {"recency", "T"} <= set(columns):
+        T_r = ibis.ifelse(t["T"] > 0, ibis.greatest((t["T"] / round_to).round() * round_to, round_to), 0.0)
+        tx_r = ibis.least(ibis.greatest((t.recency / round_to).round() * round_to, round_to), T_r)
+        tx_r = ibis.ifelse(t.recency > 0, tx_r, 0.0)
+        t = t.mutate(T_r=T_r, tx_r=tx_r)
+        err = t.aggregate(e=ibis.greatest((t.T_r - t["T"]).abs().max(), (t.tx_r - t.recency).abs().max()))
+        t = t.mutate(T=t.T_r, recency=t.tx_r)
+
+        def error():
+            return err.to_pandas()["e"].iloc[0]
+
+    else:
+        error = 0.0
+    grouped = t.group_by(columns).aggregate(n_customers=t.count())
+    return grouped, error
+
+
+def _spark_patterns(frame, round_to, columns):
+    from pyspark.sql import functions as F
+
+    if round_to is not None and {"recency", "T"} <= set(columns):
+        T_r = F.when(F.col("T") > 0, F.greatest(F.round(F.col("T") / round_to) * round_to, F.lit(round_to)))
+        T_r = T_r.otherwise(0.0)
+        tx_r = F.least(F.greatest(F.round(F.col("recency") / round_to) * round_to, F.lit(round_to)), T_r)
+        tx_r = F.when(F.col("recency") > 0, tx_r).otherwise(0.0)
+        frame = frame.withColumn("T_r", T_r).withColumn("tx_r", tx_r)
+        diff = F.greatest(
+            F.max(F.abs(F.col("T_r") - F.col("T"))), F.max(F.abs(F.col("tx_r") - F.col("recency")))
+        )
+        err_frame = frame.agg(diff.alias("e"))
+        frame = frame.withColumn("T", F.col("T_r")).withColumn("recency", F.col("tx_r"))
+
+        def error():
+            return err_frame.collect()[0]["e"]
+
+    else:
+        error = 0.0
+    grouped = frame.groupBy(*columns).agg(F.count(F.lit(1)).alias("n_customers"))
+    return grouped, error

@@ -47,6 +47,7 @@ from .evaluation import (
 )
 from .gamma_gamma import DAYS_PER_MONTH, GammaGamma, simulate_gamma_gamma
 from .pareto_nbd import ParetoNBD, simulate_pareto_nbd
+from .scoring import rfm_patterns, score
 
 __all__ = [
     "BetaGeo",
@@ -61,4 +62,6 @@ __all__ = [
     "simulate_pareto_nbd",
     "simulate_gamma_gamma",
     "DAYS_PER_MONTH",
+    "rfm_patterns",
+    "score",
 ]
