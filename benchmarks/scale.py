@@ -143,15 +143,10 @@ class Steps:
         return out
 
 
-def _fit_all(patterns, spend_patterns):
-    f, r, T, w = (patterns[c] for c in ["frequency", "recency", "T", "n_customers"])
-    bgf = btyd.BetaGeo().fit(f, r, T, weights=w, progress=True)
-    pnbd = btyd.ParetoNBD().fit(f, r, T, weights=w, progress=True)
-    sp = spend_patterns[spend_patterns["frequency"] > 0]
-    ggf = btyd.GammaGamma().fit(
-        sp["frequency"], sp["monetary_value"], weights=sp["n_customers"], progress=True
-    )
-    return bgf, pnbd, ggf
+def _fit(cls, patterns, columns):
+    p = patterns[patterns["frequency"] > 0] if cls is btyd.GammaGamma else patterns
+    data = [p[c] for c in columns]
+    return cls().fit(*data, weights=p["n_customers"], progress=True)
 
 
 def main(argv=None) -> None:
@@ -170,6 +165,7 @@ def main(argv=None) -> None:
     n = steps.run("generate log (Parquet)", lambda: generate_log(log, args.rows, args.customers))
     print(f"  {n:,} transactions, {args.customers:,} customers in {folder}")
     con = engine.connect()
+    con.raw_sql("SET memory_limit = '4GB'")  # DuckDB spills to disk beyond it: RSS stays bounded
     expr = engine.rfm_summary(str(log), OBS_END, "W", CAL_END, collect=False, con=con)
     steps.run("summary + holdout, crmlab.engine (DuckDB)", lambda: expr.to_parquet(summary))
     sql = RAW_SQL.format(log=log, obs=OBS_END, cal=CAL_END, out=raw)
@@ -181,7 +177,11 @@ def main(argv=None) -> None:
         lambda: engine.rfm_patterns(table, columns=("frequency", "monetary_value")),
     )
     print(f"  {len(patterns):,} (x, t_x, T) patterns, {len(spend):,} (x, m) patterns")
-    bgf, pnbd, ggf = steps.run("fits: BG/NBD, Pareto/NBD, Gamma-Gamma", lambda: _fit_all(patterns, spend))
+    rfm = ["frequency", "recency", "T"]
+    bgf = steps.run("fit BG/NBD (weighted patterns)", lambda: _fit(btyd.BetaGeo, patterns, rfm))
+    pnbd = steps.run("fit Pareto/NBD (weighted patterns)", lambda: _fit(btyd.ParetoNBD, patterns, rfm))
+    gg_columns = ["frequency", "monetary_value"]
+    ggf = steps.run("fit Gamma-Gamma (weighted patterns)", lambda: _fit(btyd.GammaGamma, spend, gg_columns))
     for model in (bgf, pnbd, ggf):
         print(f"  {model!r}")
     steps.run(
