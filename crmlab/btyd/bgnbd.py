@@ -144,9 +144,8 @@ class BetaGeo(LikelihoodModel):
             for r0, a0, b0 in [(1.0, 1.0, 1.0), (0.3, 0.8, 2.5), (2.0, 2.0, 6.0)]
         ]
 
-        def nll_points(P):
-            ll = _bgnbd_loglik(*(P[:, j : j + 1] for j in range(4)), x, tx, TT)
-            return -(ll @ w)
+        def nll_points(P):  # one parameter point at a time: memory O(patterns), not O(points x patterns)
+            return -np.array([_bgnbd_loglik(*th, x, tx, TT) @ w for th in P])
 
         starts = self._starts(grid, initial_params)
         self._fit_likelihood(

@@ -204,8 +204,8 @@ class GammaGamma(LikelihoodModel):
             np.log([p0, q0, mean_spend * (q0 - 1) / p0]) for p0, q0 in [(1.0, 2.0), (5.0, 4.0), (20.0, 10.0)]
         ]
 
-        def nll_points(P):
-            return -(_gg_loglik(*(P[:, j : j + 1] for j in range(3)), x, m) @ w)
+        def nll_points(P):  # one parameter point at a time: memory O(patterns), not O(points x patterns)
+            return -np.array([_gg_loglik(*th, x, m) @ w for th in P])
 
         hint = (
             f"{_plural(int(round(w.sum())), 'repeat customer')}, mean spend {mean_spend:,.4g} "
