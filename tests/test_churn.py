@@ -116,3 +116,22 @@ def test_targeting_by_hand():
     assert t.attrs == pytest.approx({"threshold": 0.2, "n_contact": 3, "profit_contact": 55.0})
     with pytest.raises(ValueError):
         churn.targeting_table(p, 100, 1.5, 10)
+
+
+def test_plots_draw_on_the_given_axes():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from crmlab import prospecting
+
+    fig, ax = plt.subplots()
+    table = churn.calibration_table([0, 1, 0, 1, 1, 0, 1, 0, 1, 1], np.linspace(0.05, 0.95, 10), bins=5)
+    assert churn.plot_calibration(table, ax=ax) is ax
+    bt = pd.DataFrame(
+        {"forecast": [1.0, 2.0], "actual": [1.5, 2.5]}, index=pd.date_range("2024-01-01", periods=2)
+    )
+    fig2, ax2 = plt.subplots()
+    assert prospecting.plot_backtest(bt, ax=ax2) is ax2
+    plt.close("all")
