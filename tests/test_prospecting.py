@@ -79,3 +79,19 @@ def test_synthetic_backtest_and_seasonal_acquisition():
     acq = P.acquisition_forecast(first, periods=12, freq="M", observation_end=tx["date"].max())
     assert acq.attrs["seasonal"]  # three years of history
     assert (acq["lower"] <= acq["upper"]).all()
+
+
+def test_revenue_with_per_customer_spend(cdnow):
+    """Revenue over the horizon = sum_i E[X_i(t)] * spend_i (Gamma-Gamma's conditional spend)."""
+    _, summary, model = cdnow
+    repeat = summary[summary["frequency"] > 0]
+    gg = btyd.GammaGamma().fit(repeat["frequency"], repeat["monetary_value"])
+    spend = pd.Series(
+        np.asarray(gg.conditional_expected_average_profit(summary["frequency"], summary["monetary_value"])),
+        index=summary.index,
+    )
+    f = P.existing_customer_forecast(model, summary, periods=3, spend=spend, n_draws=10)
+    cols = [summary[c] for c in ("frequency", "recency", "T")]
+    purchases = np.asarray(model.conditional_expected_number_of_purchases_up_to_time(3, *cols))
+    assert f["revenue"].sum() == pytest.approx(float(np.sum(purchases * spend.to_numpy())), rel=1e-9)
+    assert f.attrs["spend_per_purchase"] == pytest.approx(36.30, abs=0.01)
