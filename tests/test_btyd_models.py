@@ -1,0 +1,23 @@
+import numpy as np
+import pytest
+
+from crmlab.btyd.sbg import ShiftedBetaGeometric
+
+HIGH = [0.869, 0.743, 0.653, 0.593, 0.551, 0.517, 0.491]
+REG = [0.631, 0.468, 0.382, 0.326, 0.289, 0.262, 0.241]
+
+
+@pytest.mark.parametrize("curve,alpha,beta", [(HIGH, 0.668, 3.806), (REG, 0.704, 1.182)])
+def test_sbg_fader_hardie_2007_table1(curve, alpha, beta):
+    m = ShiftedBetaGeometric().fit_survival(curve)
+    assert round(m.params_["alpha"], 3) == alpha
+    assert round(m.params_["beta"], 3) == beta
+    assert m.retention_rate(1) == pytest.approx(m.survival_function(1))
+
+
+def test_sbg_derl_matches_sum():
+    m = ShiftedBetaGeometric.from_params(alpha=0.668, beta=3.806)
+    d, n = 0.1, 3
+    t = np.arange(n, 3000)
+    direct = np.sum(m.survival_function(t) / m.survival_function(n - 1) / (1 + d) ** (t - n))
+    assert m.derl(d, n - 1) == pytest.approx(direct, rel=1e-9)
