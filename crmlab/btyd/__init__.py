@@ -47,9 +47,11 @@ from .evaluation import (
 )
 from .gamma_gamma import DAYS_PER_MONTH, GammaGamma, simulate_gamma_gamma
 from .pareto_nbd import ParetoNBD, simulate_pareto_nbd
+from .sbg import ShiftedBetaGeometric
 from .scoring import rfm_patterns, score
 
 __all__ = [
+    "ShiftedBetaGeometric",
     "BetaGeo",
     "ParetoNBD",
     "GammaGamma",
