@@ -21,3 +21,17 @@ def test_sbg_derl_matches_sum():
     t = np.arange(n, 3000)
     direct = np.sum(m.survival_function(t) / m.survival_function(n - 1) / (1 + d) ** (t - n))
     assert m.derl(d, n - 1) == pytest.approx(direct, rel=1e-9)
+
+
+def test_bgbb_donations_fader_hardie_shang_2010():
+    import pandas as pd
+
+    from crmlab.btyd.bgbb import BetaGeoBetaBinom
+
+    d = pd.read_csv("data/raw/donations/donations.csv")
+    m = BetaGeoBetaBinom().fit(d["frequency"], d["recency"], d["periods"], d["weights"])
+    got = [round(m.params_[k], 3) for k in ("alpha", "beta", "gamma", "delta")]
+    assert got == [1.204, 0.750, 0.657, 2.783]
+    # Table 6 (as quoted by lifetimes' test): P(alive in 2002) for (0,0), (2,4), (6,6)
+    pa = m.conditional_probability_alive([0, 2, 6], [0, 4, 6], [6, 6, 6])
+    assert np.round(pa, 2).tolist() == [0.11, 0.59, 0.93]
