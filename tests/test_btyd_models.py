@@ -35,3 +35,14 @@ def test_bgbb_donations_fader_hardie_shang_2010():
     # Table 6 (as quoted by lifetimes' test): P(alive in 2002) for (0,0), (2,4), (6,6)
     pa = m.conditional_probability_alive([0, 2, 6], [0, 4, 6], [6, 6, 6])
     assert np.round(pa, 2).tolist() == [0.11, 0.59, 0.93]
+
+
+def test_bgbb_conditional_expectation_cohort_total():
+    import pandas as pd
+
+    from crmlab.btyd import BetaGeoBetaBinom
+
+    d = pd.read_csv("data/raw/donations/donations.csv")
+    m = BetaGeoBetaBinom().fit(d["frequency"], d["recency"], d["periods"], d["weights"])
+    e = m.conditional_expected_number_of_purchases_up_to_time(5, d["frequency"], d["recency"], d["periods"])
+    assert round(float(np.sum(e * d["weights"])), 1) == pytest.approx(12884.2, abs=0.5)

@@ -38,6 +38,7 @@ with its simulator; ``evaluation`` (holdout checks and their plots); ``_base``
 from __future__ import annotations
 
 from ._base import LikelihoodModel
+from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeo, simulate_beta_geo
 from .evaluation import (
     cumulative_tracking,
@@ -52,6 +53,7 @@ from .scoring import rfm_patterns, score
 
 __all__ = [
     "ShiftedBetaGeometric",
+    "BetaGeoBetaBinom",
     "BetaGeo",
     "ParetoNBD",
     "GammaGamma",

@@ -91,3 +91,24 @@ class BetaGeoBetaBinom(LikelihoodModel):
             - special.betaln(ga, de)
         )
         return np.exp(num - _bgbb_loglik(al, be, ga, de, x, tx, n))
+
+
+def _conditional_expected(model, n_star, frequency, recency, n_periods):
+    """E[X(n, n + n*) | x, t_x, n] (FHS 2010 eq. 13): 1/L B(alpha+x+1, beta+n-x)/B(alpha, beta)
+    delta/(gamma-1) Gamma(gamma+delta)/Gamma(1+delta) [Gamma(1+delta+n)/Gamma(gamma+delta+n)
+    - Gamma(1+delta+n+n*)/Gamma(gamma+delta+n+n*)]."""
+    al, be, ga, de = model._p()
+    x, tx, n = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, n_periods))
+    g = special.gammaln
+    head = (
+        special.betaln(al + x + 1, be + n - x)
+        - special.betaln(al, be)
+        - _bgbb_loglik(al, be, ga, de, x, tx, n)
+    )
+    bracket = np.exp(g(1 + de + n) - g(ga + de + n)) - np.exp(
+        g(1 + de + n + n_star) - g(ga + de + n + n_star)
+    )
+    return np.exp(head + g(ga + de) - g(1 + de)) * de / (ga - 1) * bracket
+
+
+BetaGeoBetaBinom.conditional_expected_number_of_purchases_up_to_time = _conditional_expected
