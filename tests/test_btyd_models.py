@@ -46,3 +46,15 @@ def test_bgbb_conditional_expectation_cohort_total():
     m = BetaGeoBetaBinom().fit(d["frequency"], d["recency"], d["periods"], d["weights"])
     e = m.conditional_expected_number_of_purchases_up_to_time(5, d["frequency"], d["recency"], d["periods"])
     assert round(float(np.sum(e * d["weights"])), 1) == pytest.approx(12884.2, abs=0.5)
+
+
+def test_mbgnbd_cdnow_sample():
+    from crmlab.btyd.mbgnbd import ModifiedBetaGeo
+    from crmlab.data import load_cdnow
+    from crmlab.rfm import rfm_summary
+
+    s = rfm_summary(load_cdnow("sample"), observation_end="1998-06-30", calibration_end="1997-09-30")
+    m = ModifiedBetaGeo().fit(s["frequency"], s["recency"], s["T"])
+    got = [round(m.params_[k], 3) for k in ("r", "alpha", "a", "b")]
+    assert got == [0.525, 6.183, 0.891, 1.614]
+    assert 0 < m.conditional_probability_alive(0, 0, 39) < 1

@@ -47,6 +47,7 @@ from .evaluation import (
     plot_tracking,
 )
 from .gamma_gamma import DAYS_PER_MONTH, GammaGamma, simulate_gamma_gamma
+from .mbgnbd import ModifiedBetaGeo
 from .pareto_nbd import ParetoNBD, simulate_pareto_nbd
 from .sbg import ShiftedBetaGeometric
 from .scoring import rfm_patterns, score
@@ -54,6 +55,7 @@ from .scoring import rfm_patterns, score
 __all__ = [
     "ShiftedBetaGeometric",
     "BetaGeoBetaBinom",
+    "ModifiedBetaGeo",
     "BetaGeo",
     "ParetoNBD",
     "GammaGamma",
