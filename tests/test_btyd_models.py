@@ -58,3 +58,19 @@ def test_mbgnbd_cdnow_sample():
     got = [round(m.params_[k], 3) for k in ("r", "alpha", "a", "b")]
     assert got == [0.525, 6.183, 0.891, 1.614]
     assert 0 < m.conditional_probability_alive(0, 0, 39) < 1
+
+
+def test_bgbb_dert_matches_sum_of_definition():
+    from scipy import special
+
+    from crmlab.btyd import BetaGeoBetaBinom
+    from crmlab.btyd.bgbb import _bgbb_loglik
+
+    al, be, ga, de = 1.204, 0.750, 0.657, 2.783
+    m = BetaGeoBetaBinom.from_params(alpha=al, beta=be, gamma=ga, delta=de)
+    x, tx, n, d = 3, 5, 6, 0.1
+    k = np.arange(1, 4000)
+    terms = special.betaln(al + x + 1, be + n - x) - special.betaln(al, be) + special.betaln(ga, de + n + k)
+    terms = terms - special.betaln(ga, de) - _bgbb_loglik(al, be, ga, de, x, tx, n)
+    direct = np.sum(np.exp(terms) / (1 + d) ** k)
+    assert m.dert(d, x, tx, n) == pytest.approx(direct, rel=1e-8)

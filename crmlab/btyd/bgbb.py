@@ -112,3 +112,22 @@ def _conditional_expected(model, n_star, frequency, recency, n_periods):
 
 
 BetaGeoBetaBinom.conditional_expected_number_of_purchases_up_to_time = _conditional_expected
+
+
+def _dert(model, discount_rate, frequency, recency, n_periods):
+    """DERT(d | x, t_x, n) (FHS 2010 eq. 14): B(alpha+x+1, beta+n-x)/B(alpha, beta)
+    B(gamma, delta+n+1)/(B(gamma, delta)(1+d)) 2F1(1, delta+n+1; gamma+delta+n+1; 1/(1+d)) / L."""
+    al, be, ga, de = model._p()
+    x, tx, n = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, n_periods))
+    log = special.betaln(al + x + 1, be + n - x) - special.betaln(al, be)
+    log = (
+        log + special.betaln(ga, de + n + 1) - special.betaln(ga, de) - _bgbb_loglik(al, be, ga, de, x, tx, n)
+    )
+    return (
+        np.exp(log)
+        / (1 + discount_rate)
+        * special.hyp2f1(1.0, de + n + 1, ga + de + n + 1, 1 / (1 + discount_rate))
+    )
+
+
+BetaGeoBetaBinom.dert = _dert
