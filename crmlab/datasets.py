@@ -5,7 +5,8 @@ returns a :class:`Dataset` whose tables are the canonical ones of ``crmlab.data`
 (``None`` where the data set has no such table). A path is a transactions file
 (CSV or Parquet) or a folder holding ``transactions.csv`` and, optionally,
 ``customers.csv``, ``survey.csv``, ``promotions.csv``, ``order_lines.csv`` and ``campaign.csv``
-(the layout ``make data`` writes).
+(the layout ``make data`` writes), and for business customers' credit ``statements.csv`` and
+``business_accounts.csv`` (:mod:`crmlab.credit`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,16 @@ __all__ = ["Dataset", "load_dataset", "NAMED_DATASETS"]
 
 PSEUDONYM_KEY_ENV = "CRMLAB_PSEUDONYM_KEY"
 NAMED_DATASETS = ("synthetic", "synthetic_no_trap", "cdnow", "cdnow_sample")
+TABLES = (
+    "transactions",
+    "customers",
+    "survey",
+    "promotions",
+    "order_lines",
+    "campaign",
+    "business_accounts",
+    "statements",
+)
 
 
 @dataclass
@@ -38,6 +49,9 @@ class Dataset:
     description: str = ""
     order_lines: pd.DataFrame | None = None
     campaign: pd.DataFrame | None = None
+    business_accounts: pd.DataFrame | None = None
+    statements: pd.DataFrame | None = None
+    credit_truth: pd.DataFrame | None = None
 
     @property
     def observation_end(self) -> pd.Timestamp:
@@ -93,6 +107,9 @@ class Dataset:
             self.description + " (pseudonymized)",
             order_lines=swap(self.order_lines),
             campaign=swap(self.campaign),
+            business_accounts=swap(self.business_accounts),
+            statements=swap(self.statements),
+            credit_truth=swap(self.credit_truth),
         )
 
     def tables(self) -> pd.DataFrame:
@@ -104,7 +121,7 @@ class Dataset:
             One row per canonical table: ``rows`` and the first 12 ``columns``.
         """
         rows = []
-        for name in ("transactions", "customers", "survey", "promotions", "order_lines", "campaign"):
+        for name in TABLES:
             frame = getattr(self, name)
             rows.append(
                 {
@@ -126,6 +143,7 @@ def load_dataset(
     start: str = "2023-01-01",
     end: str = "2025-12-31",
     pseudonymize: bool | None = None,
+    n_accounts: int = 1000,
 ) -> Dataset:
     """Load a named data set or the user's own files (see the module docstring).
 
@@ -141,6 +159,9 @@ def load_dataset(
         (``Dataset.pseudonymized``), with the key from ``CRMLAB_PSEUDONYM_KEY``. ``None``
         (default) does so exactly when that variable is set, so ``CRMLAB_PSEUDONYM_KEY=... make
         reports`` builds every report without a raw id.
+    n_accounts : the synthetic data sets' number of business accounts with financial
+        statements and a true probability of default (``business_accounts``, ``statements``,
+        ``credit_truth``; :func:`crmlab.credit.simulate_business_accounts`, same ``seed``).
 
     Returns
     -------
@@ -149,7 +170,7 @@ def load_dataset(
     """
     if pseudonymize is None:
         pseudonymize = bool(os.environ.get(PSEUDONYM_KEY_ENV))
-    ds = _load(dataset, seed, n_customers, start, end)
+    ds = _load(dataset, seed, n_customers, start, end, n_accounts)
     return ds.pseudonymized() if pseudonymize else ds
 
 
@@ -166,7 +187,9 @@ def _read_optional(found: dict[str, Path], table: str, columns: tuple[str, ...])
     if path.name.lower().endswith(".parquet"):
         frame = pd.read_parquet(path)
     else:
-        frame = pd.read_csv(path, dtype={"order_id": str, "customer_id": str, "campaign_id": str})
+        frame = pd.read_csv(
+            path, dtype={"order_id": str, "customer_id": str, "campaign_id": str, "account_id": str}
+        )
     data.require_columns(frame, columns, table)
     return frame
 
@@ -182,7 +205,32 @@ def _tables_in(folder: Path) -> dict[str, Path]:
     return found
 
 
-def _load(dataset: str, seed: int, n_customers: int, start: str, end: str) -> Dataset:
+def _business_accounts(n_accounts: int, seed: int) -> dict[str, pd.DataFrame]:
+    """The synthetic business accounts, their statements and the credit truth (``crmlab.credit``)."""
+    from . import credit  # lazy: only the synthetic data sets and credit folders need it
+
+    book = credit.simulate_business_accounts(n_accounts, seed=seed)
+    return {"business_accounts": book.accounts, "statements": book.statements, "credit_truth": book.truth}
+
+
+def _credit_tables(found: dict[str, Path]) -> dict[str, pd.DataFrame]:
+    """A folder's ``statements`` and ``business_accounts`` files, validated (``crmlab.credit``)."""
+    from . import credit
+
+    out = {}
+    for table, check in (
+        ("statements", credit.validate_statements),
+        ("business_accounts", credit.validate_accounts),
+    ):
+        frame = _read_optional(found, table, ("account_id",))
+        if frame is not None:
+            frame["account_id"] = frame["account_id"].astype(str)
+            checked = check(frame, table)
+            out[table] = checked if table == "statements" else frame
+    return out
+
+
+def _load(dataset: str, seed: int, n_customers: int, start: str, end: str, n_accounts: int = 1000) -> Dataset:
     if str(dataset).lower().endswith(".toml"):
         from . import spec  # lazy: crmlab.spec imports this module
 
@@ -198,9 +246,11 @@ def _load(dataset: str, seed: int, n_customers: int, start: str, end: str) -> Da
             pop.survey,
             pop.promotions,
             pop.truth,
-            description=f"synthetic population, {n_customers:,} sign-ups, seed {seed}, {start}..{end}",
+            description=f"synthetic population, {n_customers:,} sign-ups, seed {seed}, {start}..{end}; "
+            f"{n_accounts:,} business accounts",
             order_lines=pop.order_lines,
             campaign=pop.campaign,
+            **_business_accounts(n_accounts, seed),
         )
     if dataset in ("cdnow", "cdnow_master"):
         return Dataset(
@@ -230,6 +280,7 @@ def _load(dataset: str, seed: int, n_customers: int, start: str, end: str) -> Da
             description=f"files in {path}",
             order_lines=_read_optional(found, "order_lines", ("order_id", "product")),
             campaign=_read_optional(found, "campaign", ("customer_id", "targeted", "control", "responded")),
+            **_credit_tables(found),
         )
     if path.exists():
         return Dataset(path.stem, data.load_transactions(path), description=f"transactions from {path}")
