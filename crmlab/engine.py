@@ -24,6 +24,8 @@ import pandas as pd
 
 from ._validate import data_error
 from .exceptions import CRMDataError
+from .units import TIME_UNITS as _TIME_UNITS
+from .units import summary_attrs
 
 __all__ = [
     "ENGINE_COLUMNS",
@@ -35,7 +37,6 @@ __all__ = [
 ]
 
 ENGINE_COLUMNS = ("customer_id", "date", "amount")
-_TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12.0, "Y": 365.25}
 _SECONDS_PER_DAY = 86_400
 
 
@@ -234,6 +235,7 @@ def rfm_summary(
             column="date",
             n_bad=0,
         )
+    out.attrs.update(summary_attrs(time_unit, end_day, cal_day))
     return out
 
 

@@ -35,6 +35,7 @@ from ._validate import (
     resolve_observation_end,
 )
 from .exceptions import CRMDataError
+from .units import TIME_UNITS, summary_attrs
 
 __all__ = [
     "TIME_UNITS",
@@ -47,7 +48,6 @@ __all__ = [
     "rfm_segment_summary",
 ]
 
-TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12.0, "Y": 365.25}
 _NS_PER_UNIT = {
     "D": 1,
     "h": 24,
@@ -373,6 +373,7 @@ def rfm_summary(
         _holdout_columns(out, pair_cust, in_cal_pair, codes, rel, amounts, keep_rows, cal_rel, n)
         out["duration_holdout"] = (end_day - cal_day) / unit
     out.index.name = "customer_id"
+    out.attrs.update(summary_attrs(time_unit, end_day, None if calibration_end is None else cal_day))
     _report_left_out(out, n, n_seen, end_day, calibration_end is not None)
     return out
 

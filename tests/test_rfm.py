@@ -156,7 +156,13 @@ def test_rfm_summary_reports_customers_after_observation_end(small):
     assert out.attrs["n_customers_after_observation_end"] == 0
     with pytest.warns(CustomersLeftOutWarning):
         out = rfm_summary(small, observation_end="2020-02-12", calibration_end="2020-01-15")
-    assert out.attrs == {"n_customers_after_observation_end": 1, "n_customers_after_calibration_end": 1}
+    assert out.attrs == {
+        "n_customers_after_observation_end": 1,
+        "n_customers_after_calibration_end": 1,
+        "time_unit": "W",  # the summary says what it measures (the unit-safe CLV reads it)
+        "observation_end": "2020-02-12",
+        "calibration_end": "2020-01-15",
+    }
 
 
 def test_rfm_summary_default_end_is_the_last_day(small):

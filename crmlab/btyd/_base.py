@@ -10,6 +10,7 @@ import pandas as pd
 from .._base import Estimator
 from .._validate import check_number
 from ..exceptions import ConvergenceWarning, NotFittedError
+from ..units import check_time_unit, time_unit_of
 from ._checks import _check_identified, _check_weights, _plural
 from ._numerics import _assess_convergence, _compress, _covariance, _minimize_multistart
 
@@ -25,6 +26,7 @@ FITTED_ATTRIBUTES = (
     "converged_",
     "convergence_",
     "n_customers_",
+    "time_unit_",
 )
 
 
@@ -81,6 +83,16 @@ class LikelihoodModel(Estimator):
             raise ValueError(f"{where}: initial_params must be finite and > 0, got {params!r}")
         return np.log(values)
 
+    def _record_time_unit(self, time_unit: str | None, *inputs, where: str) -> None:
+        """Set ``time_unit_``: the unit of the times fitted, stated or read from the summary.
+
+        ``rfm_summary`` records its unit in ``summary.attrs["time_unit"]`` and its columns carry
+        it, so ``fit(s["frequency"], s["recency"], s["T"])`` knows it; plain arrays need
+        ``time_unit=``. None when neither says it (predictions in "model units" still work;
+        :func:`crmlab.clv.customer_lifetime_value` then asks for the unit).
+        """
+        self.time_unit_ = time_unit_of(*inputs, where=where, time_unit=time_unit)
+
     def _patterns(self, columns: list[np.ndarray], weights, where: str, identified: bool = True):
         """Distinct rows of the (validated) data with their total weights, for any model's fit.
 
@@ -113,6 +125,7 @@ class LikelihoodModel(Estimator):
         var = np.diag(cov)
         se = np.sqrt(np.where(np.isfinite(var) & (var > 0), var, np.nan))
         self.params_ = {k: float(v) for k, v in zip(self._names, theta)}
+        self.__dict__.setdefault("time_unit_", None)  # models of periods (sBG, BG/BB) have none
         with np.errstate(all="ignore"):
             self.loglik_ = float(-nll_points(theta[None, :])[0])
         self.n_customers_ = int(round(n))
@@ -176,7 +189,7 @@ class LikelihoodModel(Estimator):
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @classmethod
-    def from_params(cls, **params) -> LikelihoodModel:
+    def from_params(cls, time_unit: str | None = None, **params) -> LikelihoodModel:
         """A model with known parameters (a paper's estimates, a simulation's truth), without data.
 
         Every parameter of the model must be given, finite and > 0, e.g.
@@ -186,6 +199,9 @@ class LikelihoodModel(Estimator):
 
         Parameters
         ----------
+        time_unit : str, optional
+            The unit the rate parameters are in ("D", "W", "M", "Y"; ``time_unit_``), e.g. "W"
+            for the published CDNOW estimates. None: unknown.
         **params : float
             Every parameter of the model by name.
 
@@ -202,6 +218,7 @@ class LikelihoodModel(Estimator):
         model = cls()
         k = len(cls._names)
         model.params_ = {name: float(params[name]) for name in cls._names}
+        model.time_unit_ = None if time_unit is None else check_time_unit(time_unit, where)
         model.loglik_ = model.aic_ = model.bic_ = float("nan")
         model.n_customers_ = 0
         model.converged_ = None
@@ -242,6 +259,7 @@ class LikelihoodModel(Estimator):
             "bic": self.bic_,
             "n_customers": self.n_customers_,
             "converged": self.converged_,
+            "time_unit": self.time_unit_,
         }
         return out
 

@@ -98,6 +98,7 @@ class BetaGeo(LikelihoodModel):
         *,
         initial_params=None,
         progress: bool | None = None,
+        time_unit: str | None = None,
     ) -> BetaGeo:
         """Maximum-likelihood fit on one row per customer.
 
@@ -115,6 +116,9 @@ class BetaGeo(LikelihoodModel):
             r, alpha, a, b to start from instead of the model's own starts.
         progress : bool, optional
             A tqdm progress bar over the starts; default only for big inputs (> 100,000 patterns).
+        time_unit : str, optional
+            "D", "W", "M" or "Y": the unit of recency and T, recorded in ``time_unit_``. Read from
+            the summary (``rfm_summary`` records it) when not given; stating another is an error.
 
         Returns
         -------
@@ -123,6 +127,7 @@ class BetaGeo(LikelihoodModel):
             optimum is not trustworthy (see ``converged_`` and ``convergence_``).
         """
         self._check_hyper_parameters()
+        self._record_time_unit(time_unit, frequency, recency, T, where="BetaGeo.fit")
         x, tx, TT, _ = _check_rfm(frequency, recency, T, "BetaGeo.fit")
         hint = _rfm_hint(x, tx, TT)
         (x, tx, TT), w = self._patterns([x, tx, TT], weights, "BetaGeo.fit")

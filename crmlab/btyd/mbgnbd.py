@@ -37,7 +37,15 @@ class ModifiedBetaGeo(LikelihoodModel):
     _names = ("r", "alpha", "a", "b")
     _roles = {"r": "purchase rates", "alpha": "purchase rates", "a": "dropout", "b": "dropout"}
 
-    def fit(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, weights: ArrayLike | None = None):
+    def fit(
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        weights: ArrayLike | None = None,
+        *,
+        time_unit: str | None = None,
+    ):
         """Maximum-likelihood fit on one row per customer (``weights``: customers per row).
 
         Parameters
@@ -46,6 +54,8 @@ class ModifiedBetaGeo(LikelihoodModel):
             As :func:`crmlab.rfm.rfm_summary` gives them.
         weights : array-like, optional
             Customers per row (default 1).
+        time_unit : str, optional
+            The unit of recency and T (``time_unit_``); read from the summary when not given.
 
         Returns
         -------
@@ -53,6 +63,7 @@ class ModifiedBetaGeo(LikelihoodModel):
             ``self``, fitted.
         """
         self._check_hyper_parameters()
+        self._record_time_unit(time_unit, frequency, recency, T, where="ModifiedBetaGeo.fit")
         x, tx, TT, _ = _check_rfm(frequency, recency, T, "ModifiedBetaGeo.fit")
         if weights is None:
             (x, tx, TT), w = _compress(x, tx, TT)

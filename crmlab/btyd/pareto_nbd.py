@@ -135,6 +135,7 @@ class ParetoNBD(LikelihoodModel):
         *,
         initial_params=None,
         progress: bool | None = None,
+        time_unit: str | None = None,
     ) -> ParetoNBD:
         """Maximum-likelihood fit on one row per customer.
 
@@ -152,6 +153,9 @@ class ParetoNBD(LikelihoodModel):
             r, alpha, s, beta to start from instead of the model's own starts.
         progress : bool, optional
             A tqdm progress bar over the starts; default only for big inputs (> 100,000 patterns).
+        time_unit : str, optional
+            "D", "W", "M" or "Y": the unit of recency and T, recorded in ``time_unit_``. Read from
+            the summary (``rfm_summary`` records it) when not given; stating another is an error.
 
         Returns
         -------
@@ -160,6 +164,7 @@ class ParetoNBD(LikelihoodModel):
             optimum is not trustworthy (see ``converged_`` and ``convergence_``).
         """
         self._check_hyper_parameters()
+        self._record_time_unit(time_unit, frequency, recency, T, where="ParetoNBD.fit")
         x, tx, TT, _ = _check_rfm(frequency, recency, T, "ParetoNBD.fit")
         hint = _rfm_hint(x, tx, TT)
         (x, tx, TT), w = self._patterns([x, tx, TT], weights, "ParetoNBD.fit")
