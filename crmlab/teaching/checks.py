@@ -19,6 +19,7 @@ Adding an exercise: write the notebook, add its inputs (if any) to
 from __future__ import annotations
 
 import math
+import warnings
 
 from .compare import (
     MISSING,
@@ -55,6 +56,9 @@ __all__ = [
     "expected_satisfaction_trap",
     "expected_clv",
     "expected_pls",
+    "expected_promotion",
+    "expected_baskets",
+    "expected_churn",
     "score_answer",
     "MISSING",
 ]
@@ -195,6 +199,79 @@ ITEMS: list[Item] = [
         1,
         Text(),
         "which expectation drives loyalty more (total effect)",
+    ),
+    # ex07: promotion lift against the control group, naive attribution, uplift
+    Item("ex07_promotion", "answer_rate_treated", 1, Number(abs_tol=1e-4), "response rate of the treated"),
+    Item("ex07_promotion", "answer_rate_control", 1, Number(abs_tol=1e-4), "response rate of the control"),
+    Item("ex07_promotion", "answer_lift_points", 1, Number(abs_tol=0.01), "incremental lift in points"),
+    Item(
+        "ex07_promotion",
+        "answer_lift_interval",
+        1,
+        Numbers(abs_tol=0.01),
+        "95 % interval of the lift in points (Newcombe)",
+    ),
+    Item("ex07_promotion", "answer_lift_significant", 1, Boolean(), "does the interval exclude 0?"),
+    Item(
+        "ex07_promotion",
+        "answer_incremental_revenue",
+        1,
+        Number(abs_tol=0.01, rel_tol=1e-4),
+        "incremental revenue of the treated",
+    ),
+    Item(
+        "ex07_promotion",
+        "answer_naive_revenue",
+        1,
+        Number(abs_tol=0.01, rel_tol=1e-6),
+        'naive "responders x average order" revenue',
+    ),
+    Item("ex07_promotion", "answer_naive_overstates", 1, Boolean(), "does the naive figure overstate?"),
+    Item("ex07_promotion", "answer_campaign_roi", 1, Number(abs_tol=0.001, rel_tol=1e-4), "campaign ROI"),
+    Item("ex07_promotion", "answer_qini", 1, Number(abs_tol=0.002), "Qini coefficient of the uplift model"),
+    Item(
+        "ex07_promotion",
+        "answer_top_decile_uplift",
+        1,
+        Number(abs_tol=0.005),
+        "observed uplift in the top decile of predicted uplift",
+    ),
+    # ex08: market baskets
+    Item("ex08_baskets", "answer_n_orders", 1, Integer(), "number of orders (baskets)"),
+    Item("ex08_baskets", "answer_pair_support", 1, Number(abs_tol=1e-6), "support of a pair of products"),
+    Item("ex08_baskets", "answer_n_frequent_pairs", 1, Integer(), "number of frequent pairs"),
+    Item("ex08_baskets", "answer_top_rule", 1, Text(), "the rule with the highest confidence (lift >= 2)"),
+    Item(
+        "ex08_baskets",
+        "answer_top_rule_metrics",
+        2,
+        Numbers(abs_tol=1e-4),
+        "support, confidence, lift, leverage and conviction of the top rule",
+    ),
+    Item(
+        "ex08_baskets",
+        "answer_recommended",
+        2,
+        Mapping(Text()),
+        "product to recommend with each of two products",
+    ),
+    Item("ex08_baskets", "answer_n_strong_rules", 1, Integer(), "rules above the confidence and lift"),
+    Item("ex08_baskets", "answer_category_lift", 1, Number(abs_tol=1e-4), "lift of two categories"),
+    # ex09: churn
+    Item("ex09_churn", "answer_n_calibration_customers", 1, Integer(), "customers by the calibration end"),
+    Item("ex09_churn", "answer_churn_rate", 1, Number(abs_tol=1e-4), "churn rate in the window"),
+    Item("ex09_churn", "answer_auc_model", 1, Number(abs_tol=0.01), "holdout AUC of the churn model"),
+    Item("ex09_churn", "answer_brier_model", 1, Number(abs_tol=0.005), "holdout Brier score of the model"),
+    Item("ex09_churn", "answer_auc_btyd", 1, Number(abs_tol=0.01), "holdout AUC of BG/NBD 1 - P(alive)"),
+    Item("ex09_churn", "answer_auc_rfm", 1, Number(abs_tol=0.005), "holdout AUC of the RFM segments"),
+    Item("ex09_churn", "answer_contact_threshold", 1, Number(abs_tol=1e-4), "P(churn) above which to call"),
+    Item("ex09_churn", "answer_n_contact", 1, Integer(), "test customers worth a retention contact"),
+    Item(
+        "ex09_churn",
+        "answer_contact_profit",
+        1,
+        Number(abs_tol=0.5, rel_tol=0.01),
+        "expected profit of contacting them",
     ),
 ]
 
@@ -348,6 +425,124 @@ def expected_pls(ex) -> dict:
     }
 
 
+def expected_promotion(ex) -> dict:
+    """ex07: campaign lift against the control group (Newcombe interval), incremental revenue
+    and ROI, the naive attribution, and a two-model uplift model's Qini and top decile."""
+    from .. import promotion
+
+    p = ex.inputs["promotion"]
+    campaign = ex.campaign
+    effect = promotion.campaign_effect(
+        campaign, cost_per_contact=p["cost_per_contact"], margin_rate=p["margin_rate"]
+    )
+    rate = effect.loc["response_rate"]
+    naive = promotion.naive_attribution(campaign)["revenue"]
+    incremental = effect.loc["revenue_per_customer", "incremental"]
+    targeted = campaign[campaign["targeted"]]
+    treated, responded = ~targeted["control"].to_numpy(), targeted["responded"].to_numpy()
+    X = promotion.uplift_features(
+        ex.transactions,
+        ex.customers,
+        observation_end=ex.observation_end,
+        customer_ids=targeted["customer_id"],
+    )
+    score = promotion.UpliftModel("two_model", "logistic", seed=ex.seed).fit(X, treated, responded).predict(X)
+    deciles = promotion.uplift_by_decile(score, treated, responded)
+    return {
+        "answer_rate_treated": _f(rate["treated"]),
+        "answer_rate_control": _f(rate["control"]),
+        "answer_lift_points": _f(100 * rate["difference"]),
+        "answer_lift_interval": [_f(100 * rate["low"]), _f(100 * rate["high"])],
+        "answer_lift_significant": bool(rate["low"] > 0 or rate["high"] < 0),
+        "answer_incremental_revenue": _f(incremental),
+        "answer_naive_revenue": _f(naive),
+        "answer_naive_overstates": bool(naive > incremental),
+        "answer_campaign_roi": _f(effect.attrs["roi"]),
+        "answer_qini": _f(promotion.qini_coefficient(score, treated, responded)),
+        "answer_top_decile_uplift": _f(deciles.loc[1, "observed_uplift"]),
+    }
+
+
+def expected_baskets(ex) -> dict:
+    """ex08: frequent pairs (Apriori), association rules, recommendations, category lift."""
+    from .. import basket
+
+    p = ex.inputs["baskets"]
+    lines = ex.order_lines
+    itemsets = basket.frequent_itemsets(lines, min_support=p["min_support"], max_len=2)
+    rules = basket.association_rules(itemsets, sort_by="confidence")
+    top = basket.association_rules(itemsets, min_lift=2.0, sort_by="confidence").iloc[0]
+    support = basket.item_affinity(lines, item="product", measure="support")
+    single = rules[rules["antecedent"].map(len) == 1]
+    first = {}
+    for a, c in zip(single["antecedent"], single["consequent"]):  # ranked: the first is the best
+        first.setdefault(next(iter(a)), next(iter(c)))
+    a, b = p["pair"]
+    x, y = p["category_pair"]
+    strong = (rules["confidence"] >= p["min_confidence"]) & (rules["lift"] >= p["min_lift"])
+    return {
+        "answer_n_orders": int(itemsets.attrs["n_orders"]),
+        "answer_pair_support": _f(support.loc[a, b]),
+        "answer_n_frequent_pairs": int((itemsets["length"] == 2).sum()),
+        "answer_top_rule": str(top["rule"]),
+        "answer_top_rule_metrics": [
+            _f(top[k]) for k in ("support", "confidence", "lift", "leverage", "conviction")
+        ],
+        "answer_recommended": {product: str(first[product]) for product in p["antecedents"]},
+        "answer_n_strong_rules": int(strong.sum()),
+        "answer_category_lift": _f(basket.item_affinity(lines, item="category", measure="lift").loc[x, y]),
+    }
+
+
+def expected_churn(ex) -> dict:
+    """ex09: churn labels after the calibration end, a logistic ChurnModel on a seeded split,
+    its holdout AUC and Brier score, the AUC of BG/NBD 1 - P(alive) and of RFM, the targeting.
+
+    The top-decile lift is not asked: the calibrated probabilities tie in blocks, and which tied
+    customers make up the top tenth depends on the row order a student happens to keep."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.model_selection import train_test_split
+
+    from .. import churn
+    from ..btyd import BetaGeo
+    from ..rfm import rfm_summary
+
+    p = ex.inputs["churn"]
+    tx, cal = ex.transactions, pd.Timestamp(p["calibration_end"])
+    window = (pd.Timestamp(ex.observation_end) - cal).days
+    features = churn.churn_features(tx, cal, ex.customers)
+    labels = churn.churn_labels(tx, cal, window, features.index)
+    train, test = train_test_split(
+        np.asarray(features.index), test_size=p["test_share"], random_state=ex.seed
+    )
+    model = churn.ChurnModel("logistic", random_state=ex.seed).fit(features.loc[train], labels.loc[train])
+    p_churn = model.predict_proba(features.loc[test])
+    with warnings.catch_warnings():  # customers who came after the calibration end are left out
+        warnings.simplefilter("ignore")
+        weeks = rfm_summary(tx, observation_end=cal, time_unit="W")
+    bgnbd = BetaGeo().fit(weeks["frequency"], weeks["recency"], weeks["T"])
+    alive = bgnbd.conditional_probability_alive(weeks["frequency"], weeks["recency"], weeks["T"])
+    scores = {
+        "model": p_churn,
+        "btyd": 1 - pd.Series(np.asarray(alive), index=weeks.index),
+        "rfm": churn.rfm_churn_score(tx, cal),
+    }
+    table = churn.churn_scores_table(labels.loc[test], scores)
+    targeting = churn.targeting_table(p_churn, p["retained_margin"], p["success_rate"], p["contact_cost"])
+    return {
+        "answer_n_calibration_customers": int(len(features)),
+        "answer_churn_rate": _f(labels.mean()),
+        "answer_auc_model": _f(table.loc["model", "auc"]),
+        "answer_brier_model": _f(table.loc["model", "brier"]),
+        "answer_auc_btyd": _f(table.loc["btyd", "auc"]),
+        "answer_auc_rfm": _f(table.loc["rfm", "auc"]),
+        "answer_contact_threshold": _f(targeting.attrs["threshold"]),
+        "answer_n_contact": int(targeting.attrs["n_contact"]),
+        "answer_contact_profit": _f(targeting.attrs["profit_contact"]),
+    }
+
+
 #: notebook stem -> function computing its expected answers from the student's data
 EXPECTED = {
     "ex01_data_overview": expected_data_overview,
@@ -356,6 +551,9 @@ EXPECTED = {
     "ex04_satisfaction_trap": expected_satisfaction_trap,
     "ex05_clv": expected_clv,
     "ex06_pls": expected_pls,
+    "ex07_promotion": expected_promotion,
+    "ex08_baskets": expected_baskets,
+    "ex09_churn": expected_churn,
 }
 
 

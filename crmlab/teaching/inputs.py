@@ -28,22 +28,32 @@ __all__ = [
 ]
 
 #: the synthetic population behind every student's data (small: notebooks run in seconds)
-DATA_VERSION = 1
+DATA_VERSION = 2  # 2: order_lines.csv and campaign.csv; promotion, baskets and churn inputs
 N_CUSTOMERS = 1500
 START, END = "2023-01-01", "2024-12-31"
 SURVEY_RESPONSE_RATE = 0.6  # ~800 respondents: enough for the satisfaction-trap curves
-TABLES = ("transactions", "customers", "survey")
+TABLES = ("transactions", "customers", "survey", "order_lines", "campaign")
+#: tables a data folder written before DATA_VERSION 2 lacks (loaded as None there)
+OPTIONAL_TABLES = ("order_lines", "campaign")
+_ID_COLUMNS = {"order_id": str, "customer_id": str, "campaign_id": str}
 
 
 @dataclass
 class ExerciseData:
-    """One student's tables and task inputs, as the exercise notebooks see them."""
+    """One student's tables and task inputs, as the exercise notebooks see them.
+
+    ``order_lines`` (order_id, product, category, quantity, price) and ``campaign``
+    (customer_id, campaign_id, targeted, control, responded, revenue) are None only for a
+    data folder written before ``DATA_VERSION`` 2.
+    """
 
     seed: int
     transactions: pd.DataFrame
     customers: pd.DataFrame
     survey: pd.DataFrame
     inputs: dict = field(default_factory=dict)
+    order_lines: pd.DataFrame | None = None
+    campaign: pd.DataFrame | None = None
 
     @property
     def observation_end(self) -> str:
@@ -102,11 +112,80 @@ def _pick_spread(rng: np.random.Generator, values: pd.Series, k: int) -> list[st
     return sorted(str(rng.choice(np.sort(g))) for g in groups)
 
 
-def exercise_inputs(seed: int, transactions: pd.DataFrame, survey: pd.DataFrame) -> dict:
+def _promotion_inputs(seed: int) -> dict:
+    """ex07: the campaign's economics (margin on revenue, cost of one contact)."""
+    rng = np.random.default_rng([seed, 7])
+    return {
+        "margin_rate": float(rng.integers(20, 46)) / 100.0,
+        "cost_per_contact": float(rng.integers(3, 13)) / 10.0,
+    }
+
+
+def _pair_counts(order_lines: pd.DataFrame) -> pd.Series:
+    """Orders holding each ordered pair of distinct products, indexed by (product, partner)."""
+    lines = order_lines[["order_id", "product"]].astype(str).drop_duplicates()
+    both = lines.merge(lines, on="order_id", suffixes=("", "_partner"))
+    both = both[both["product"] != both["product_partner"]]
+    return both.groupby(["product", "product_partner"]).size()
+
+
+def _clear_antecedents(order_lines: pd.DataFrame, min_count: int) -> list[str]:
+    """Products whose most frequent partner is frequent (``min_count`` orders) and unique.
+
+    For these the rule with the highest confidence is unambiguous, whatever the tie-breaking.
+    """
+    counts = _pair_counts(order_lines).sort_values(ascending=False, kind="stable")
+    out = []
+    for product, partners in counts.groupby(level=0, sort=True):
+        top = partners.to_numpy()
+        if top[0] >= min_count and (len(top) == 1 or top[0] > top[1]):
+            out.append(str(product))
+    return out
+
+
+def _basket_inputs(seed: int, order_lines: pd.DataFrame) -> dict:
+    """ex08: support and rule thresholds, a pair of products, antecedents, two categories."""
+    rng = np.random.default_rng([seed, 8])
+    min_support = float(rng.choice([0.0006, 0.0008, 0.0010]))
+    n_orders = order_lines["order_id"].nunique()
+    min_count = max(1, int(np.ceil(min_support * n_orders - 1e-9)))
+    products = pd.Series(np.sort(order_lines["product"].astype(str).unique()))
+    category = order_lines.drop_duplicates("product").set_index("product")["category"].astype(str)
+    chosen = str(rng.choice(np.sort(category.unique())))
+    in_category = products[products.map(category) == chosen].to_numpy()
+    if len(in_category) < 2:
+        in_category = products.to_numpy()
+    return {
+        "min_support": min_support,
+        "min_confidence": float(rng.integers(5, 16)) / 100.0,
+        "min_lift": float(rng.integers(2, 6)),
+        "pair": sorted(rng.choice(in_category, size=2, replace=False).tolist()),
+        "antecedents": _pick(rng, _clear_antecedents(order_lines, min_count), 2),
+        "category_pair": sorted(rng.choice(np.sort(category.unique()), size=2, replace=False).tolist()),
+    }
+
+
+def _churn_inputs(seed: int) -> dict:
+    """ex09: the calibration end (a month end in 2024), the test share and the contact economics."""
+    rng = np.random.default_rng([seed, 9])
+    month = int(rng.integers(3, 10))
+    return {
+        "calibration_end": str((pd.Timestamp(2024, month, 1) + pd.offsets.MonthEnd(0)).date()),
+        "test_share": 0.3,
+        "retained_margin": float(rng.integers(3, 9) * 10),
+        "success_rate": float(rng.integers(2, 5)) / 10.0,
+        "contact_cost": float(rng.integers(100, 400)) / 100.0,
+    }
+
+
+def exercise_inputs(
+    seed: int, transactions: pd.DataFrame, survey: pd.DataFrame, order_lines: pd.DataFrame | None = None
+) -> dict:
     """The per-student task inputs: which customers to ask about, a judgement matrix, CLV terms.
 
     Every exercise draws from its own stream ``default_rng([seed, k])`` so that adding an
-    exercise never changes the inputs of another. Written to ``data/inputs.json``.
+    exercise never changes the inputs of another. Written to ``data/inputs.json``. Without
+    ``order_lines`` there are no ``baskets`` inputs.
     """
     tx = transactions
     by = tx.groupby("customer_id", sort=True)
@@ -170,15 +249,21 @@ def exercise_inputs(seed: int, transactions: pd.DataFrame, survey: pd.DataFrame)
         "satisfaction": satisfaction,
         "clv": clv,
         "pls": pls,
+        "promotion": _promotion_inputs(seed),
+        **({"baskets": _basket_inputs(seed, order_lines)} if order_lines is not None else {}),
+        "churn": _churn_inputs(seed),
     }
 
 
 def write_exercise_data(seed: int, directory) -> Path:
-    """Write the student's data: transactions.csv, customers.csv, survey.csv and inputs.json.
+    """Write the student's data: transactions.csv, customers.csv, survey.csv, order_lines.csv,
+    campaign.csv and inputs.json.
 
     A synthetic population (:func:`crmlab.synth.generate`, ``N_CUSTOMERS`` sign-ups,
-    2023-2024, ``SURVEY_RESPONSE_RATE`` of the buyers answer the survey) from ``seed``;
-    the ground truth is not written. Returns the folder.
+    2023-2024, ``SURVEY_RESPONSE_RATE`` of the buyers answer the survey) from ``seed``, with
+    its order lines (about 13,000 lines of 8,500 orders) and the coupon campaign sent the day
+    after the period (about 850 targeted buyers, a random fifth held out); the ground truth is
+    not written. Returns the folder.
     """
     seed = _check_seed(seed)
     out = Path(directory)
@@ -189,9 +274,11 @@ def write_exercise_data(seed: int, directory) -> Path:
     pop.transactions.to_csv(out / "transactions.csv", index=False)
     pop.customers.to_csv(out / "customers.csv", index=False)
     pop.survey.to_csv(out / "survey.csv", index=False)
+    pop.order_lines.to_csv(out / "order_lines.csv", index=False)
+    pop.campaign.to_csv(out / "campaign.csv", index=False)
     # the inputs come from the tables as the students will load them
     tables = _load_tables(out)
-    inputs = exercise_inputs(seed, tables["transactions"], tables["survey"])
+    inputs = exercise_inputs(seed, tables["transactions"], tables["survey"], tables["order_lines"])
     (out / "inputs.json").write_text(json.dumps(inputs, indent=2) + "\n")
     return out
 
@@ -215,11 +302,25 @@ def _check_seed(seed) -> int:
     return int(seed)
 
 
+def _load_plain(directory: Path, table: str, columns: list[str]) -> pd.DataFrame | None:
+    """An order_lines or campaign CSV, ids read as text, key columns checked; None if absent."""
+    path = directory / f"{table}.csv"
+    if not path.exists():
+        return None
+    frame = pd.read_csv(path, dtype=_ID_COLUMNS)
+    data.require_columns(frame, columns, table)
+    return frame
+
+
 def _load_tables(directory: Path) -> dict:
     return {
         "transactions": data.load_transactions(directory / "transactions.csv"),
         "customers": data.load_customers(directory / "customers.csv"),
         "survey": data.load_survey(directory / "survey.csv"),
+        "order_lines": _load_plain(directory, "order_lines", ["order_id", "product", "category", "quantity"]),
+        "campaign": _load_plain(
+            directory, "campaign", ["customer_id", "targeted", "control", "responded", "revenue"]
+        ),
     }
 
 
@@ -229,7 +330,8 @@ def load_exercise_data(seed: int, data_dir: str | os.PathLike = "") -> ExerciseD
     ``data_dir``: the folder written by :func:`write_exercise_data` (the student's
     ``data/``); its ``inputs.json`` must carry the same ``seed``. ``data_dir=""``
     writes the data for ``seed`` to a temporary folder first (the committed example
-    notebooks run this way), so both paths give identical tables.
+    notebooks run this way), so both paths give identical tables. A folder written before
+    ``DATA_VERSION`` 2 has no ``order_lines.csv`` / ``campaign.csv``: those come back as None.
     """
     seed = _check_seed(seed)
     if not data_dir:
@@ -241,7 +343,8 @@ def load_exercise_data(seed: int, data_dir: str | os.PathLike = "") -> ExerciseD
             f"load_exercise_data: no data folder {directory.resolve()}; the "
             "exercise data sits in data/ next to your notebook"
         )
-    missing = [f for f in (*[f"{t}.csv" for t in TABLES], "inputs.json") if not (directory / f).exists()]
+    required = [f"{t}.csv" for t in TABLES if t not in OPTIONAL_TABLES]
+    missing = [f for f in (*required, "inputs.json") if not (directory / f).exists()]
     if missing:
         raise FileNotFoundError(f"load_exercise_data: {directory} lacks {missing}")
     inputs = json.loads((directory / "inputs.json").read_text())
