@@ -189,30 +189,31 @@ def _operands(st: pd.DataFrame) -> pd.DataFrame:
 def financial_ratios(statements: pd.DataFrame) -> pd.DataFrame:
     """The standard financial ratios of every statement (one row per account and fiscal year).
 
-    ==========================  ===============================  ==============
-    ratio                       formula                          family
-    ==========================  ===============================  ==============
-    current_ratio               current assets / current liab.   liquidity
-    quick_ratio                 (current assets - inventory) / CL liquidity
-    cash_ratio                  cash / current liabilities       liquidity
-    debt_ratio                  total liabilities / total assets leverage
-    debt_to_equity              total liabilities / equity       leverage
-    equity_ratio                equity / total assets            leverage
-    receivables_turnover        revenue / receivables            turnover
-    days_sales_outstanding      365 x receivables / revenue      turnover
-    inventory_turnover          COGS / inventory                 turnover
-    days_inventory              365 x inventory / COGS           turnover
-    asset_turnover              revenue / total assets           turnover
-    gross_margin                (revenue - COGS) / revenue       profitability
-    net_margin                  net income / revenue             profitability
-    roa                         net income / total assets        profitability
-    roe                         net income / equity              profitability
-    interest_cover              EBIT / interest expense          coverage
-    ==========================  ===============================  ==============
+    ======================  ==========================  =============
+    ratio                   formula                     family
+    ======================  ==========================  =============
+    current_ratio           CA / CL                     liquidity
+    quick_ratio             (CA - inventory) / CL       liquidity
+    cash_ratio              cash / CL                   liquidity
+    debt_ratio              TL / TA                     leverage
+    debt_to_equity          TL / equity                 leverage
+    equity_ratio            equity / TA                 leverage
+    receivables_turnover    revenue / receivables       turnover
+    days_sales_outstanding  365 receivables / revenue   turnover
+    inventory_turnover      COGS / inventory            turnover
+    days_inventory          365 inventory / COGS        turnover
+    asset_turnover          revenue / TA                turnover
+    gross_margin            (revenue - COGS) / revenue  profitability
+    net_margin              net income / revenue        profitability
+    roa                     net income / TA             profitability
+    roe                     net income / equity         profitability
+    interest_cover          EBIT / interest expense     coverage
+    ======================  ==========================  =============
 
     Standard definitions (Brealey, Myers & Allen 2020, ch. 28), on year-end balances (not
     averages) and a 365-day year; margins and returns are shares (0.1 = 10 %), days are days,
-    the rest are multiples. A zero denominator gives NaN (not ``inf``), and so does a
+    the rest are multiples (CA, CL: current assets, liabilities; TA, TL: total assets,
+    liabilities). A zero denominator gives NaN (not ``inf``), and so does a
     non-positive equity for ``debt_to_equity`` and ``roe``; :func:`undefined_ratios` lists them
     with the reason.
 
