@@ -160,6 +160,21 @@ def test_simulation_is_seeded_and_records_its_truth():
     assert 0.3 < a.covariates["channel_web"].mean() < 0.5
 
 
+def test_weights_count_customers():
+    pop = simulate_with_covariates("gamma_gamma", n_customers=600, seed=4)
+    s, z = pop.summary, pop.covariates
+    twice = GammaGammaCovariates().fit(
+        pd.concat([s["frequency"]] * 2), pd.concat([s["monetary_value"]] * 2), pd.concat([z, z])
+    )
+    weighted = GammaGammaCovariates().fit(
+        s["frequency"], s["monetary_value"], z, weights=np.full(len(s), 2.0)
+    )
+    assert weighted.n_customers_ == twice.n_customers_ == 1200
+    assert weighted.loglik_ == pytest.approx(twice.loglik_, abs=1e-6)
+    for k, v in twice.params_.items():
+        assert weighted.params_[k] == pytest.approx(v, rel=1e-5, abs=1e-7)
+
+
 # --- (3) coverage of the Wald intervals --------------------------------------------------------------
 
 
@@ -245,6 +260,8 @@ def test_contract_before_fit_and_from_params():
     model = ParetoNBDCovariates()
     with pytest.raises(NotFittedError):
         model.summary()
+    with pytest.raises(NotFittedError):
+        model.covariate_names_  # noqa: B018
     with pytest.raises(NotFittedError):
         model.conditional_probability_alive([1], [1.0], [2.0], np.zeros((1, 0)))
     with pytest.raises(TypeError, match=r"not understood \['spend\[age\]'\]"):

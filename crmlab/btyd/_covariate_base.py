@@ -168,6 +168,11 @@ class _CovariateModel(LikelihoodModel):
     def _loglik(*args):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def __getattr__(self, name: str):
+        if name == "covariate_names_":  # a fitted attribute too: NotFittedError before fit
+            return super().__getattr__("params_")
+        return super().__getattr__(name)
+
     # --- parameters --------------------------------------------------------------------------
     def _coef_names(self, covs: list[str]) -> list[str]:
         return [f"{prefix}[{c}]" for prefix, _, _ in self._effects for c in covs]
