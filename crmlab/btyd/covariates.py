@@ -11,8 +11,9 @@ parameters, so that the mean rates are exp(coef' z) times the base ones:
   ``purchase[col]``, ``dropout[col]``; a positive dropout coefficient shortens lifetimes);
 * BG/NBD: alpha_i as above (``purchase[col]``) and the beta dropout distribution's shapes
   a_i = a_0 exp(delta_a' z_i), b_i = b_0 exp(delta_b' z_i) (``dropout_a[col]``, ``dropout_b[col]``):
-  a positive dropout_a / negative dropout_b coefficient raises E[p] = a / (a + b). CLVTools
-  constrains delta_a = delta_b (mean dropout unchanged); here both are free;
+  a positive dropout_a / negative dropout_b coefficient raises E[p] = a / (a + b). Both are
+  free, as in PyMC-Marketing's ``BetaGeoModel``; CLVTools constrains delta_a = delta_b (which
+  leaves the mean dropout probability unchanged);
 * Gamma-Gamma: gamma_i = gamma_0 exp(theta' z_i) (``spend[col]``): E[Z_i] = p gamma_i / (q - 1),
   so mean spend grows by exp(theta' z).
 
