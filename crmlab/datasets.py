@@ -24,7 +24,7 @@ __all__ = ["Dataset", "load_dataset", "NAMED_DATASETS"]
 
 PSEUDONYM_KEY_ENV = "CRMLAB_PSEUDONYM_KEY"
 NAMED_DATASETS = ("synthetic", "synthetic_no_trap", "cdnow", "cdnow_sample")
-TABLES = (
+_TABLES = (
     "transactions",
     "customers",
     "survey",
@@ -34,6 +34,7 @@ TABLES = (
     "business_accounts",
     "statements",
 )
+_CREDIT_TABLES = ("business_accounts", "statements")  # listed by Dataset.tables() only when present
 
 
 @dataclass
@@ -118,11 +119,14 @@ class Dataset:
         Returns
         -------
         DataFrame
-            One row per canonical table: ``rows`` and the first 12 ``columns``.
+            One row per canonical table: ``rows`` and the first 12 ``columns`` (the business
+            credit tables, ``business_accounts`` and ``statements``, only when present).
         """
         rows = []
-        for name in TABLES:
+        for name in _TABLES:
             frame = getattr(self, name)
+            if frame is None and name in _CREDIT_TABLES:
+                continue
             rows.append(
                 {
                     "table": name,

@@ -394,3 +394,8 @@ def test_plots_return_axes(fitted):
     ax2 = credit.plot_factor_profile(fitted.scores_)
     assert [t.get_text() for t in ax2.get_xticklabels()] == list(credit.FACTOR_SETS["5C"])
     plt.close("all")
+
+
+def test_tables_lists_the_credit_tables_only_when_present():
+    listed = load_dataset("cdnow_sample", pseudonymize=False).tables().index
+    assert "statements" not in listed and "transactions" in listed
