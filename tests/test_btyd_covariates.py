@@ -18,7 +18,7 @@ from crmlab import btyd
 from crmlab.btyd.covariate_simulation import COVARIATE_TRUTH, make_covariates, simulate_with_covariates
 from crmlab.btyd.covariates import BetaGeoCovariates, GammaGammaCovariates, ParetoNBDCovariates
 from crmlab.data import load_cdnow
-from crmlab.exceptions import CRMDataError, NotFittedError
+from crmlab.exceptions import ConvergenceWarning, CRMDataError, NotFittedError
 from crmlab.rfm import rfm_summary
 
 CAL_END, OBS_END = "1997-09-30", "1998-06-30"
@@ -254,6 +254,33 @@ def test_prediction_needs_the_fitted_columns(small):
         s["frequency"].to_numpy(), s["recency"].to_numpy(), s["T"].to_numpy(), small.covariates.to_numpy()
     )
     np.testing.assert_allclose(p_frame.to_numpy(), p_array)
+
+
+def test_covariate_rows_are_matched_to_customers_by_index(small):
+    model = BetaGeoCovariates.from_params(**small.truth)
+    s = small.summary
+    shuffled = small.covariates.sample(frac=1.0, random_state=0)
+    expected = model.conditional_expected_number_of_purchases_up_to_time(
+        10, s["frequency"], s["recency"], s["T"], small.covariates
+    )
+    again = model.conditional_expected_number_of_purchases_up_to_time(
+        10, s["frequency"], s["recency"], s["T"], shuffled
+    )
+    pd.testing.assert_series_equal(again, expected)
+    with pytest.raises(CRMDataError, match=r"no covariate row for 1 of 400 customers"):
+        model.conditional_probability_alive(
+            s["frequency"], s["recency"], s["T"], small.covariates.rename(index={0: 10_000})
+        )
+
+
+def test_a_covariate_that_separates_buyers_warns():
+    """A dummy = "made a repeat purchase" drives the purchase coefficient to its edge."""
+    pop = simulate_with_covariates("pareto_nbd", n_customers=400, seed=1)
+    s = pop.summary
+    buyer = pd.DataFrame({"buyer": (s["frequency"] > 0).astype(float)}, index=s.index)
+    with pytest.warns(ConvergenceWarning, match="did not converge.*Remedies"):
+        fit = ParetoNBDCovariates(n_starts=1).fit(s["frequency"], s["recency"], s["T"], buyer)
+    assert fit.converged_ is False and fit.params_["purchase[buyer]"] > 5
 
 
 def test_contract_before_fit_and_from_params():
