@@ -17,7 +17,13 @@ Packages and modules by topic (import what you need, e.g. ``from crmlab import r
 * ``satisfaction`` the satisfaction trap, penalty-reward contrasts, Kano, the paradox
 * ``pls``          PLS path modelling (ECSI)
 * ``clv``          discounted CLV, its six components, profitability, cohort CLV, retention economics
-* ``btyd``         BG/NBD, Pareto/NBD and Gamma-Gamma models
+* ``btyd``         customer-base models: BG/NBD, Pareto/NBD, MBG/NBD, BG/BB, sBG, Gamma-Gamma
+* ``units``        time units of summaries and models (one home for days / weeks / months / years)
+* ``promotion``    promotion response, campaign lift against a holdout, uplift models
+* ``basket``       frequent itemsets, association rules, cross-selling
+* ``prospecting``  forecasts of the customer base (existing customers + acquisition)
+* ``churn``        supervised churn prediction against P(alive) and RFM, the targeting decision
+* ``credit``       business customers' credit: financial ratios, 5C / 5P / 6A scorecard, limits
 * ``narrative``    readings computed from results, for notebooks
 * ``reports``      the report builder behind ``make reports``; headless-Chromium checks
 * ``teaching``     per-student exercises, answer checks and sandboxed grading

@@ -8,6 +8,7 @@ no look-ahead (``tests/test_churn.py`` proves it by removing every later transac
 * :func:`churn_features` -- RFM, trend, regularity (CV of gaps), promotion share, tenure, one-hot
   demographics;
 * :func:`churn_labels` -- 1 = no purchase in the window;
+* :func:`training_set` -- features and labels one window earlier, to train as a deployed model is;
 * :class:`ChurnModel` -- logistic regression or gradient boosting (scikit-learn) with isotonic
   calibration on a held-back validation split;
 * :func:`rfm_churn_score`, :func:`churn_scores_table` -- the honest comparison (AUC, top-decile
@@ -37,6 +38,8 @@ from .rfm import rfm_scores
 __all__ = [
     "churn_features",
     "churn_labels",
+    "training_set",
+    "churn_split",
     "ChurnModel",
     "rfm_churn_score",
     "top_decile_lift",
@@ -155,9 +158,109 @@ def churn_labels(transactions: pd.DataFrame, calibration_end, window_days: int, 
     if customers is None:
         customers = pd.Index(transactions.loc[dates <= cal, "customer_id"].unique())
     window = (dates > cal) & (dates <= cal + pd.Timedelta(days=int(window_days)))
-    buyers = set(transactions.loc[window, "customer_id"])
+    buyers = pd.unique(transactions.loc[window, "customer_id"])
     idx = pd.Index(customers, name="customer_id")
-    return pd.Series([0 if c in buyers else 1 for c in idx], index=idx, name="churned")
+    return pd.Series((~idx.isin(buyers)).astype(np.int64), index=idx, name="churned")
+
+
+def training_set(
+    transactions: pd.DataFrame, calibration_end, window_days: int, customers: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Features and labels one window *before* ``calibration_end``: how a deployed model is trained.
+
+    A churn model scored at the calibration end c cannot have seen any label from after c. It is
+    trained where the outcome is already known: features as of c - w (w = ``window_days``, the
+    length of the window it will predict) and labels "no purchase in (c - w, c]". It is then
+    applied to :func:`churn_features` as of c and judged on the window after c -- a time split
+    for the rows as well as for the columns (backtesting, e.g. Ascarza et al. 2018, "In pursuit of
+    enhanced customer retention management", Customer Needs and Solutions 5). Splitting the
+    customers of one window at random instead lets the model learn that very window's conditions
+    (a season, a campaign), which the deployed model never sees.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        ``customer_id``, ``date``, ``amount`` (+ optional ``promotion_id``).
+    calibration_end : date-like
+        The day the model will be scored at (c).
+    window_days : int
+        Length of the prediction window in days (w); the training labels use the w days up to c.
+    customers : DataFrame, optional
+        Static attributes, as in :func:`churn_features`.
+
+    Returns
+    -------
+    (DataFrame, Series)
+        Features of the customers with a purchase by c - w, and their 0/1 labels.
+    """
+    check_number("window_days", window_days, lo=1, integer=True, where="training_set")
+    start = _cal_end(calibration_end) - pd.Timedelta(days=int(window_days))
+    first = pd.to_datetime(transactions["date"]).min()
+    if start <= first:
+        raise ValueError(
+            f"training_set: calibration_end - window_days = {start:%Y-%m-%d} is not after the first "
+            f"transaction ({first:%Y-%m-%d}); a shorter window or a later calibration end leaves history "
+            "to train on"
+        )
+    X = churn_features(transactions, start, customers)
+    return X, churn_labels(transactions, start, window_days, X.index)
+
+
+def churn_split(
+    transactions: pd.DataFrame,
+    calibration_end,
+    window_days: int,
+    customers: pd.DataFrame | None = None,
+    test_share: float = 0.3,
+    random_state: int = 0,
+) -> dict:
+    """Training and test rows for a churn model, by time when the history allows it.
+
+    ``"backdated"`` (preferred): train on :func:`training_set` (features as of c - w, labels in
+    (c - w, c]) and test on every customer's features as of c with labels in (c, c + w]. When the
+    data start less than one window before c, ``"random split"``: the customers of c are split at
+    random (``test_share`` to test; stratified, seeded) -- features still end at c, but training
+    and test labels share one window, which the returned ``method`` says.
+
+    Parameters
+    ----------
+    transactions, calibration_end, window_days, customers
+        As in :func:`training_set`.
+    test_share : float
+        Share of customers tested under the random split.
+    random_state : int
+        Seed of the random split.
+
+    Returns
+    -------
+    dict
+        ``X_train``, ``y_train``, ``X_test``, ``y_test`` and ``method`` ("backdated" or "random split").
+    """
+    X = churn_features(transactions, calibration_end, customers)
+    y = churn_labels(transactions, calibration_end, window_days, X.index)
+    start = _cal_end(calibration_end) - pd.Timedelta(days=int(window_days))
+    if start > pd.to_datetime(transactions["date"]).min():
+        X_train, y_train = training_set(transactions, calibration_end, window_days, customers)
+        if y_train.nunique() == 2:
+            return {
+                "X_train": X_train.reindex(columns=X.columns, fill_value=0.0),
+                "y_train": y_train,
+                "X_test": X,
+                "y_test": y,
+                "method": "backdated",
+            }
+    check_number("test_share", test_share, lo=0, hi=1, lo_open=True, hi_open=True, where="churn_split")
+    strata = y.to_numpy() if y.value_counts().min() >= 2 else None  # stratify when both classes can
+    train, test = train_test_split(
+        np.asarray(X.index), test_size=test_share, stratify=strata, random_state=random_state
+    )
+    return {
+        "X_train": X.loc[train],
+        "y_train": y.loc[train],
+        "X_test": X.loc[test],
+        "y_test": y.loc[test],
+        "method": "random split",
+    }
 
 
 class ChurnModel(Estimator):

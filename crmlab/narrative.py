@@ -74,6 +74,14 @@ TABLE_HINTS = {
         "a campaign table (customer_id, targeted, control, responded, revenue)",
         "add campaign.csv with a randomised holdout to your data folder",
     ),
+    "statements": (
+        "a statements table of business customers (account_id, fiscal_year, revenue, ebit, ..., equity)",
+        "add statements.csv to your data folder (columns in data/README.md)",
+    ),
+    "business_accounts": (
+        "a business-accounts table (account_id + industry, years trading, payment history)",
+        "add business_accounts.csv to your data folder (columns in data/README.md)",
+    ),
 }
 """Per canonical table: what it holds and how to add it (the defaults of :func:`requires`)."""
 

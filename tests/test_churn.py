@@ -135,3 +135,34 @@ def test_plots_draw_on_the_given_axes():
     fig2, ax2 = plt.subplots()
     assert prospecting.plot_backtest(bt, ax=ax2) is ax2
     plt.close("all")
+
+
+def test_training_set_is_one_window_earlier():
+    """Trained where the outcome is known: features as of c - w, labels in (c - w, c]."""
+    X, y = churn.training_set(HAND, "2024-02-10", window_days=10)
+    assert X.equals(churn.churn_features(HAND, "2024-01-31"))
+    assert y.to_dict() == {"a": 1, "b": 1, "c": 0}  # c bought on 5 Feb, inside (31 Jan, 10 Feb]
+    with pytest.raises(ValueError, match="not after the first transaction"):
+        churn.training_set(HAND, "2024-01-05", window_days=10)
+
+
+def test_churn_split_backdated_on_synthetic_random_when_too_short():
+    """Synthetic (10,000 customers, seed 0): the backdated split trains on 3,789 customers as of
+    2024-07-03 and tests on all 6,345 at the calibration end. Measured AUC on the holdout: logistic
+    0.873, boosting 0.877 (the random customer split of the same window gave 0.858 / 0.864)."""
+    ds = generate(n_customers=10_000, seed=0)
+    tx = ds.transactions
+    cal, end = holdout_split(tx["date"])
+    split = churn.churn_split(tx, cal, (end - cal).days, ds.customers)
+    assert split["method"] == "backdated"
+    assert (len(split["y_train"]), len(split["y_test"])) == (3789, 6345)
+    assert split["X_train"].index.isin(split["X_test"].index).all()
+    assert list(split["X_train"].columns) == list(split["X_test"].columns)
+    for method, auc in (("logistic", 0.873), ("boosting", 0.877)):
+        p = churn.ChurnModel(method).fit(split["X_train"], split["y_train"]).predict_proba(split["X_test"])
+        assert churn.churn_scores_table(split["y_test"], {method: p}).loc[method, "auc"] == pytest.approx(
+            auc, abs=0.01
+        )
+    short = churn.churn_split(HAND, "2024-01-31", 40, test_share=0.34)
+    assert short["method"] == "random split"
+    assert len(short["y_test"]) + len(short["y_train"]) == 3

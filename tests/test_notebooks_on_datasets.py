@@ -28,6 +28,8 @@ NOTEBOOKS = [
     "03_satisfaction_trap",
     "04_clv",
     "05_promotion_and_product",
+    "06_prospecting_and_churn",
+    "07_customer_credit",
 ]
 SYNTHETIC = {"seed": 7, "n_customers": 1500}
 SMALLER = {  # only sizes change, never dates or the data set
