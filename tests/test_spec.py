@@ -445,3 +445,28 @@ def test_a_file_that_is_not_text_gets_the_loaders_diagnosis(tmp_path):
         load_spec(write_spec(tmp_path, tx_spec("tx.csv")))
     ds = load_spec(write_spec(tmp_path, tx_spec("tx.csv", 'encoding = "utf-16-le"')))
     pd.testing.assert_frame_equal(ds.transactions, expected())
+
+
+def test_credit_tables_through_a_spec_with_mapped_names(tmp_path):
+    """statements / business_accounts are spec tables: mapped, key columns checked, ids kept as text."""
+    (tmp_path / "tx.csv").write_text("customer_id,date,amount\n007,2024-01-02,10\n7,2024-01-03,5\n")
+    (tmp_path / "fin.csv").write_text(
+        "firm,fiscal_year,revenue\n0042,2024,1000\n42,2024,2000\n"  # two firms, never merged
+    )
+    (tmp_path / "firms.csv").write_text("firm,industry\n0042,retail\n42,wholesale\n")
+    spec = tmp_path / "s.toml"
+    spec.write_text(
+        '[transactions]\npath = "tx.csv"\n'
+        '[statements]\npath = "fin.csv"\ncolumns = { account_id = "firm" }\n'
+        '[business_accounts]\npath = "firms.csv"\ncolumns = { account_id = "firm" }\n'
+    )
+    ds = load_spec(spec)
+    assert ds.statements["account_id"].tolist() == ["0042", "42"]
+    assert ds.statements["revenue"].tolist() == [1000, 2000]
+    assert ds.business_accounts.set_index("account_id")["industry"].to_dict() == {
+        "0042": "retail",
+        "42": "wholesale",
+    }
+    spec.write_text('[transactions]\npath = "tx.csv"\n[statements]\npath = "fin.csv"\n')
+    with pytest.raises(CRMDataError, match="account_id"):
+        load_spec(spec)

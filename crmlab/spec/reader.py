@@ -24,6 +24,8 @@ _LOADED = ("transactions", "customers", "survey", "promotions")
 _PLAIN = {
     "order_lines": ("order_id", "product"),
     "campaign": ("customer_id", "targeted", "control", "responded"),
+    "statements": ("account_id", "fiscal_year"),  # business customers' credit (crmlab.credit)
+    "business_accounts": ("account_id",),
 }
 TABLES = tuple(t for t in (*_LOADED, *_PLAIN) if t in {f.name for f in fields(Dataset)})
 _CANONICAL = {
