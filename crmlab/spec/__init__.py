@@ -25,8 +25,9 @@ by the same loader. ``columns`` maps canonical names to yours. The other keys
 are the loader's options (``sep``, ``date_format``, ``timezone``, ``read_kwargs``; ``items`` and
 ``scale`` for a survey) and the ``pandas.read_csv`` shortcuts ``encoding``, ``decimal``,
 ``thousands``, ``quotechar``, ``comment``. Tables without a loader (``order_lines``,
-``campaign``, ``statements``, ``business_accounts``, where :class:`~crmlab.datasets.Dataset` has them) take ``path``, ``columns``,
-``sep`` and the read options; their key columns are checked and their ids read as text.
+``campaign``, ``statements``, ``business_accounts``, where :class:`~crmlab.datasets.Dataset`
+has them) take ``path``, ``columns``, ``sep`` and the read options; their key columns are
+checked and their ids read as text.
 Passwords in a URL are masked in every message (better: leave them out, libpq reads
 ``PGPASSWORD`` or ``~/.pgpass``).
 
