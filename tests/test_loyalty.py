@@ -216,7 +216,8 @@ def test_plots_draw_on_the_given_axes(tx, survey):
     )
     fig, axes = plt.subplots(1, 2)
     assert L.plot_satisfaction_loyalty(m, ax=axes[0]) is axes[0]
-    assert {t.get_text() for t in axes[0].texts} == {"loyal", "mercenary", "hostage", "defector"}
+    # each corner names its type and its count (one customer each here)
+    assert {t.get_text() for t in axes[0].texts} == {"loyal: 1", "mercenary: 1", "hostage: 1", "defector: 1"}
     outcomes = pd.DataFrame(
         {
             "repurchase": [True, False, True, False],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .._style import ACTUAL, NEUTRAL, PALETTE, get_ax
@@ -19,21 +20,61 @@ if TYPE_CHECKING:
 __all__ = ["plot_satisfaction_loyalty", "plot_lift"]
 
 
+def _as_matrix(result) -> tuple[pd.DataFrame, dict, tuple[str, str]]:
+    """The scores, cuts and axis names of a matrix DataFrame or a ``LoyaltyTypes`` result."""
+    if isinstance(result, pd.DataFrame):
+        cuts = result.attrs.get(
+            "cuts", {"satisfaction": result["satisfaction"].median(), "loyalty": result["loyalty"].median()}
+        )
+        return result, cuts, ("satisfaction", "loyalty")
+    frame = result.types.rename(columns={"type": "customer_type"})  # crmlab.satisfaction.LoyaltyTypes
+    whole = bool((frame["satisfaction"] % 1 == 0).all())  # answer scale: cut between two answers
+    cuts = {"satisfaction": result.satisfaction_cut - 0.5 * whole, "loyalty": result.loyalty_cut}
+    return frame, cuts, (f"satisfaction ({result.satisfaction})", f"loyalty ({result.loyalty})")
+
+
+def _label_quadrants(ax, counts: pd.Series) -> None:
+    for name, (fx, fy) in {
+        "loyal": (0.97, 0.97),
+        "mercenary": (0.97, 0.03),
+        "hostage": (0.03, 0.97),
+        "defector": (0.03, 0.03),
+    }.items():
+        ax.text(
+            fx,
+            fy,
+            f"{name}: {counts.get(name, 0):,}",
+            transform=ax.transAxes,
+            ha="right" if fx > 0.5 else "left",
+            va="top" if fy > 0.5 else "bottom",
+            fontsize=10,
+            weight="bold",
+            color=ACTUAL,
+            alpha=0.8,
+        )
+
+
 def plot_satisfaction_loyalty(
-    matrix: pd.DataFrame, ax: Axes | None = None, sample: int | None = 3000, seed: int = 0
+    result, ax: Axes | None = None, sample: int | None = 3000, seed: int = 0
 ) -> Axes:
-    """Scatter of satisfaction x loyalty with the quadrant cuts and the four type labels.
+    """Satisfaction x loyalty scatter with the quadrant cuts and the four types (Jones & Sasser 1995).
+
+    The one plot of the satisfaction x loyalty types, for both of their constructions: the matrix
+    of :func:`satisfaction_loyalty_matrix` (index scores) and the survey types of
+    :func:`crmlab.satisfaction.satisfaction_loyalty_types` (answers on a scale: points are
+    jittered horizontally, seeded, and the cut is drawn between two answers; the loyalty cut stays
+    exact). Each corner names its type and how many customers it holds.
 
     Parameters
     ----------
-    matrix : pd.DataFrame
-        :func:`satisfaction_loyalty_matrix` output.
+    result : pandas.DataFrame or LoyaltyTypes
+        :func:`satisfaction_loyalty_matrix` output, or a ``LoyaltyTypes`` result.
     ax : matplotlib Axes, optional
         Axes to draw on (default: a new figure).
     sample : int or None
-        Largest number of customers drawn (``None``: all).
+        Largest number of customers drawn (``None``: all); the counts are of everyone.
     seed : int
-        Seed of the sample.
+        Seed of the sample and of the jitter.
 
     Returns
     -------
@@ -41,44 +82,28 @@ def plot_satisfaction_loyalty(
     """
     import seaborn as sns
 
+    frame, cuts, (xlabel, ylabel) = _as_matrix(result)
     ax = get_ax(ax, figsize=(7.0, 5.5))
-    data = matrix if sample is None or len(matrix) <= sample else matrix.sample(sample, random_state=seed)
+    data = frame if sample is None or len(frame) <= sample else frame.sample(sample, random_state=seed)
+    x = data["satisfaction"]
+    if (frame["satisfaction"] % 1 == 0).all():  # answers on a scale overlap: jitter, seeded
+        x = x + np.random.default_rng(seed).uniform(-0.25, 0.25, size=len(data))
     sns.scatterplot(
-        data=data,
-        x="satisfaction",
-        y="loyalty",
-        hue="customer_type",
+        x=x.to_numpy(),
+        y=data["loyalty"].to_numpy(),
+        hue=data["customer_type"].astype(str).to_numpy(),
         hue_order=list(CUSTOMER_TYPES.index),
         palette=PALETTE[: len(CUSTOMER_TYPES)],
-        s=12,
-        alpha=0.6,
+        s=10,
+        alpha=0.55,
+        linewidth=0,
         ax=ax,
-    )
-    cuts = matrix.attrs.get(
-        "cuts", {"satisfaction": matrix["satisfaction"].median(), "loyalty": matrix["loyalty"].median()}
     )
     ax.axvline(cuts["satisfaction"], color=NEUTRAL, lw=1, ls="--")
     ax.axhline(cuts["loyalty"], color=NEUTRAL, lw=1, ls="--")
-    xlo, xhi = ax.get_xlim()
-    ylo, yhi = ax.get_ylim()
-    for name, (x, y) in {
-        "loyal": (xhi, yhi),
-        "mercenary": (xhi, ylo),
-        "hostage": (xlo, yhi),
-        "defector": (xlo, ylo),
-    }.items():
-        ax.text(
-            x,
-            y,
-            name,
-            ha="right" if x == xhi else "left",
-            va="top" if y == yhi else "bottom",
-            fontsize=11,
-            weight="bold",
-            color=ACTUAL,
-            alpha=0.7,
-        )
-    ax.set_title("Satisfaction x loyalty (Jones & Sasser 1995)")
+    _label_quadrants(ax, frame["customer_type"].astype(str).value_counts())
+    ax.set(xlabel=xlabel, ylabel=ylabel, title="Satisfaction x loyalty types (Jones & Sasser 1995)")
+    ax.legend(fontsize=8, loc="center left")
     return ax
 
 

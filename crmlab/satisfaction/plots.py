@@ -36,7 +36,6 @@ _PR_COLOURS = {
 _KANO_COLOURS = dict(
     zip(["attractive", "one-dimensional", "must-be", "indifferent", "reverse", "questionable"], PALETTE)
 )
-_TYPE_COLOURS = {"loyal": GAIN, "mercenary": PALETTE[1], "hostage": PALETTE[4], "defector": LOSS}
 
 
 def _finish(ax, made: bool):
@@ -259,7 +258,9 @@ def plot_paradox(result: SatisfactionParadox, ax=None) -> Axes:
 
 
 def plot_types(result: LoyaltyTypes, ax=None, seed: int = 0) -> Axes:
-    """Satisfaction x loyalty scatter (jittered, seeded) with the four quadrants and their counts.
+    """The satisfaction x loyalty types of a survey: :func:`crmlab.loyalty.plot_satisfaction_loyalty`.
+
+    Kept under this name for existing code; the plot has one home in :mod:`crmlab.loyalty`.
 
     Parameters
     ----------
@@ -274,51 +275,7 @@ def plot_types(result: LoyaltyTypes, ax=None, seed: int = 0) -> Axes:
     -------
     matplotlib.axes.Axes
     """
-    import seaborn as sns
+    from ..loyalty import plot_satisfaction_loyalty
 
-    t = result.types
     made = ax is None
-    ax = get_ax(ax, figsize=(6.5, 5.5))
-    rng = np.random.default_rng(seed)
-    jitter = rng.uniform(-0.25, 0.25, size=len(t))  # horizontal only: the loyalty cut stays exact
-    sns.scatterplot(
-        x=t["satisfaction"] + jitter,
-        y=t["loyalty"],
-        hue=t["type"],
-        hue_order=list(_TYPE_COLOURS),
-        palette=_TYPE_COLOURS,
-        s=8,
-        alpha=0.5,
-        ax=ax,
-        linewidth=0,
-    )
-    ax.axvline(result.satisfaction_cut - 0.5 * (t["satisfaction"] % 1 == 0).all(), color=ACTUAL, lw=0.8)
-    ax.axhline(result.loyalty_cut, color=ACTUAL, lw=0.8)
-    n = result.summary()["n"]
-    xs, ys = ax.get_xlim(), ax.get_ylim()
-    corners = {
-        "loyal": (0.97, 0.97),
-        "mercenary": (0.97, 0.03),
-        "hostage": (0.03, 0.97),
-        "defector": (0.03, 0.03),
-    }
-    for name, (fx, fy) in corners.items():
-        ax.text(
-            fx,
-            fy,
-            f"{name}: {n[name]:,}",
-            transform=ax.transAxes,
-            ha="right" if fx > 0.5 else "left",
-            va="top" if fy > 0.5 else "bottom",
-            fontsize=9,
-            weight="bold",
-        )
-    ax.set(
-        xlim=xs,
-        ylim=ys,
-        xlabel=f"satisfaction ({result.satisfaction})",
-        ylabel=f"loyalty ({result.loyalty})",
-        title="Satisfaction x loyalty types (Jones & Sasser 1995)",
-    )
-    ax.legend(fontsize=8, loc="center left")
-    return _finish(ax, made)
+    return _finish(plot_satisfaction_loyalty(result, ax=ax, sample=None, seed=seed), made)
