@@ -34,6 +34,7 @@ __all__ = [
     "rfm_summary_expr",
     "rfm_summary",
     "rfm_patterns",
+    "to_spark",
 ]
 
 ENGINE_COLUMNS = ("customer_id", "date", "amount")
@@ -332,3 +333,31 @@ def _spark_patterns(frame, round_to, columns):
         error = 0.0
     grouped = frame.groupBy(*columns).agg(F.count(F.lit(1)).alias("n_customers"))
     return grouped, error
+
+
+def to_spark(expr):
+    """The Spark DataFrame of an Ibis expression on the PySpark backend, still uncomputed.
+
+    ``rfm_summary(spark_frame, collect=False)`` is an Ibis table; this hands it back to Spark so
+    that :func:`crmlab.btyd.rfm_patterns` groups it and :func:`crmlab.btyd.score` scores it on the
+    cluster (``mapInPandas``), without the summary ever leaving Spark.
+
+    Parameters
+    ----------
+    expr : ibis Table
+        An expression bound to Ibis' PySpark backend (e.g. from a PySpark DataFrame source).
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        The same rows, as a lazy Spark DataFrame (Spark SQL compiled by Ibis).
+    """
+    try:
+        backend = expr._find_backend()
+    except Exception:  # noqa: BLE001 - an unbound expression (a pandas memtable) has no backend
+        backend = None
+    if getattr(backend, "name", "") != "pyspark":
+        raise ValueError(
+            f"to_spark: the expression runs on {getattr(backend, 'name', backend)!r}, not on Spark"
+        )
+    return backend._session.sql(backend.compile(expr))

@@ -129,34 +129,39 @@ def test_postgresql_table_and_query_equal_pandas(postgres, cdnow):
     assert "GROUP BY" in sql  # the aggregation runs in the database; one row per customer comes back
 
 
-@pytest.fixture(scope="module")
-def spark():
-    """Spark in local mode (Java from Debian's openjdk-17-jre-headless; .ci/run installs it)."""
-    import shutil
-
-    pyspark = pytest.importorskip("pyspark", reason="pyspark is in the [test] extra: pip install -e .[test]")
-    if not shutil.which("java"):
-        pytest.skip("no Java runtime (apt-get install openjdk-17-jre-headless; .ci/run does)")
-    session = (
-        pyspark.sql.SparkSession.builder.master("local[2]")
-        .appName("crmlab-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
-
-
 def test_spark_dataframe_summary_equals_pandas(spark, cdnow):
     """The summary of a PySpark DataFrame is computed by Spark (local mode) and equals pandas'."""
     tx = cdnow[["customer_id", "date", "amount"]]
     kwargs = {"observation_end": "1998-06-30", "calibration_end": "1997-09-30"}
     got = engine.rfm_summary(spark.createDataFrame(tx), **kwargs)
     assert_same(rfm.rfm_summary(tx, **kwargs), got, HOLDOUT)
+
+
+def test_spark_pipeline_never_leaves_spark_but_for_the_patterns(spark, cdnow):
+    """Summary in Spark (to_spark), patterns grouped by Spark, a weighted fit on the driver and
+    scores computed by Spark: the README's three calls, with the published CDNOW BG/NBD estimates."""
+    from crmlab import btyd
+
+    tx = cdnow[["customer_id", "date", "amount"]]
+    lazy = engine.rfm_summary(
+        spark.createDataFrame(tx), observation_end="1998-06-30", calibration_end="1997-09-30", collect=False
+    )
+    summary = engine.to_spark(lazy)
+    assert type(summary).__module__.startswith("pyspark.sql") and summary.count() == 2357
+    p = btyd.rfm_patterns(summary)
+    assert p["n_customers"].sum() == 2357
+    model = btyd.BetaGeo().fit(p["frequency"], p["recency"], p["T"], weights=p["n_customers"])
+    published = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # Fader, Hardie & Lee (2005)
+    assert {k: round(v, 3) for k, v in model.params_.items()} == published
+    scores = btyd.score(model, summary, 52)
+    assert type(scores).__module__.startswith("pyspark.sql")
+    got = scores.toPandas().set_index("customer_id")["p_alive"]
+    local = rfm.rfm_summary(tx, observation_end="1998-06-30", calibration_end="1997-09-30")
+    expected = model.conditional_probability_alive(local["frequency"], local["recency"], local["T"])
+    got.index = got.index.astype(local.index.dtype)
+    np.testing.assert_allclose(got.reindex(local.index).to_numpy(), np.asarray(expected), rtol=1e-9)
+    with pytest.raises(ValueError, match="not on Spark"):
+        engine.to_spark(engine.rfm_summary(engine.transactions_table(tx), collect=False))
 
 
 def test_rfm_summary_hands_lazy_tables_to_their_engine(population, tmp_path):
