@@ -40,6 +40,7 @@ from __future__ import annotations
 from ._base import LikelihoodModel
 from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeo, simulate_beta_geo
+from .comparison import compare_models, plot_model_comparison
 from .evaluation import (
     cumulative_tracking,
     expected_vs_actual_by_frequency,
@@ -70,4 +71,6 @@ __all__ = [
     "DAYS_PER_MONTH",
     "rfm_patterns",
     "score",
+    "compare_models",
+    "plot_model_comparison",
 ]
