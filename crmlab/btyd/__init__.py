@@ -32,7 +32,12 @@ The API follows the ``lifetimes`` package (Davidson-Pilon, 2014-).
 Layout: ``bgnbd`` (BetaGeo), ``pareto_nbd`` (ParetoNBD), ``gamma_gamma`` (GammaGamma), each
 with its simulator; ``evaluation`` (holdout checks and their plots); ``_base``
 (LikelihoodModel: the estimator contract, fitted attributes, convergence warning);
-``_numerics`` (multistart, Hessian, convergence assessment); ``_checks`` (input checks).
+``_numerics`` (multistart, Hessian, convergence assessment); ``_checks`` (input checks);
+``mbgnbd`` (ModifiedBetaGeo), ``bgbb`` (BetaGeoBetaBinom, discrete opportunities), ``sbg``
+(ShiftedBetaGeometric, contractual retention); ``covariates`` (BG/NBD, Pareto/NBD and Gamma-Gamma
+with time-invariant covariates, Fader & Hardie 2007) with ``covariate_simulation``; ``comparison``
+(choosing a model: calibration criteria and holdout error); ``scoring`` (patterns, chunked and Spark
+scoring).
 """
 
 from __future__ import annotations
@@ -41,6 +46,13 @@ from ._base import LikelihoodModel
 from .bgbb import BetaGeoBetaBinom
 from .bgnbd import BetaGeo, simulate_beta_geo
 from .comparison import compare_models, plot_model_comparison
+from .covariate_simulation import (
+    COVARIATE_TRUTH,
+    CovariatePopulation,
+    make_covariates,
+    simulate_with_covariates,
+)
+from .covariates import BetaGeoCovariates, GammaGammaCovariates, ParetoNBDCovariates
 from .evaluation import (
     cumulative_tracking,
     expected_vs_actual_by_frequency,
@@ -73,4 +85,11 @@ __all__ = [
     "score",
     "compare_models",
     "plot_model_comparison",
+    "BetaGeoCovariates",
+    "ParetoNBDCovariates",
+    "GammaGammaCovariates",
+    "simulate_with_covariates",
+    "make_covariates",
+    "CovariatePopulation",
+    "COVARIATE_TRUTH",
 ]
