@@ -131,6 +131,21 @@ def test_grading_without_bwrap_refuses_and_says_how_to_install_it():
         sandbox.Sandbox(bwrap="")
 
 
+def test_the_private_tmp_never_hides_a_project_under_tmp(tmp_path, monkeypatch):
+    """A clone under /tmp (CI, a student's laptop) puts the venv and crmlab below /tmp: the sandbox's
+    private tmpfs must be mounted before those read-only binds, or bwrap cannot find Python."""
+    monkeypatch.setattr(sandbox.sys, "prefix", "/tmp/clone/.venv")
+    box = sandbox.Sandbox(bwrap="/usr/bin/bwrap")
+    box._crmlab = tmp_path / "crmlab"
+    argv = box.argv(tmp_path / "job.json", tmp_path / "data")
+    tmpfs = argv.index("--tmpfs")
+    assert argv[tmpfs + 1] == "/tmp"
+    binds_below_tmp = [
+        i for i in range(len(argv) - 2) if argv[i] == "--ro-bind" and argv[i + 2].startswith("/tmp/")
+    ]
+    assert binds_below_tmp and all(i > tmpfs for i in binds_below_tmp)
+
+
 def test_a_linked_submission_is_refused(tmp_path):
     real = tmp_path / "real.ipynb"
     real.write_text("{}")

@@ -184,6 +184,8 @@ class Sandbox:
         else:
             argv += ["--unshare-user", "--disable-userns"]
         argv += _system_binds()
+        # the private /tmp first: binds below it (a project or venv under /tmp) must stay visible
+        argv += ["--perms", "1777", "--size", str(self.limits.disk_mb * 2**20), "--tmpfs", "/tmp"]
         python = [
             Path(p).resolve() for p in (sys.base_prefix, sys.prefix, Path(sys.executable).resolve().parent)
         ]
@@ -193,7 +195,6 @@ class Sandbox:
         binds += [(str(job_file), "/grading/job.json"), (str(data_dir), "/grading/data")]
         argv += _with_parents(binds)
         argv += ["--proc", "/proc", "--dev", "/dev"]
-        argv += ["--perms", "1777", "--size", str(self.limits.disk_mb * 2**20), "--tmpfs", "/tmp"]
         env = dict(_ENV, PATH=f"{sys.prefix}/bin:/usr/bin:/bin")
         for key, value in env.items():
             argv += ["--setenv", key, value]
