@@ -16,7 +16,7 @@ from ._checks import (
     _rfm_hint,
     _wrap,
 )
-from ._numerics import _auto
+from ._numerics import _auto, _check_discount_rate, _exp_sinh_rule
 
 __all__ = ["BetaGeo", "simulate_beta_geo"]
 
@@ -69,6 +69,24 @@ def _bgnbd_value_and_grad(theta, ux, inv, tx, T, w):
             @ w
         )
     return float(w @ ll), grad
+
+
+def _bgnbd_dert_integral(r, a, b, x, z, chunk: int = 20_000) -> np.ndarray:
+    """int_0^inf e^{-v} (1 + v/z)^(-a) 2F1(a, a+b-r-1; a+b+x; v/(v+z)) dv for arrays x, z (see BetaGeo.dert).
+
+    One exp-sinh rule for every (x, z) (step 1/16, v in [1e-17, 100]: ~95 nodes), its nodes
+    stretched by min(1, z/max(a, 1)) (the scale of (1 + v/z)^(-a)); rows are taken ``chunk`` at
+    a time so memory stays O(chunk x nodes). Relative error against adaptive quadrature: about
+    5e-8 at z = delta (alpha + T) = 1e-3, 1e-8 at 4e-3, 1e-10 at 0.1, 1e-14 at 4.
+    """
+    out = np.empty(x.size)
+    with np.errstate(all="ignore"):
+        for lo in range(0, x.size, chunk):
+            xs, zs = x[lo : lo + chunk, None], z[lo : lo + chunk, None]
+            v, w = _exp_sinh_rule(h=1 / 16, lo=1e-17, hi=100.0, scale=np.minimum(1.0, zs / max(a, 1.0)))
+            f = np.exp(-v - a * np.log1p(v / zs)) * special.hyp2f1(a, a + b - r - 1, a + b + xs, v / (v + zs))
+            out[lo : lo + chunk] = np.sum(f * w, axis=1)
+    return out
 
 
 class BetaGeo(LikelihoodModel):
@@ -251,6 +269,55 @@ class BetaGeo(LikelihoodModel):
         t = _check_t(t, "BetaGeo.expected_number_of_purchases_up_to_time")
         zero = np.zeros_like(t)
         return _wrap(self._conditional_expected(t, zero, zero, zero), None, "expected_purchases")
+
+    def dert(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, discount_rate: float) -> Predicted:
+        """Discounted expected residual transactions: int_0^inf e^{-delta t} d/dt E[Y(t) | x, t_x, T] dt.
+
+        Given alive at T, lambda ~ Gamma(r+x, alpha+T) and p ~ Beta(a, b+x) a posteriori, and a
+        customer alive buys at rate lambda e^{-lambda p t} at T + t, so (Euler's integral, then
+        Pfaff's transformation)
+
+            d/dt E[Y(t)] = P(alive) (r+x)/c (1 + t/c)^(-a) 2F1(a, a+b-r-1; a+b+x; t/(c+t)),
+
+        c = alpha + T, and with v = delta t, z = delta c,
+
+            DERT = P(alive) (r+x)/z int_0^inf e^{-v} (1 + v/z)^(-a) 2F1(a, a+b-r-1; a+b+x; v/(v+z)) dv.
+
+        No closed form is published (FHL 2005a give E[Y(t)], eq. 10; CLVTools has no BG/NBD
+        DERT); the integral is taken by a fixed exp-sinh rule
+        (:func:`crmlab.btyd._numerics._exp_sinh_rule`, ~95 nodes, vectorised over the distinct
+        (x, T); about 0.25 s per 1,000 distinct (x, T)). Accuracy, against scipy.integrate.quad
+        of the definition (e^{-delta t} times the derivative of eq. 10) on CDNOW customers at
+        the published estimates (tests/test_btyd_dert.py): < 1e-8 relative at delta = 0.0001 a
+        week, < 1e-11 at 15 % a year (0.0027 a week), < 1e-13 at 0.1 a week; the error grows
+        as z = delta (alpha + T) falls (5e-8 at z = 1e-3).
+
+        Parameters
+        ----------
+        frequency, recency, T : array-like or scalar
+            Repeat purchase days x, time t_x from the first to the last purchase, and time T
+            from the first purchase to the end of observation (one value per customer, as
+            :func:`crmlab.rfm.rfm_summary` gives them; a scalar is one value for everyone).
+        discount_rate : float
+            Continuous discount rate delta > 0 per model time unit: delta = ln(1 + d) / k for an
+            annual rate d and k model time units a year (15 % a year in weeks: ln(1.15) / 52).
+
+        Returns
+        -------
+        pandas.Series, numpy.ndarray or float
+            DERT per customer, in transactions (a Series named ``dert`` for Series inputs).
+        """
+        self._check_fitted()
+        where = "BetaGeo.dert"
+        delta = _check_discount_rate(discount_rate, where)
+        x, tx, TT, index = _check_rfm(frequency, recency, T, where)
+        r, alpha, a, b = self._p()
+        xb, Tb = np.broadcast_arrays(x, TT)
+        uniq, inv = np.unique(np.column_stack([xb.ravel(), Tb.ravel()]), axis=0, return_inverse=True)
+        ux, z = uniq[:, 0], delta * (alpha + uniq[:, 1])
+        per_pair = (r + ux) / z * _bgnbd_dert_integral(r, a, b, ux, z)
+        value = self._p_alive(x, tx, TT) * per_pair[np.ravel(inv)].reshape(xb.shape)
+        return _wrap(value, index, "dert")
 
 
 def simulate_beta_geo(
