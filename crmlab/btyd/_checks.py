@@ -231,3 +231,93 @@ def _check_weights(weights, size: int, where: str) -> np.ndarray:
     if not (w > 0).any():
         raise CRMDataError(f"{where}: every weight is 0", table="rfm summary", column="weights", n_bad=size)
     return w
+
+
+# A fit is on the model's boundary (a parameter run to 0 or infinity on the log scale) when:
+SHAPE_BIG = 100.0  # a gamma shape (r, s) above this: coefficient of variation < 10 %, no heterogeneity
+CONCENTRATION_BIG = 1_000.0  # a + b of the BG/NBD's beta above this: the same dropout probability for all
+DROPOUT_SMALL = 1e-6  # mean dropout below one per million purchases: no dropout in the data
+
+
+def _boundary(params: dict[str, float]) -> tuple[str, ...]:
+    """The boundary solutions of a BG/NBD- or Pareto/NBD-type fit, each said in words.
+
+    * r, alpha -> infinity with r/alpha fixed (r > SHAPE_BIG): no heterogeneity in purchase rates;
+    * BG/NBD a/(a+b) -> 0 (a -> 0 or b -> infinity, mean < DROPOUT_SMALL): no evidence of
+      dropout; a, b -> infinity with a/(a+b) fixed (a + b > CONCENTRATION_BIG): one dropout
+      probability for all;
+    * Pareto/NBD s/beta -> 0 (s -> 0 or beta -> infinity; the mean dropout rate below
+      DROPOUT_SMALL times the mean purchase rate r/alpha): no evidence of dropout; s, beta ->
+      infinity with s/beta fixed (s > SHAPE_BIG): one dropout rate for all.
+
+    Parameters of other models are not read. Returns one sentence per finding (empty: none).
+    """
+    found = []
+    r, alpha = params.get("r"), params.get("alpha")
+    rate = r / alpha if r and alpha else None
+    if rate is not None and r > SHAPE_BIG:
+        found.append(
+            f"no heterogeneity in purchase rates: r = {r:,.4g} and alpha = {alpha:,.4g} run to infinity "
+            f"together and only their ratio is estimated (everyone buys at about r/alpha = {rate:.3g} "
+            f"per time unit); a Poisson purchase process without the gamma mixing describes these data"
+        )
+    a, b = params.get("a"), params.get("b")
+    if a and b:
+        mean = a / (a + b)
+        if mean < DROPOUT_SMALL:
+            found.append(
+                f"no evidence of dropout in these data: the dropout probability after a purchase "
+                f"a/(a+b) = {mean:.2g} ran to 0 (a = {a:.3g}, b = {b:,.4g}); a model without dropout "
+                f"(the NBD) describes them"
+            )
+        elif a + b > CONCENTRATION_BIG:
+            found.append(
+                f"no heterogeneity in dropout: a = {a:,.4g} and b = {b:,.4g} run to infinity together "
+                f"and every customer has the same dropout probability a/(a+b) = {mean:.3g}"
+            )
+    s, beta = params.get("s"), params.get("beta")
+    if s and beta and rate:
+        if s / beta < DROPOUT_SMALL * rate:
+            found.append(
+                f"no evidence of dropout in these data: the mean dropout rate s/beta = {s / beta:.2g} "
+                f"per time unit ran to 0 (s = {s:.3g}, beta = {beta:,.4g}), under one dropout per million "
+                f"purchases; a model without dropout (the NBD) describes them"
+            )
+        elif s > SHAPE_BIG:
+            found.append(
+                f"no heterogeneity in dropout: s = {s:,.4g} and beta = {beta:,.4g} run to infinity "
+                f"together and every customer has the same dropout rate s/beta = {s / beta:.3g}"
+            )
+    return tuple(found)
+
+
+def _boundary_message(name: str, findings: tuple[str, ...]) -> str:
+    """The words for a boundary fit, with the remedies: a penalizer, a simpler model."""
+    return (
+        f"the optimum is on the model's boundary -- {'; '.join(findings)}. The estimates there are not "
+        f"meaningful numbers; {name}(penalizer=0.01) keeps them finite, or use the simpler model"
+    )
+
+
+def _report_boundary(model, base_message: str | None = None) -> str | None:
+    """Record the boundary check of a fitted BG/NBD or Pareto/NBD and word it.
+
+    Sets ``convergence_["checks"]["boundary"]`` (True: no boundary solution); a boundary
+    solution makes the fit not converged (its estimates are not meaningful numbers). Returns
+    the boundary words put before ``base_message`` (the convergence message of an optimum that
+    failed another check), the words alone for an optimum that passed every other check (the
+    caller warns with them), or None when there is nothing to say.
+    """
+    d, name = model.convergence_, type(model).__name__
+    found = d.get("boundary", ())
+    d["checks"]["boundary"] = not found
+    if not found:
+        return base_message
+    words = _boundary_message(name, found)
+    if base_message is not None:
+        return f"{name}.fit: {words}. {base_message}"
+    if not model.converged_:
+        return None  # the base class warns, with the words (through _convergence_message)
+    model.converged_ = d["converged"] = False
+    where = "model.convergence_['boundary']"
+    return f"{name}.fit converged on the edge of the model: {words}. Diagnostics: {where}."

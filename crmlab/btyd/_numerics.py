@@ -14,6 +14,8 @@ import warnings
 import numpy as np
 from scipy import optimize, special
 
+from ._checks import _boundary
+
 
 def _numerical_hessian(f, theta: np.ndarray, rel_step: float = 1e-4) -> np.ndarray:
     """Central-difference Hessian of a scalar function at theta.
@@ -169,8 +171,10 @@ def _assess_convergence(nll_points, theta, n, penalizer, start_values, optimizer
     * starts: at least two starts (all, if fewer) end within START_TOL of the best mean LL;
     * curvature: the Hessian of the total penalised NLL in log(theta) has every eigenvalue
       >= max(HESSIAN_TOL, 1e-6 |LL|) -- positive definite beyond finite-difference noise.
-    Returns the diagnostics, ``converged`` and, for the natural-scale covariance, ``hessian``
-    (the unpenalised natural-scale Hessian of the total NLL).
+    Returns the diagnostics, ``converged``, ``boundary`` (the boundary solutions found, in words:
+    :func:`crmlab.btyd._checks._boundary`; the models that know them turn them into a
+    warning) and, for the natural-scale covariance, ``hessian`` (the unpenalised natural-scale
+    Hessian of the total NLL).
     """
 
     def objective_points(P):
@@ -198,6 +202,7 @@ def _assess_convergence(nll_points, theta, n, penalizer, start_values, optimizer
         weak = tuple(name for name, v in zip(names, theta) if not 1e-6 < v < 1e6)
     return {
         "converged": all(checks.values()),
+        "boundary": _boundary(dict(zip(names, (float(v) for v in theta)))),
         "checks": checks,
         "gradient_max": float(np.max(np.abs(grad)) / n) if finite else float("nan"),
         "gradient_tol": GRADIENT_TOL,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import special
 
+from ..exceptions import ConvergenceWarning
 from ._base import LikelihoodModel
 from ._checks import (
     ArrayLike,
@@ -13,6 +16,7 @@ from ._checks import (
     _broadcast,
     _check_rfm,
     _check_t,
+    _report_boundary,
     _rfm_hint,
     _wrap,
 )
@@ -174,6 +178,7 @@ class BetaGeo(LikelihoodModel):
         self._fit_likelihood(
             objective, starts, nll_points, n, hint, jac=True, progress=_auto(progress, x.size)
         )
+        self._warn_on_boundary()
         return self
 
     def conditional_probability_alive(
@@ -269,6 +274,16 @@ class BetaGeo(LikelihoodModel):
         t = _check_t(t, "BetaGeo.expected_number_of_purchases_up_to_time")
         zero = np.zeros_like(t)
         return _wrap(self._conditional_expected(t, zero, zero, zero), None, "expected_purchases")
+
+    def _convergence_message(self, hint: str) -> str:
+        """The base class's message with a boundary solution said first, in words."""
+        return _report_boundary(self, super()._convergence_message(hint))
+
+    def _warn_on_boundary(self) -> None:
+        """Warn (ConvergenceWarning) about a boundary solution of an otherwise converged fit."""
+        message = _report_boundary(self)
+        if message is not None:
+            warnings.warn(message, ConvergenceWarning, stacklevel=3)
 
     def dert(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, discount_rate: float) -> Predicted:
         """Discounted expected residual transactions: int_0^inf e^{-delta t} d/dt E[Y(t) | x, t_x, T] dt.

@@ -6,10 +6,13 @@ model and related expressions".
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import special
 
+from ..exceptions import ConvergenceWarning
 from ._base import LikelihoodModel
 from ._checks import (
     ArrayLike,
@@ -17,6 +20,7 @@ from ._checks import (
     _broadcast,
     _check_rfm,
     _check_t,
+    _report_boundary,
     _rfm_hint,
     _wrap,
 )
@@ -191,6 +195,7 @@ class ParetoNBD(LikelihoodModel):
 
         starts = self._starts(grid, initial_params)
         self._fit_likelihood(objective, starts, nll_points, n, hint, progress=_auto(progress, x.size))
+        self._warn_on_boundary()
         return self
 
     def _p_alive(self, x, tx, TT):
@@ -274,6 +279,16 @@ class ParetoNBD(LikelihoodModel):
         t = _check_t(t, "ParetoNBD.expected_number_of_purchases_up_to_time")
         zero = np.zeros_like(t)
         return _wrap(self._conditional_expected(t, zero, zero, zero), None, "expected_purchases")
+
+    def _convergence_message(self, hint: str) -> str:
+        """The base class's message with a boundary solution said first, in words."""
+        return _report_boundary(self, super()._convergence_message(hint))
+
+    def _warn_on_boundary(self) -> None:
+        """Warn (ConvergenceWarning) about a boundary solution of an otherwise converged fit."""
+        message = _report_boundary(self)
+        if message is not None:
+            warnings.warn(message, ConvergenceWarning, stacklevel=3)
 
     def dert(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, discount_rate: float) -> Predicted:
         """Discounted expected residual transactions: E[int_T^inf e^{-delta (t - T)} dN(t) | x, t_x, T].
