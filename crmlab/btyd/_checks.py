@@ -302,15 +302,14 @@ def _boundary_message(name: str, findings: tuple[str, ...]) -> str:
 def _report_boundary(model, base_message: str | None = None) -> str | None:
     """Record the boundary check of a fitted BG/NBD or Pareto/NBD and word it.
 
-    Sets ``convergence_["checks"]["boundary"]`` (True: no boundary solution); a boundary
-    solution makes the fit not converged (its estimates are not meaningful numbers). Returns
+    ``convergence_["boundary"]`` holds the findings (empty: none); a boundary solution makes
+    the fit not converged (its estimates are not meaningful numbers). Returns
     the boundary words put before ``base_message`` (the convergence message of an optimum that
     failed another check), the words alone for an optimum that passed every other check (the
     caller warns with them), or None when there is nothing to say.
     """
     d, name = model.convergence_, type(model).__name__
     found = d.get("boundary", ())
-    d["checks"]["boundary"] = not found
     if not found:
         return base_message
     words = _boundary_message(name, found)
