@@ -116,7 +116,7 @@ def _minimize_one(objective, x0, jac, points, analytic: bool, curvature: dict):
     x = np.asarray(x0, dtype=np.float64)
     for tight in (False, True):
         options = {"gtol": _gtol(tight, analytic), "maxiter": 1000}
-        if tight and points is not None and not analytic:
+        if tight and points is not None:
             if not curvature:
                 curvature.update(_inverse_hessian_option(points, x))
             options.update(curvature)

@@ -114,6 +114,140 @@ def _pnbd_loglik_total(theta, ux, inv, tx, T, w, pairs=None):
         return float(w @ (head[inv] + np.logaddexp(alive, died)))
 
 
+SERIES_Z_MAX = 0.95  # beyond, the series needs > 800 terms: central differences of hyp2f1 instead
+
+
+def _unit_hyp2f1_series(b, c, z, tol: float = 1e-17, max_terms: int = 4096):
+    """F = 2F1(1, b; c; z) and its derivatives dF/db, dF/dc, dF/dz by the series, vectorised.
+
+    F = sum_n t_n with t_0 = 1, t_n = t_{n-1} z (b+n-1)/(c+n-1) (Gauss's series, the a = 1 case);
+    dt_n/db = t_n sum_{j<n} 1/(b+j), dt_n/dc = -t_n sum_{j<n} 1/(c+j), dt_n/dz = n t_n / z. The
+    terms are <= z^n for c > b > 0, 0 <= z < 1 (both branches of the Pareto/NBD likelihood);
+    pairs leave the loop, 16 terms at a time, once the tail bound t_n (n + 1 + S_b + S_c)/(1 - z)
+    is below ``tol`` F. Returns (F, dF/db, dF/dc, dF/dz, converged mask).
+    """
+    out = np.zeros((5, b.size))
+    out[0] = 1.0
+    idx = np.arange(b.size)
+    bb, cc, zz = b, c, z
+    t, sb, sc = np.ones(b.size), np.zeros(b.size), np.zeros(b.size)
+    acc = np.vstack([np.ones(b.size), np.zeros((3, b.size))])
+    n = 0
+    while idx.size and n < max_terms:
+        for _ in range(16):
+            ratio = (bb + n) / (cc + n)
+            acc[3] += (n + 1) * t * ratio  # (n+1) t_{n+1} / z
+            sb, sc, t = sb + 1 / (bb + n), sc + 1 / (cc + n), t * ratio * zz
+            acc[0] += t
+            acc[1] += t * sb
+            acc[2] -= t * sc
+            n += 1
+        done = t * (n + 1 + sb + sc) <= tol * (1 - zz) * np.minimum(acc[0], acc[3])
+        out[:4, idx[done]] = acc[:, done]
+        out[4, idx[done]] = 1.0
+        keep = ~done
+        idx, bb, cc, zz, t, sb, sc, acc = (
+            idx[keep],
+            bb[keep],
+            cc[keep],
+            zz[keep],
+            t[keep],
+            sb[keep],
+            sc[keep],
+            acc[:, keep],
+        )
+    return out[0], out[1], out[2], out[3], out[4] > 0
+
+
+def _pnbd_lt_and_grad(theta, x, tau):
+    """lt = log[2F1(...) / (m+tau)^(r+s+x)] of :func:`_pnbd_lt` and its gradient in (r, alpha, s, beta).
+
+    Branch alpha >= beta: lt = log F(1, r+x; k+1; z) - (r+x) log(alpha+tau) - s log(beta+tau),
+    z = (alpha-beta)/(alpha+tau); else lt = log F(1, s+1; k+1; z) + (1-r-x) log(alpha+tau)
+    - (s+1) log(beta+tau), z = (beta-alpha)/(beta+tau); k = r+s+x. The chain rule through
+    b, c = k+1 and z, with the series derivatives of :func:`_unit_hyp2f1_series` (pairs whose
+    series is slow, z > SERIES_Z_MAX, use central differences of scipy's hyp2f1 in b and c).
+    Returns (lt, gradient of shape (4, pairs)).
+    """
+    r, alpha, s, beta = theta
+    la, lb = np.log(alpha + tau), np.log(beta + tau)
+    c = r + s + x + 1
+    if alpha >= beta:
+        b, z = r + x, (alpha - beta) / (alpha + tau)
+        dz = np.array([0 * tau, (beta + tau) / (alpha + tau) ** 2, 0 * tau, -1 / (alpha + tau)])
+        db = np.array([1.0, 0.0, 0.0, 0.0])
+        lin = -(r + x) * la - s * lb
+        dlin = np.array([-la, -(r + x) / (alpha + tau), -lb, -s / (beta + tau)])
+    else:
+        b, z = s + 1 + 0 * x, (beta - alpha) / (beta + tau)
+        dz = np.array([0 * tau, -1 / (beta + tau), 0 * tau, (alpha + tau) / (beta + tau) ** 2])
+        db = np.array([0.0, 0.0, 1.0, 0.0])
+        lin = (1 - r - x) * la - (s + 1) * lb
+        dlin = np.array([-la, (1 - r - x) / (alpha + tau), -lb, -(s + 1) / (beta + tau)])
+    F, Fb, Fc, Fz, ok = _unit_hyp2f1_series(b, c, np.where(z <= SERIES_Z_MAX, z, 0.0))
+    ok &= z <= SERIES_Z_MAX
+    if not ok.all():
+        F[~ok], Fb[~ok], Fc[~ok], Fz[~ok] = _unit_hyp2f1_by_differences(b[~ok], c[~ok], z[~ok])
+    dc = np.array([1.0, 0.0, 1.0, 0.0])
+    grad = (Fb * db[:, None] + Fc * dc[:, None] + Fz * dz) / F + dlin
+    return np.log(F) + lin, grad
+
+
+def _unit_hyp2f1_by_differences(b, c, z):
+    """F = 2F1(1, b; c; z); dF/db, dF/dc by central differences of hyp2f1; dF/dz = b/c 2F1(2, b+1; c+1; z)."""
+    h = 1e-5 * np.maximum(1.0, b)
+    f = special.hyp2f1
+    Fb = (f(1.0, b + h, c, z) - f(1.0, b - h, c, z)) / (2 * h)
+    Fc = (f(1.0, b, c + h, z) - f(1.0, b, c - h, z)) / (2 * h)
+    return f(1.0, b, c, z), Fb, Fc, b / c * f(2.0, b + 1, c + 1, z)
+
+
+def _pnbd_value_and_grad(theta, ux, inv, tx, T, w, pairs):
+    """Total weighted Pareto/NBD log-likelihood and its gradient in (r, alpha, s, beta).
+
+    LL_i = head + log(e^alive + e^died) (Fader & Hardie 2005, eqs. 18-20) with head =
+    log Gamma(r+x) - log Gamma(r) + r log alpha + s log beta, alive = -(r+x) log(alpha+T)
+    - s log(beta+T), died = log s - log(r+s+x) + log(e^lt(t_x) - e^lt(T)); the gradient is
+    d head + P(alive) d alive + (1 - P(alive)) d died. The 2F1 terms are differentiated once
+    per distinct (x, t_x) and (x, T) pair (:func:`_pnbd_lt_and_grad`) and the customers'
+    weights summed onto those pairs, so per customer only a few logs and exps remain.
+    """
+    r, alpha, s, beta = theta
+    (x_tx, u_tx, i_tx), (x_T, u_T, i_T) = pairs
+    n_a, n_b = x_tx.size, x_T.size
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        lt_a, g_a = _pnbd_lt_and_grad(theta, x_tx, u_tx)
+        lt_b, g_b = _pnbd_lt_and_grad(theta, x_T, u_T)
+        k = r + s + ux
+        head = special.gammaln(r + ux) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+        la, lb = np.log(alpha + u_T), np.log(beta + u_T)
+        alive = (-(r + x_T) * la - s * lb)[i_T]
+        lt_tx = lt_a[i_tx]
+        em = -np.expm1(np.minimum(lt_b[i_T] - lt_tx, 0.0))  # 1 - e^d, 0 where t_x = T
+        ratio = np.exp((np.log(s) - np.log(k))[inv] + lt_tx - alive) * em  # e^(died - alive)
+        lse = alive + np.log1p(ratio)
+        w_alive = w / (1 + ratio)
+        w_died = w - w_alive
+        q = np.where(em > 0, (1 - em) / em, 0.0)  # e^d / (1 - e^d): 0 where there is no 'died' term
+        c_x = np.bincount(inv, weights=w, minlength=ux.size)
+        cd_x = np.bincount(inv, weights=w_died, minlength=ux.size)
+        on_a = np.bincount(i_tx, weights=w_died * (1 + q), minlength=n_a)
+        on_b = np.bincount(i_T, weights=w_died * q, minlength=n_b)
+        alive_b = np.bincount(i_T, weights=w_alive, minlength=n_b)
+        dig = special.digamma(r + ux) - special.digamma(r)
+        grad = np.array(
+            [
+                (dig + np.log(alpha)) @ c_x - (1 / k) @ cd_x - la @ alive_b,
+                r / alpha * c_x.sum() - ((r + x_T) / (alpha + u_T)) @ alive_b,
+                np.log(beta) * c_x.sum() + cd_x.sum() / s - (1 / k) @ cd_x - lb @ alive_b,
+                s / beta * c_x.sum() - (s / (beta + u_T)) @ alive_b,
+            ]
+        )
+        grad += g_a @ on_a - g_b @ on_b
+        ll = c_x @ head + w @ lse
+    return float(ll), grad
+
+
 class ParetoNBD(LikelihoodModel):
     """Pareto/NBD model of repeat purchasing (Schmittlein, Morrison & Colombo 1987).
 
@@ -178,10 +312,13 @@ class ParetoNBD(LikelihoodModel):
         ux, inv = np.unique(x, return_inverse=True)
         pairs = _pnbd_pairs(x, tx, TT)
 
-        def objective(lt):
+        def objective(lt):  # value and analytic gradient on the log-parameter scale
             th = np.exp(lt)
-            val = -_pnbd_loglik_total(th, ux, inv, tx, TT, w, pairs) / n + pen * np.sum(th**2)
-            return val if np.isfinite(val) else np.inf
+            ll, grad = _pnbd_value_and_grad(th, ux, inv, tx, TT, w, pairs)
+            val = -ll / n + pen * np.sum(th**2)
+            if not (np.isfinite(val) and np.all(np.isfinite(grad))):
+                return np.inf, np.zeros_like(th)
+            return val, (-grad / n + 2 * pen * th) * th
 
         rate = max(x.mean() / max(TT.mean(), 1e-12), 1e-6)
         scale = max(TT.mean(), 1e-6)
@@ -194,7 +331,9 @@ class ParetoNBD(LikelihoodModel):
             return -np.array([_pnbd_loglik_total(th, ux, inv, tx, TT, w, pairs) for th in P])
 
         starts = self._starts(grid, initial_params)
-        self._fit_likelihood(objective, starts, nll_points, n, hint, progress=_auto(progress, x.size))
+        self._fit_likelihood(
+            objective, starts, nll_points, n, hint, jac=True, progress=_auto(progress, x.size)
+        )
         self._warn_on_boundary()
         return self
 
