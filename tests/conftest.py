@@ -21,7 +21,7 @@ def population_no_trap():
     return synth.generate(3_000, seed=11, satisfaction_trap=False)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def spark():
     """Spark in local mode (Java from Debian's openjdk-17-jre-headless; .ci/run installs it).
 

@@ -139,33 +139,6 @@ def test_engine_patterns_equal_pandas_patterns(cdnow_tx, cdnow):
         )
 
 
-@pytest.fixture(scope="module")
-def spark():
-    """Spark in local mode, as in tests/test_engine.py (Java from openjdk-17-jre-headless)."""
-    import shutil
-
-    pyspark = pytest.importorskip("pyspark", reason="pyspark is in the [test] extra: pip install -e .[test]")
-    if not shutil.which("java"):
-        pytest.skip("no Java runtime (apt-get install openjdk-17-jre-headless; .ci/run does)")
-    import os
-    import sys
-
-    os.environ["PYSPARK_PYTHON"] = sys.executable  # mapInPandas workers run this interpreter
-    session = (
-        pyspark.sql.SparkSession.builder.master("local[2]")
-        .appName("crmlab-btyd-scale-tests")
-        .config("spark.pyspark.python", sys.executable)
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
-
-
 def test_spark_fit_collects_only_patterns_and_scores_like_pandas(spark, cdnow, fitted):
     bgf, ggf = fitted
     frame = spark.createDataFrame(cdnow.reset_index())
