@@ -60,7 +60,7 @@ from .evaluation import (
     plot_tracking,
 )
 from .gamma_gamma import DAYS_PER_MONTH, GammaGamma, simulate_gamma_gamma
-from .mbgnbd import ModifiedBetaGeo
+from .mbgnbd import ModifiedBetaGeo, simulate_modified_beta_geo
 from .pareto_nbd import ParetoNBD, simulate_pareto_nbd
 from .sbg import ShiftedBetaGeometric
 from .scoring import rfm_patterns, score
@@ -79,6 +79,7 @@ __all__ = [
     "plot_expected_vs_actual",
     "simulate_beta_geo",
     "simulate_pareto_nbd",
+    "simulate_modified_beta_geo",
     "simulate_gamma_gamma",
     "DAYS_PER_MONTH",
     "rfm_patterns",
