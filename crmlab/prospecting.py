@@ -22,6 +22,7 @@ from matplotlib.axes import Axes
 
 from ._style import ACTUAL, MODEL, get_ax
 from ._validate import check_number
+from .units import TIME_UNITS, model_time_unit, to_model_units
 
 __all__ = [
     "existing_customer_forecast",
@@ -78,6 +79,9 @@ def existing_customer_forecast(
     revenue_upper; ``attrs['active_now']``.
     """
     check_number("periods", periods, lo=1, integer=True, where="existing_customer_forecast")
+    if not isinstance(period_length, (int, float, np.integer, np.floating)):
+        unit = model_time_unit(model, summary, where="existing_customer_forecast")
+        period_length = to_model_units(period_length, unit, "existing_customer_forecast", "period_length")
     check_number("level", level, lo=0, hi=1, lo_open=True, where="existing_customer_forecast")
     x, tx, T = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
     t = period_length * np.arange(periods + 1)
@@ -171,13 +175,17 @@ def acquisition_forecast(
     return out
 
 
+_FREQ_DAYS = {"D": 1.0, "W": 7.0, "M": TIME_UNITS["M"], "Q": 3 * TIME_UNITS["M"], "Y": TIME_UNITS["Y"]}
+_FREQ_DAYS["A"] = TIME_UNITS["Y"]
+
+
 def base_forecast(
     model,
     summary: pd.DataFrame,
     first_purchase_dates,
     periods: int = 13,
     freq: str = "W",
-    period_length: float = 1.0,
+    period_length=None,
     spend: float | None = None,
     random_state: int = 0,
     observation_end=None,
@@ -195,6 +203,11 @@ def base_forecast(
     DataFrame per period: new_customers (+ interval), repeat_existing, purchases_new,
     purchases_total, revenue, cumulative_customers, active.
     """
+    if period_length is None:  # one acquisition period ``freq``, in the model's time unit
+        unit = model_time_unit(model, summary, where="base_forecast")
+        period_length = _FREQ_DAYS.get(freq[:1].upper(), np.nan) / TIME_UNITS[unit]
+        if not np.isfinite(period_length):
+            raise ValueError(f"base_forecast: freq={freq!r}: give period_length in the model's unit")
     existing = existing_customer_forecast(
         model, summary, periods, period_length, spend, random_state=random_state
     )
@@ -239,7 +252,8 @@ def repeat_backtest(
     """Forecast vs actual repeat purchase days per period over the holdout.
 
     Forecast for period k = differences of sum_i E[X_i(t) | calibration history] at t = k L
-    (model fitted on the calibration summary, times in weeks when ``period_days`` = 7). Actual =
+    (model fitted on the calibration summary; the period's days are converted to the model's
+    time unit, which the model or the summary records). Actual =
     repeat purchase days (same-day purchases count once) of the calibration customers in the
     period. Errors: MAE = mean |f_k - a_k|, MAPE = mean |f_k - a_k| / a_k (periods with a_k > 0),
     total % error = (sum f - sum a) / sum a.
@@ -255,7 +269,8 @@ def repeat_backtest(
     edges[-1] = min(edges[-1], n_days)
     edges = np.unique(edges)
     x, tx, T = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
-    forecast = np.diff(_cumulative(model, edges / 7.0, x, tx, T))  # the summary is in weeks
+    unit_days = TIME_UNITS[model_time_unit(model, summary, where="repeat_backtest")]
+    forecast = np.diff(_cumulative(model, edges / unit_days, x, tx, T))  # days -> the model's unit
     dates = pd.to_datetime(transactions["date"]).dt.normalize()
     keep = (dates > cal) & (dates <= end) & transactions["customer_id"].isin(summary.index)
     days = pd.DataFrame({"c": transactions.loc[keep, "customer_id"].to_numpy(), "d": dates[keep].to_numpy()})

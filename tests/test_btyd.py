@@ -593,8 +593,8 @@ def test_customer_lifetime_value(cdnow, bgf, ggf):
     one = ggf.customer_lifetime_value(bgf, 2, 30.43, 38.86, 20.0)
     assert isinstance(one, float) and one > 0
     # a model fitted in days gives the same CLV with freq_days=1
-    days = btyd.BetaGeo().fit(f, r * 7, T * 7)
-    in_days = ggf.customer_lifetime_value(days, f, r * 7, T * 7, m, freq_days=1)
+    days = btyd.BetaGeo().fit(f.to_numpy(), r.to_numpy() * 7, T.to_numpy() * 7, time_unit="D")
+    in_days = ggf.customer_lifetime_value(days, f, r.to_numpy() * 7, T.to_numpy() * 7, m, freq_days=1)
     np.testing.assert_allclose(in_days, clv, rtol=1e-3)
 
 
@@ -605,16 +605,21 @@ def test_customer_lifetime_value_has_one_home(cdnow, bgf, pnbd, ggf):
     assert clv.customer_lifetime_value is customer_lifetime_value and "customer_lifetime_value" in clv.__all__
     f, r, T, m = (cdnow[c] for c in ["frequency", "recency", "T", "monetary_value"])
     for model in (bgf, pnbd):
-        free = customer_lifetime_value(model, ggf, f, r, T, m, time=6, discount_rate=0.02)
+        free = customer_lifetime_value(
+            model, ggf, cdnow, horizon="6 months", discount_rate=0.02, discount_period="month"
+        )
         method = ggf.customer_lifetime_value(model, f, r, T, m, time=6, discount_rate=0.02)
-        pd.testing.assert_series_equal(free, method)
+        pd.testing.assert_series_equal(free, method, check_exact=False, rtol=1e-12)
     # lifetimes 0.11.3's figure for customer 1 (test_customer_lifetime_value), via the free function
-    one = customer_lifetime_value(bgf, ggf, f, r, T, m, days_per_month=4.345 * 7)
+    month = "4.345 weeks"
+    one = customer_lifetime_value(
+        bgf, ggf, cdnow, horizon=12 * 4.345, discount_rate=0.01, discount_period=month, step=month
+    )
     assert one.loc["1"] == pytest.approx(36.273977, abs=1e-5)
     with pytest.raises(ValueError, match="spend_model must be a fitted GammaGamma, got BetaGeo"):
-        customer_lifetime_value(bgf, bgf, f, r, T, m)
+        customer_lifetime_value(bgf, bgf, cdnow)
     with pytest.raises(NotFittedError):
-        customer_lifetime_value(btyd.BetaGeo(), ggf, f, r, T, m)
+        customer_lifetime_value(btyd.BetaGeo(), ggf, cdnow)
     with pytest.raises(ValueError, match="^GammaGamma.customer_lifetime_value: freq_days"):
         ggf.customer_lifetime_value(bgf, f, r, T, m, freq_days=0)
 

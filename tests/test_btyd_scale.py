@@ -112,7 +112,8 @@ def test_chunked_scoring_equals_the_models_own_predictions(cdnow, fitted):
     np.testing.assert_allclose(whole["p_alive"], bgf.conditional_probability_alive(f, r, T), rtol=1e-12)
     expected = bgf.conditional_expected_number_of_purchases_up_to_time(52, f, r, T)
     np.testing.assert_allclose(whole["expected_purchases"], expected, rtol=1e-12)
-    np.testing.assert_allclose(whole["clv"], customer_lifetime_value(bgf, ggf, f, r, T, m), rtol=1e-12)
+    clv = customer_lifetime_value(bgf, ggf, cdnow, horizon="12 months", discount_rate=0.10)
+    np.testing.assert_allclose(whole["clv"], clv, rtol=1e-12)
     assert list(whole.index) == list(cdnow.index)
 
 

@@ -153,15 +153,23 @@ def test_spark_pipeline_never_leaves_spark_but_for_the_patterns(spark, cdnow):
     model = btyd.BetaGeo().fit(p["frequency"], p["recency"], p["T"], weights=p["n_customers"])
     published = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # Fader, Hardie & Lee (2005)
     assert {k: round(v, 3) for k, v in model.params_.items()} == published
-    scores = btyd.score(model, summary, 52)
+    scores = btyd.score(model, summary, horizon="12 months")
     assert type(scores).__module__.startswith("pyspark.sql")
-    got = scores.toPandas().set_index("customer_id")["p_alive"]
+    pandas_scores = scores.toPandas().set_index("customer_id")
+    got = pandas_scores["p_alive"]
     local = rfm.rfm_summary(tx, observation_end="1998-06-30", calibration_end="1997-09-30")
     expected = model.conditional_probability_alive(local["frequency"], local["recency"], local["T"])
     got.index = got.index.astype(local.index.dtype)
     np.testing.assert_allclose(got.reindex(local.index).to_numpy(), np.asarray(expected), rtol=1e-9)
+    year = model.conditional_expected_number_of_purchases_up_to_time(365.25 / 7, *rfm_columns(local))
+    pandas_scores.index = pandas_scores.index.astype(local.index.dtype)
+    np.testing.assert_allclose(pandas_scores["expected_purchases"].reindex(local.index), year, rtol=1e-9)
     with pytest.raises(ValueError, match="not on Spark"):
         engine.to_spark(engine.rfm_summary(engine.transactions_table(tx), collect=False))
+
+
+def rfm_columns(summary):
+    return [summary[c] for c in ("frequency", "recency", "T")]
 
 
 def test_rfm_summary_hands_lazy_tables_to_their_engine(population, tmp_path):

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .._style import ACTUAL, MODEL, NEUTRAL, get_ax
 from .._validate import data_error, require_columns, require_frame
-from ..rfm import TIME_UNITS
+from ..units import TIME_UNITS, model_time_unit, to_days
 from ._checks import _check_rfm, _check_t
 
 if TYPE_CHECKING:
@@ -108,28 +108,34 @@ def cumulative_tracking(
     transactions: pd.DataFrame,
     calibration_end,
     observation_end,
-    time_unit: str = "W",
+    time_unit: str | None = None,
+    period: str = "W",
 ) -> pd.DataFrame:
     """Expected vs actual cumulative repeat purchases of the cohort, period by period.
 
     The cohort is every customer whose first purchase is on or before ``calibration_end``.
     Purchases on the same day count once (as in rfm_summary); the first purchase is not a
-    repeat. For period k (``time_unit`` long, from the cohort's first day d0) ending on day
+    repeat. For period k (``period`` long, from the cohort's first day d0) ending on day
     e_k, actual = repeat purchase days <= e_k, and
     expected = sum_i E[X((e_k - f_i) / unit)] over customers with first purchase day f_i <= e_k,
+    with unit the length in days of the *model's* time unit (so a day-unit model tracked by week
+    is not mis-scaled),
     using the model's unconditional expectation for a new customer -- Figure 1 of Fader,
     Hardie & Lee (2005a).
 
     Parameters
     ----------
-    model : BetaGeo or ParetoNBD
-        Fitted in the same ``time_unit``.
+    model : BetaGeo, ParetoNBD or ModifiedBetaGeo
+        Fitted (its ``time_unit_`` says the unit of its parameters).
     transactions : pandas.DataFrame
         At least customer_id and date.
     calibration_end, observation_end : date-like
         End of the calibration period and of the observation (the holdout runs between them).
-    time_unit : str
-        One of :data:`crmlab.rfm.TIME_UNITS` ("W": weeks).
+    time_unit : str, optional
+        The model's unit ("D", "W", "M", "Y"), needed only when the model does not record it
+        (``from_params`` without ``time_unit``); a unit that contradicts the model's is an error.
+    period : str
+        Length of the tracking periods: "D", "W" (default), "M", "Y" or a span such as "2 weeks".
 
     Returns
     -------
@@ -139,10 +145,11 @@ def cumulative_tracking(
     """
     where = "cumulative_tracking"
     model._check_fitted()
-    if time_unit not in TIME_UNITS:
-        raise ValueError(f"{where}: time_unit must be one of {sorted(TIME_UNITS)}, not {time_unit!r}")
+    model_unit = TIME_UNITS[model_time_unit(model, where=where, time_unit=time_unit)]
+    unit = TIME_UNITS[period] if period in TIME_UNITS else to_days(period, where, "period")
+    if not unit > 0:
+        raise ValueError(f"{where}: period={period!r} must be a positive length of time")
     require_columns(transactions, ["customer_id", "date"], "transactions", caller=where)
-    unit = TIME_UNITS[time_unit]
     cal_end = int(_days([calibration_end])[0])
     obs_end = int(_days([observation_end])[0])
     if cal_end >= obs_end:
@@ -175,7 +182,7 @@ def cumulative_tracking(
     ends = np.minimum(np.ceil(np.arange(1, n_periods + 1) * unit - 1e-9).astype(np.int64) - 1 + d0, obs_end)
     actual = np.searchsorted(np.sort(repeat_days), ends, side="right").astype(np.float64)
     first_days, n_first = np.unique(first[cohort], return_counts=True)
-    age = (ends[:, None] - first_days[None, :]) / unit
+    age = (ends[:, None] - first_days[None, :]) / model_unit
     expected_each = model.expected_number_of_purchases_up_to_time(np.maximum(age, 0.0))
     expected = np.where(age >= 0, expected_each, 0.0) @ n_first
     out = pd.DataFrame(

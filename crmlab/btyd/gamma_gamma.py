@@ -258,45 +258,59 @@ class GammaGamma(LikelihoodModel):
         monetary_value: ArrayLike,
         time: int = 12,
         discount_rate: float = 0.01,
-        freq_days: float = 7,
+        freq_days: float | None = None,
         days_per_month: float = DAYS_PER_MONTH,
     ) -> Predicted:
-        """Discounted expected value of each customer's next ``time`` months, in currency units.
+        """lifetimes-style CLV: ``time`` months ahead, a *monthly* ``discount_rate``, on arrays.
 
-        The same as ``crmlab.clv.customer_lifetime_value(transaction_model, self, ...)``, CLV's
-        one home (kept here so that existing code keeps working): monthly steps, each month's
-        expected purchases from the fitted ``transaction_model`` (BetaGeo or ParetoNBD) times
-        :meth:`conditional_expected_average_profit`, discounted at the month's end with the
-        *monthly* rate ``discount_rate``; ``freq_days`` is the length in days of the models'
-        time unit (7 for weeks). Source: Fader, Hardie & Lee (2005b); lifetimes (Davidson-Pilon).
+        Kept so that code written for lifetimes' ``GammaGammaFitter.customer_lifetime_value``
+        keeps working, but unit-safe: the model's unit comes from ``transaction_model.time_unit_``
+        (``freq_days`` may only confirm it; a contradiction is a ValueError naming both). The one
+        home of CLV is :func:`crmlab.clv.customer_lifetime_value` (a summary, a stated horizon and
+        an annual rate); this method runs the same computation with monthly steps:
+        CLV = sum_{k=1..time} E[Z] (E[Y(k dt)] - E[Y((k-1) dt)]) / (1 + discount_rate)^k,
+        dt = days_per_month / freq_days. Source: Fader, Hardie & Lee (2005b); lifetimes
+        (Davidson-Pilon), whose 4.345-week month is ``days_per_month=4.345 * 7``.
 
         Parameters
         ----------
-        transaction_model : BetaGeo or ParetoNBD
+        transaction_model : BetaGeo, ParetoNBD or ModifiedBetaGeo
             Fitted model of repeat purchasing.
         frequency, recency, T, monetary_value : array-like or scalar
             The per-customer summary, in the transaction model's time unit.
-        time, discount_rate, freq_days, days_per_month
-            Months ahead, monthly discount rate, days per time unit of the models, days per month.
+        time : int
+            Months ahead (>= 1).
+        discount_rate : float
+            Monthly discount rate (> -1).
+        freq_days : float, optional
+            Days per model time unit (7 for weeks); default: from the model's ``time_unit_``.
+        days_per_month : float
+            Days per month (365.25 / 12).
 
         Returns
         -------
         pandas.Series, numpy.ndarray or float
             CLV per customer (a Series named ``clv`` for Series inputs).
-        """
-        from ..clv.probabilistic import customer_lifetime_value  # clv imports btyd, not the reverse
 
-        return customer_lifetime_value(
+        Raises
+        ------
+        ValueError
+            For a model of unknown unit without ``freq_days``, or a ``freq_days`` that contradicts
+            the model's unit.
+        """
+        from ..clv.probabilistic import _monthly_clv  # clv imports btyd, not the reverse
+
+        return _monthly_clv(
             transaction_model,
             self,
             frequency,
             recency,
             T,
             monetary_value,
-            time=time,
-            discount_rate=discount_rate,
-            freq_days=freq_days,
-            days_per_month=days_per_month,
+            time,
+            discount_rate,
+            freq_days,
+            days_per_month,
             where="GammaGamma.customer_lifetime_value",
         )
 

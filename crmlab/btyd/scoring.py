@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check_number
+from ..units import model_time_unit, to_model_units
 
 __all__ = ["RFM_COLUMNS", "SCORE_COLUMNS", "rfm_patterns", "score"]
 
@@ -125,7 +126,8 @@ def _score_frame(frame: pd.DataFrame, model, horizon: float, spend_model, clv: d
         from ..clv import customer_lifetime_value
 
         m = frame["monetary_value"].to_numpy(np.float64)
-        value = customer_lifetime_value(model, spend_model, x, tx, TT, m, **clv)
+        rfm = pd.DataFrame({"frequency": x, "recency": tx, "T": TT, "monetary_value": m})
+        value = customer_lifetime_value(model, spend_model, rfm, **clv)
         out["clv"] = np.asarray(value, dtype=np.float64)
     return out
 
@@ -140,12 +142,14 @@ def _bar(total: int | None, progress: bool | None, desc: str):
 def score(
     model,
     summary,
-    horizon: float,
+    horizon,
     spend_model=None,
     *,
-    time: int = 12,
-    discount_rate: float = 0.01,
-    freq_days: float = 7,
+    clv_horizon="12 months",
+    discount_rate: float = 0.10,
+    discount_period="year",
+    margin: float = 1.0,
+    time_unit: str | None = None,
     chunk_size: int = 1_000_000,
     output: str | os.PathLike | None = None,
     id_column: str = "customer_id",
@@ -160,11 +164,16 @@ def score(
     summary : pandas.DataFrame, str / Path to a Parquet file, or PySpark DataFrame
         frequency, recency, T (and monetary_value for CLV) in the model's time unit; Parquet and
         Spark inputs also carry ``id_column``.
-    horizon : float
-        Horizon of the expected purchases, in the model's time unit (52 for a year in weeks).
+    horizon : float, str, pandas.Timedelta or pandas.DateOffset
+        Horizon of the expected purchases: a number in the model's time unit (52 for a year in
+        weeks) or a span with its unit ("12 months"), converted exactly (:mod:`crmlab.units`).
     spend_model : GammaGamma, optional
-        With it, ``clv`` = :func:`crmlab.clv.customer_lifetime_value` over ``time`` months.
-    time, discount_rate, freq_days : as in :func:`crmlab.clv.customer_lifetime_value`.
+        With it, ``clv`` = :func:`crmlab.clv.customer_lifetime_value` over ``clv_horizon``.
+    clv_horizon, discount_rate, discount_period, margin
+        As ``horizon``, ``discount_rate`` (10 % a year), ``discount_period`` and ``margin`` of
+        :func:`crmlab.clv.customer_lifetime_value`.
+    time_unit : str, optional
+        The model's unit when it does not record it (a Parquet or Spark summary has no attrs).
     chunk_size : int
         Customers scored at a time (memory is bounded by it; Spark: by its partitions).
     output : str or Path, optional
@@ -181,9 +190,18 @@ def score(
         of ``output`` (``id_column`` + the scores); Spark: a Spark DataFrame of the same columns.
     """
     model._check_fitted()
+    sources = [model] + ([summary] if isinstance(summary, pd.DataFrame) else [])
+    unit = model_time_unit(*sources, where="score", time_unit=time_unit)
+    horizon = to_model_units(horizon, unit, "score", "horizon")
     check_number("horizon", horizon, lo=0, where="score")
     chunk_size = check_number("chunk_size", chunk_size, lo=1, integer=True, where="score")
-    clv = {"time": time, "discount_rate": discount_rate, "freq_days": freq_days}
+    clv = {
+        "horizon": clv_horizon,
+        "discount_rate": discount_rate,
+        "discount_period": discount_period,
+        "margin": margin,
+        "time_unit": unit,
+    }
     if _is_spark(summary):
         return _score_spark(model, summary, horizon, spend_model, clv, id_column)
     if isinstance(summary, (str, os.PathLike)):
