@@ -36,7 +36,8 @@ with its simulator; ``evaluation`` (holdout checks and their plots); ``_base``
 ``mbgnbd`` (ModifiedBetaGeo), ``bgbb`` (BetaGeoBetaBinom, discrete opportunities), ``sbg``
 (ShiftedBetaGeometric, contractual retention); ``covariates`` (BG/NBD, Pareto/NBD and Gamma-Gamma
 with time-invariant covariates, Fader & Hardie 2007) with ``covariate_simulation``; ``comparison``
-(choosing a model: calibration criteria and holdout error); ``scoring`` (patterns, chunked and Spark
+(choosing a model: calibration criteria and holdout error); ``intervals`` (delta method,
+parametric draws and customer bootstrap for every prediction); ``scoring`` (patterns, chunked and Spark
 scoring).
 """
 
@@ -60,6 +61,14 @@ from .evaluation import (
     plot_tracking,
 )
 from .gamma_gamma import DAYS_PER_MONTH, GammaGamma, simulate_gamma_gamma
+from .intervals import (
+    clv_interval,
+    dert_interval,
+    expected_purchases_interval,
+    parameter_intervals,
+    prediction_interval,
+    probability_alive_interval,
+)
 from .mbgnbd import ModifiedBetaGeo, simulate_modified_beta_geo
 from .pareto_nbd import ParetoNBD, simulate_pareto_nbd
 from .sbg import ShiftedBetaGeometric
@@ -93,4 +102,10 @@ __all__ = [
     "make_covariates",
     "CovariatePopulation",
     "COVARIATE_TRUTH",
+    "prediction_interval",
+    "parameter_intervals",
+    "probability_alive_interval",
+    "expected_purchases_interval",
+    "dert_interval",
+    "clv_interval",
 ]
