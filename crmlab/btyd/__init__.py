@@ -44,7 +44,7 @@ scoring).
 from __future__ import annotations
 
 from ._base import LikelihoodModel
-from .bgbb import BetaGeoBetaBinom
+from .bgbb import BetaGeoBetaBinom, simulate_beta_geo_beta_binom
 from .bgnbd import BetaGeo, simulate_beta_geo
 from .comparison import compare_models, plot_model_comparison
 from .covariate_simulation import (
@@ -71,7 +71,7 @@ from .intervals import (
 )
 from .mbgnbd import ModifiedBetaGeo, simulate_modified_beta_geo
 from .pareto_nbd import ParetoNBD, simulate_pareto_nbd
-from .sbg import ShiftedBetaGeometric
+from .sbg import ShiftedBetaGeometric, simulate_shifted_beta_geometric
 from .scoring import rfm_patterns, score
 
 __all__ = [
@@ -89,6 +89,8 @@ __all__ = [
     "simulate_beta_geo",
     "simulate_pareto_nbd",
     "simulate_modified_beta_geo",
+    "simulate_beta_geo_beta_binom",
+    "simulate_shifted_beta_geometric",
     "simulate_gamma_gamma",
     "DAYS_PER_MONTH",
     "rfm_patterns",

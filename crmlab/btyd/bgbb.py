@@ -10,12 +10,13 @@ eq. 13, DERT eq. 14.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy import special
 
 from ._base import LikelihoodModel
 from ._checks import ArrayLike
 
-__all__ = ["BetaGeoBetaBinom"]
+__all__ = ["BetaGeoBetaBinom", "simulate_beta_geo_beta_binom"]
 
 
 def _bgbb_loglik(al, be, ga, de, x, tx, n):
@@ -30,8 +31,22 @@ def _bgbb_loglik(al, be, ga, de, x, tx, n):
 
 
 class BetaGeoBetaBinom(LikelihoodModel):
-    """BG/BB model (Fader, Hardie & Shang 2010). Donations data: alpha 1.204, beta 0.750,
-    gamma 0.657, delta 2.783."""
+    """BG/BB model for discrete transaction opportunities (Fader, Hardie & Shang 2010).
+
+    While alive a customer transacts at each opportunity with probability p ~ Beta(alpha, beta);
+    at the start of each opportunity she dies with probability theta ~ Beta(gamma, delta). All
+    four parameters are unitless (time is counted in opportunities). On the donations data (11,104
+    donors of 1995, 6 yearly opportunities): alpha 1.204, beta 0.750, gamma 0.657, delta 2.783.
+
+    Parameters
+    ----------
+    penalizer : float
+        L2 penalty on the parameters (0: plain maximum likelihood).
+    n_starts : int
+        Starting points of the optimiser.
+    random_state : int or None
+        Seed of the extra random starts.
+    """
 
     _names = ("alpha", "beta", "gamma", "delta")
     _roles = {"alpha": "transactions", "beta": "transactions", "gamma": "dropout", "delta": "dropout"}
@@ -80,10 +95,33 @@ class BetaGeoBetaBinom(LikelihoodModel):
         )
         return self
 
-    def conditional_probability_alive(self, frequency, recency, n_periods, periods_ahead: int = 1):
-        """P(alive in period n + periods_ahead | x, t_x, n) (FHS 2010 eq. 11 for periods_ahead = 1)."""
-        al, be, ga, de = self._p()
+    def _data(self, frequency, recency, n_periods, where: str):
+        self._check_fitted()
         x, tx, n = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, n_periods))
+        return np.broadcast_arrays(x, tx, n)
+
+    def conditional_probability_alive(
+        self, frequency: ArrayLike, recency: ArrayLike, n_periods: ArrayLike, periods_ahead: int = 1
+    ) -> np.ndarray:
+        """P(alive at opportunity n + periods_ahead | x, t_x, n).
+
+        = B(alpha+x, beta+n-x)/B(alpha, beta) B(gamma, delta+n+m)/B(gamma, delta) / L(x, t_x, n),
+        m = ``periods_ahead`` (FHS 2010 eq. 11 for m = 1).
+
+        Parameters
+        ----------
+        frequency, recency, n_periods : array-like
+            Transactions x, opportunity of the last one t_x (0 if none), opportunities n.
+        periods_ahead : int
+            Opportunities after n (1: alive at the next one).
+
+        Returns
+        -------
+        numpy.ndarray
+            P(alive) per customer.
+        """
+        al, be, ga, de = self._p()
+        x, tx, n = self._data(frequency, recency, n_periods, "conditional_probability_alive")
         num = (
             special.betaln(al + x, be + n - x)
             - special.betaln(al, be)
@@ -92,42 +130,193 @@ class BetaGeoBetaBinom(LikelihoodModel):
         )
         return np.exp(num - _bgbb_loglik(al, be, ga, de, x, tx, n))
 
+    def _conditional_expected(self, t, x, tx, n):
+        """E[X(n, n + t) | x, t_x, n] (FHS 2010 eq. 13) on arrays; t opportunities ahead."""
+        al, be, ga, de = self._p()
+        g = special.gammaln
+        head = (
+            special.betaln(al + x + 1, be + n - x)
+            - special.betaln(al, be)
+            - _bgbb_loglik(al, be, ga, de, x, tx, n)
+        )
+        bracket = np.exp(g(1 + de + n) - g(ga + de + n)) - np.exp(g(1 + de + n + t) - g(ga + de + n + t))
+        return np.exp(head + g(ga + de) - g(1 + de)) * de / (ga - 1) * bracket
 
-def _conditional_expected(model, n_star, frequency, recency, n_periods):
-    """E[X(n, n + n*) | x, t_x, n] (FHS 2010 eq. 13): 1/L B(alpha+x+1, beta+n-x)/B(alpha, beta)
-    delta/(gamma-1) Gamma(gamma+delta)/Gamma(1+delta) [Gamma(1+delta+n)/Gamma(gamma+delta+n)
-    - Gamma(1+delta+n+n*)/Gamma(gamma+delta+n+n*)]."""
-    al, be, ga, de = model._p()
-    x, tx, n = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, n_periods))
-    g = special.gammaln
-    head = (
-        special.betaln(al + x + 1, be + n - x)
-        - special.betaln(al, be)
-        - _bgbb_loglik(al, be, ga, de, x, tx, n)
+    def conditional_expected_number_of_purchases_up_to_time(
+        self, n_star: ArrayLike, frequency: ArrayLike, recency: ArrayLike, n_periods: ArrayLike
+    ) -> np.ndarray:
+        """E[X(n, n + n*) | x, t_x, n]: expected transactions in the next n* opportunities.
+
+        = 1/L B(alpha+x+1, beta+n-x)/B(alpha, beta) delta/(gamma-1) Gamma(gamma+delta)/Gamma(1+delta)
+          [Gamma(1+delta+n)/Gamma(gamma+delta+n) - Gamma(1+delta+n+n*)/Gamma(gamma+delta+n+n*)]
+        (FHS 2010 eq. 13). On the donations data the 5-year total over the cohort is 12,884.2
+        (lifetimes' test).
+
+        Parameters
+        ----------
+        n_star : int or array-like
+            Opportunities ahead.
+        frequency, recency, n_periods : array-like
+            Transactions x, opportunity of the last one t_x, opportunities n.
+
+        Returns
+        -------
+        numpy.ndarray
+            Expected transactions per customer.
+        """
+        x, tx, n = self._data(frequency, recency, n_periods, "conditional_expected")
+        return self._conditional_expected(np.asarray(n_star, dtype=np.float64), x, tx, n)
+
+    def expected_number_of_purchases_up_to_time(self, n: ArrayLike) -> np.ndarray:
+        """E[X(n)] for a new customer: alpha/(alpha+beta) delta/(gamma-1)
+        [1 - Gamma(gamma+delta) Gamma(1+delta+n) / (Gamma(gamma+delta+n) Gamma(1+delta))] (FHS 2010 eq. 9).
+
+        Parameters
+        ----------
+        n : int or array-like
+            Opportunities since the first transaction.
+
+        Returns
+        -------
+        numpy.ndarray
+            Expected transactions in the first n opportunities.
+        """
+        al, be, ga, de = self._p()
+        n = np.asarray(n, dtype=np.float64)
+        g = special.gammaln
+        ratio = np.exp(g(ga + de) + g(1 + de + n) - g(ga + de + n) - g(1 + de))
+        return al / (al + be) * de / (ga - 1) * (1 - ratio)
+
+    def probability_of_n_purchases_up_to_time(self, n: int, x: ArrayLike) -> np.ndarray:
+        """P(X(n) = x) for a new customer (FHS 2010 eq. 7).
+
+        = C(n, x) B(alpha+x, beta+n-x)/B(alpha, beta) B(gamma, delta+n)/B(gamma, delta)
+          + sum_{i=x}^{n-1} C(i, x) B(alpha+x, beta+i-x)/B(alpha, beta) B(gamma+1, delta+i)/B(gamma, delta).
+
+        Parameters
+        ----------
+        n : int
+            Opportunities.
+        x : int or array-like
+            Numbers of transactions, 0..n.
+
+        Returns
+        -------
+        numpy.ndarray
+            Probabilities (they sum to 1 over x = 0..n).
+        """
+        al, be, ga, de = self._p()
+        x = np.asarray(x, dtype=np.float64)[..., None]
+        i = np.arange(int(n), dtype=np.float64)
+        B = special.betaln
+        alive = special.comb(n, x[..., 0]) * np.exp(
+            B(al + x[..., 0], be + n - x[..., 0]) - B(al, be) + B(ga, de + n) - B(ga, de)
+        )
+        with np.errstate(invalid="ignore"):
+            terms = special.comb(i, x) * np.exp(
+                B(al + x, be + i - x) - B(al, be) + B(ga + 1, de + i) - B(ga, de)
+            )
+        return alive + np.where(i >= x, np.nan_to_num(terms), 0.0).sum(axis=-1)
+
+    def expected_number_of_transactions_in_first_n_periods(
+        self, n: int, n_customers: float = 1.0
+    ) -> pd.Series:
+        """Expected number of customers with x = 0..n transactions in their first n opportunities.
+
+        ``n_customers`` x P(X(n) = x) (:meth:`probability_of_n_purchases_up_to_time`): the
+        calibration fit check of FHS (2010), Figure 3 (donations: 3,455.8 expected donors with no
+        repeat donation against 3,464 actual).
+
+        Parameters
+        ----------
+        n : int
+            Opportunities.
+        n_customers : float
+            Cohort size.
+
+        Returns
+        -------
+        pandas.Series
+            Indexed by x = 0..n, named ``expected_customers``.
+        """
+        x = np.arange(int(n) + 1)
+        p = self.probability_of_n_purchases_up_to_time(int(n), x)
+        return pd.Series(n_customers * p, index=pd.Index(x, name="frequency"), name="expected_customers")
+
+    def dert(
+        self, discount_rate: float, frequency: ArrayLike, recency: ArrayLike, n_periods: ArrayLike
+    ) -> np.ndarray:
+        """DERT(d | x, t_x, n): discounted expected residual transactions (FHS 2010 eq. 14).
+
+        = B(alpha+x+1, beta+n-x)/B(alpha, beta) B(gamma, delta+n+1)/(B(gamma, delta)(1+d))
+          2F1(1, delta+n+1; gamma+delta+n+1; 1/(1+d)) / L(x, t_x, n).
+
+        Parameters
+        ----------
+        discount_rate : float
+            Discount rate d per opportunity (> 0).
+        frequency, recency, n_periods : array-like
+            Transactions x, opportunity of the last one t_x, opportunities n.
+
+        Returns
+        -------
+        numpy.ndarray
+            DERT per customer, in transactions.
+        """
+        al, be, ga, de = self._p()
+        x, tx, n = self._data(frequency, recency, n_periods, "dert")
+        log = special.betaln(al + x + 1, be + n - x) - special.betaln(al, be)
+        log = (
+            log
+            + special.betaln(ga, de + n + 1)
+            - special.betaln(ga, de)
+            - _bgbb_loglik(al, be, ga, de, x, tx, n)
+        )
+        z = 1 / (1 + discount_rate)
+        return np.exp(log) * z * special.hyp2f1(1.0, de + n + 1, ga + de + n + 1, z)
+
+
+def simulate_beta_geo_beta_binom(
+    n_customers: int, alpha: float, beta: float, gamma: float, delta: float, n_periods: int, seed: int = 0
+) -> pd.DataFrame:
+    """Simulate the BG/BB: p ~ Beta(alpha, beta), theta ~ Beta(gamma, delta), n opportunities.
+
+    A customer alive at opportunity t - 1 dies at the start of opportunity t with probability
+    theta, so she is alive for the first L = G - 1 opportunities (G ~ Geometric(theta) on 1, 2,
+    ...; P(alive at t) = (1 - theta)^t); at each opportunity she is alive for she transacts
+    with probability p. x = transactions, t_x = the last opportunity with one (0: none).
+
+    Parameters
+    ----------
+    n_customers : int
+        Customers simulated.
+    alpha, beta, gamma, delta : float
+        The BG/BB parameters.
+    n_periods : int
+        Opportunities observed.
+    seed : int
+        Seed of numpy's default generator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        frequency, recency, n_periods and the truth: p, theta, alive (at opportunity n).
+    """
+    rng = np.random.default_rng(seed)
+    p = rng.beta(alpha, beta, n_customers)
+    theta = rng.beta(gamma, delta, n_customers)
+    alive_for = rng.geometric(theta) - 1
+    t = np.arange(1, n_periods + 1)
+    buys = (rng.random((n_customers, n_periods)) < p[:, None]) & (t[None, :] <= alive_for[:, None])
+    x = buys.sum(axis=1)
+    tx = np.where(x > 0, n_periods - np.argmax(buys[:, ::-1], axis=1), 0)
+    return pd.DataFrame(
+        {
+            "frequency": x,
+            "recency": tx,
+            "n_periods": n_periods,
+            "p": p,
+            "theta": theta,
+            "alive": alive_for >= n_periods,
+        }
     )
-    bracket = np.exp(g(1 + de + n) - g(ga + de + n)) - np.exp(
-        g(1 + de + n + n_star) - g(ga + de + n + n_star)
-    )
-    return np.exp(head + g(ga + de) - g(1 + de)) * de / (ga - 1) * bracket
-
-
-BetaGeoBetaBinom.conditional_expected_number_of_purchases_up_to_time = _conditional_expected
-
-
-def _dert(model, discount_rate, frequency, recency, n_periods):
-    """DERT(d | x, t_x, n) (FHS 2010 eq. 14): B(alpha+x+1, beta+n-x)/B(alpha, beta)
-    B(gamma, delta+n+1)/(B(gamma, delta)(1+d)) 2F1(1, delta+n+1; gamma+delta+n+1; 1/(1+d)) / L."""
-    al, be, ga, de = model._p()
-    x, tx, n = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, n_periods))
-    log = special.betaln(al + x + 1, be + n - x) - special.betaln(al, be)
-    log = (
-        log + special.betaln(ga, de + n + 1) - special.betaln(ga, de) - _bgbb_loglik(al, be, ga, de, x, tx, n)
-    )
-    return (
-        np.exp(log)
-        / (1 + discount_rate)
-        * special.hyp2f1(1.0, de + n + 1, ga + de + n + 1, 1 / (1 + discount_rate))
-    )
-
-
-BetaGeoBetaBinom.dert = _dert

@@ -11,12 +11,13 @@ ignoring heterogeneity", Marketing Science 29(1) -- DERL.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy import special
 
 from ._base import LikelihoodModel
 from ._checks import ArrayLike
 
-__all__ = ["ShiftedBetaGeometric"]
+__all__ = ["ShiftedBetaGeometric", "simulate_shifted_beta_geometric"]
 
 
 def _sbg_loglik(alpha, beta, tenure, churned):
@@ -38,7 +39,9 @@ class ShiftedBetaGeometric(LikelihoodModel):
     _names = ("alpha", "beta")
     _roles = {"alpha": "churn", "beta": "churn"}
 
-    def fit(self, tenure: ArrayLike, churned: ArrayLike, weights: ArrayLike | None = None):
+    def fit(
+        self, tenure: ArrayLike, churned: ArrayLike, weights: ArrayLike | None = None
+    ) -> ShiftedBetaGeometric:
         """Maximum-likelihood fit on per-customer tenures.
 
         Parameters
@@ -87,8 +90,12 @@ class ShiftedBetaGeometric(LikelihoodModel):
         self._fit_likelihood(objective, starts, nll_points, n, f"{n:,.0f} customers")
         return self
 
-    def fit_survival(self, survival, n_customers=1000):
+    def fit_survival(self, survival, n_customers=1000) -> ShiftedBetaGeometric:
         """Fit on survival curves S(1), ..., S(T) (proportions; several cohorts: a list of curves).
+
+        A multi-cohort fit: cohorts that started in different years give curves of different
+        lengths; each contributes its churners per period and its survivors (censored) with its
+        own size, and one pair (alpha, beta) is estimated (Fader & Hardie 2007, section 4).
 
         Parameters
         ----------
@@ -114,24 +121,94 @@ class ShiftedBetaGeometric(LikelihoodModel):
             wts += list(size * -np.diff(s)) + [size * s[-1]]
         return self.fit(np.array(ten), np.array(chu), np.array(wts))
 
-    def survival_function(self, t: ArrayLike):
-        """S(t) = B(alpha, beta + t) / B(alpha, beta)."""
+    def survival_function(self, t: ArrayLike) -> np.ndarray:
+        """S(t) = B(alpha, beta + t) / B(alpha, beta): share of a cohort still there after t periods.
+
+        Parameters
+        ----------
+        t : array-like
+            Periods (>= 0).
+
+        Returns
+        -------
+        numpy.ndarray
+            S(t), in the shape of ``t``.
+        """
         alpha, beta = self._p()
         t = np.asarray(t, dtype=np.float64)
         return np.exp(special.betaln(alpha, beta + t) - special.betaln(alpha, beta))
 
-    def retention_rate(self, t: ArrayLike):
-        """r(t) = (beta + t - 1) / (alpha + beta + t - 1), t >= 1."""
+    def retention_rate(self, t: ArrayLike) -> np.ndarray:
+        """r(t) = S(t) / S(t-1) = (beta + t - 1) / (alpha + beta + t - 1), t >= 1.
+
+        It rises with t: the customers with a high churn probability leave first, so the
+        survivors are more loyal (Fader & Hardie 2007, eq. 4).
+
+        Parameters
+        ----------
+        t : array-like
+            Periods (>= 1).
+
+        Returns
+        -------
+        numpy.ndarray
+            The retention rate of period t.
+        """
         alpha, beta = self._p()
         t = np.asarray(t, dtype=np.float64)
         return (beta + t - 1) / (alpha + beta + t - 1)
 
-    def derl(self, discount_rate: float, n_renewals: ArrayLike = 0):
+    def derl(self, discount_rate: float, n_renewals: ArrayLike = 0) -> np.ndarray:
         """DERL(d | n-1 renewals) = (beta+n-1)/(alpha+beta+n-1) 2F1(1, beta+n; alpha+beta+n; 1/(1+d)).
 
-        Fader & Hardie (2010), the closed form of sum_{t>=n} S(t)/S(n-1) / (1+d)^(t-n).
+        Discounted expected residual lifetime of a customer who has renewed n - 1 times, just
+        before her n-th renewal decision: Fader & Hardie (2010), the closed form of
+        sum_{t>=n} S(t)/S(n-1) / (1+d)^(t-n).
+
+        Parameters
+        ----------
+        discount_rate : float
+            Discount rate d per period (> 0).
+        n_renewals : array-like
+            Renewals so far (n - 1 >= 0).
+
+        Returns
+        -------
+        numpy.ndarray
+            DERL in periods (multiply by the margin per period for the residual value).
         """
         alpha, beta = self._p()
         n = np.asarray(n_renewals, dtype=np.float64) + 1
         z = 1.0 / (1.0 + discount_rate)
         return (beta + n - 1) / (alpha + beta + n - 1) * special.hyp2f1(1.0, beta + n, alpha + beta + n, z)
+
+
+def simulate_shifted_beta_geometric(
+    n_customers: int, alpha: float, beta: float, n_periods: int, seed: int = 0
+) -> pd.DataFrame:
+    """Simulate the sBG: theta ~ Beta(alpha, beta), lifetime T ~ Geometric(theta) periods.
+
+    A customer churns in period T (P(T = t) = theta (1 - theta)^(t-1)); after ``n_periods`` she
+    is censored. The output is what :meth:`ShiftedBetaGeometric.fit` takes.
+
+    Parameters
+    ----------
+    n_customers : int
+        Customers simulated (one cohort).
+    alpha, beta : float
+        The sBG parameters.
+    n_periods : int
+        Periods observed.
+    seed : int
+        Seed of numpy's default generator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        tenure (period of churn, or n_periods if still active), churned, and the truth theta.
+    """
+    rng = np.random.default_rng(seed)
+    theta = rng.beta(alpha, beta, n_customers)
+    life = rng.geometric(theta)
+    churned = life <= n_periods
+    return pd.DataFrame({"tenure": np.minimum(life, n_periods), "churned": churned, "theta": theta})

@@ -73,10 +73,14 @@ def discounted_clv(
         timing, ``t = 0..H-1`` for begin timing); a ``pd.Series`` (one constant margin per
         customer, index = customer_id); or a 2-D array / DataFrame (one row per customer
         or cohort, one column per period).
-    retention : float, array-like, pd.Series or pd.DataFrame
+    retention : float, array-like, pd.Series, pd.DataFrame or ShiftedBetaGeometric
         Per-period retention rate(s) in [0, 1], with the same shapes: number, 1-D per
         period (element ``k`` is the rate at the ``k``-th renewal; with begin timing the
-        last one is never needed), Series per customer, or 2-D customer x period.
+        last one is never needed), Series per customer, or 2-D customer x period. A fitted
+        :class:`crmlab.btyd.ShiftedBetaGeometric` gives the cohort's retention curve
+        r(t) = (beta + t - 1) / (alpha + beta + t - 1) (Fader & Hardie 2007), rising as the
+        less loyal leave; with an infinite horizon its closed form through DERL (Fader &
+        Hardie 2010): m DERL(d) / (1 + d) (end timing).
     discount_rate : float
         Per-period discount rate ``d`` (> -1; >= 0 typical).
     horizon : int or None
@@ -102,6 +106,10 @@ def discounted_clv(
     check_choice("method", method, ("auto", "sum", "closed"), where=where)
     d = check_number("discount_rate", discount_rate, lo=-1.0, lo_open=True, where=where)
     horizon = horizon_arg(horizon, where, allow_none=True)
+    if _is_sbg(retention):
+        retention, closed = _sbg_retention(retention, margins, d, horizon, timing, acquisition_cost, where)
+        if closed is not None:
+            return closed
     m = values("margins", margins, where)
     r = values("retention", retention, where)
     ac = values("acquisition_cost", acquisition_cost, where)
@@ -125,6 +133,36 @@ def discounted_clv(
         value = _explicit_sum(M, R, d, H, timing, where)
     value = value - as_2d(ac)[:, 0]
     return _shaped(value, n, index)
+
+
+def _is_sbg(retention) -> bool:
+    from ..btyd import ShiftedBetaGeometric  # clv imports btyd, never the reverse
+
+    return isinstance(retention, ShiftedBetaGeometric)
+
+
+def _sbg_retention(model, margins, d: float, horizon, timing: str, acquisition_cost, where: str):
+    """Retention rates r(t) = (beta+t-1)/(alpha+beta+t-1) of a fitted sBG for the horizon, or
+    (None, the closed form) for an infinite horizon with constant margins:
+
+    end timing   CLV = m sum_{t>=1} S(t)/(1+d)^t = m DERL(d | 0 renewals) / (1+d),
+    begin timing CLV = m sum_{t>=0} S(t)/(1+d)^t = m (1 + DERL(d | 0 renewals) / (1+d)),
+
+    with DERL of Fader & Hardie (2010) (:meth:`crmlab.btyd.ShiftedBetaGeometric.derl`).
+    """
+    model._check_fitted()
+    periods = np.shape(margins)[-1] if np.ndim(margins) >= 1 and not isinstance(margins, pd.Series) else None
+    H = horizon if horizon is not None else periods
+    if H is None:
+        if d <= 0:
+            raise ValueError(f"{where}: an infinite horizon with sBG retention needs discount_rate > 0")
+        factor = float(model.derl(d, 0)) / (1.0 + d)
+        factor = factor if timing == "end" else 1.0 + factor
+        m = values("margins", margins, where)
+        ac = values("acquisition_cost", acquisition_cost, where)
+        n, index = _customer_axis((m, ac), where)
+        return None, _shaped(as_2d(m)[:, 0] * factor - as_2d(ac)[:, 0], n, index)
+    return np.asarray(model.retention_rate(np.arange(1, int(H) + 1)), dtype=np.float64), None
 
 
 def _customer_axis(inputs: tuple[Values, ...], where: str) -> tuple[int | None, pd.Index | None]:
