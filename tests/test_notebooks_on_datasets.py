@@ -5,7 +5,7 @@ the CDNOW master file (transactions only: no customers, survey, promotions or co
 complete, its dates must come from the data, the sections whose tables are absent must say so in one
 sentence, and the readings must be computed from the data it ran on (they quote its customer count,
 not the default run's). Other parameters are only made smaller (population size, bootstrap
-resamples, cluster range) to keep the runs short; the ten runs go two at a time.
+resamples, cluster range) to keep the runs short; the runs go two at a time.
 """
 
 from __future__ import annotations
@@ -30,11 +30,13 @@ NOTEBOOKS = [
     "05_promotion_and_product",
     "06_prospecting_and_churn",
     "07_customer_credit",
+    "08_customer_base",
 ]
 SYNTHETIC = {"seed": 7, "n_customers": 1500}
 SMALLER = {  # only sizes change, never dates or the data set
     "01_segmentation": {"k_max": 5},
     "03_satisfaction_trap": {"n_boot": 40, "n_customers": 3000},  # enough respondents for the survey sections
+    "08_customer_base": {"n_draws": 50},
 }
 SKIPPED = "Not in this data set"
 

@@ -117,9 +117,12 @@ def _delta(models, predict, z: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _bar(total: int, progress: bool | None, desc: str):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, disable=(total < 50) if progress is None else not progress)
+    disable = (total < 50) if progress is None else not progress
+    if disable:  # tqdm.auto warns in kernels without ipywidgets even for a disabled bar
+        from tqdm import tqdm
+    else:
+        from tqdm.auto import tqdm
+    return tqdm(total=total, desc=desc, disable=disable)
 
 
 def _draws(models, predict, n_draws: int, seed: int, progress) -> np.ndarray:
