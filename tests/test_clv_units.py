@@ -164,3 +164,25 @@ def test_scoring_states_its_horizon_with_a_unit(by_unit, spend):
     pd.testing.assert_frame_equal(a, b)
     np.testing.assert_allclose(a["clv"], customer_lifetime_value(bg, spend, s), rtol=1e-12)
     assert TIME_UNITS["M"] == 30.4375
+
+
+def test_model_predictions_take_a_horizon_with_its_unit(by_unit):
+    s, bg, pn = by_unit["W"]
+    f, r, T = (s[c] for c in ("frequency", "recency", "T"))
+    for model in (bg, pn):
+        np.testing.assert_allclose(
+            model.conditional_expected_number_of_purchases_up_to_time("12 months", f, r, T),
+            model.conditional_expected_number_of_purchases_up_to_time(365.25 / 7, f, r, T),
+            rtol=1e-14,
+        )
+        assert model.expected_number_of_purchases_up_to_time(pd.DateOffset(years=1)) == pytest.approx(
+            model.expected_number_of_purchases_up_to_time(365.25 / 7), rel=1e-14
+        )
+    # the same horizon means the same purchases whatever the unit of the fit
+    day_model = by_unit["D"][1]
+    assert day_model.expected_number_of_purchases_up_to_time("1 year") == pytest.approx(
+        bg.expected_number_of_purchases_up_to_time("1 year"), rel=1e-6
+    )
+    bare = btyd.BetaGeo.from_params(**bg.params_)
+    with pytest.raises(ValueError, match="has a unit but the model's time unit is unknown"):
+        bare.expected_number_of_purchases_up_to_time("1 year")

@@ -181,8 +181,22 @@ def _rfm_hint(x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> str:
     return text + f", {gap:,} of them last bought before the end of observation"
 
 
-def _check_t(t, where: str) -> np.ndarray:
-    """Horizons as a float array of any shape, each finite and >= 0."""
+def _check_t(t, where: str, unit: str | None = None) -> np.ndarray:
+    """Horizons as a float array of any shape, each finite and >= 0.
+
+    A span with its unit ("12 months", ``pd.Timedelta``, ``pd.DateOffset``) is converted to the
+    model's time ``unit`` exactly (:func:`crmlab.units.to_model_units`); a number is taken to be in
+    the model's unit already.
+    """
+    if isinstance(t, str) or hasattr(t, "total_seconds") or type(t).__name__.endswith("DateOffset"):
+        from ..units import to_model_units
+
+        if unit is None:
+            raise ValueError(
+                f"{where}: t={t!r} has a unit but the model's time unit is unknown; give t in the "
+                "model's unit, or fit on a summary that records it (from_params(time_unit=...))"
+            )
+        return np.asarray(to_model_units(t, unit, where, "t"), dtype=np.float64)
     try:
         arr = np.asarray(t, dtype=np.float64)
     except (TypeError, ValueError):

@@ -154,7 +154,7 @@ class _TransactionCovariates(_CovariateModel):
             Expected repeat purchases (a Series named ``expected_purchases`` for Series inputs).
         """
         where = f"{type(self).__name__}.conditional_expected_number_of_purchases_up_to_time"
-        t = _check_t(t, where)
+        t = _check_t(t, where, getattr(self, "time_unit_", None))
         P, x, tx, TT, index = self._inputs(frequency, recency, T, covariates, where)
         t, x, tx, TT = _broadcast(where, t=t, frequency=x, recency=tx, T=TT)
         return _wrap(self._conditional_expected(P, t, x, tx, TT), index, "expected_purchases")
@@ -177,7 +177,7 @@ class _TransactionCovariates(_CovariateModel):
             Expected repeat purchases per row (a Series on a DataFrame's index).
         """
         where = f"{type(self).__name__}.expected_number_of_purchases_up_to_time"
-        t = _check_t(t, where)
+        t = _check_t(t, where, getattr(self, "time_unit_", None))
         n = len(covariates) if covariates is not None else np.size(t)
         Z = self._customer_design(covariates, n, None, where)
         zero = np.zeros(n)

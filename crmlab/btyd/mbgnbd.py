@@ -174,7 +174,7 @@ class ModifiedBetaGeo(LikelihoodModel):
         """
         self._check_fitted()
         where = "ModifiedBetaGeo.conditional_expected_number_of_purchases_up_to_time"
-        t = _check_t(t, where)
+        t = _check_t(t, where, getattr(self, "time_unit_", None))
         x, tx, TT, index = _check_rfm(frequency, recency, T, where)
         t, x, tx, TT = _broadcast(where, t=t, frequency=x, recency=tx, T=TT)
         return _wrap(self._conditional_expected(t, x, tx, TT), index, "expected_purchases")
@@ -195,7 +195,9 @@ class ModifiedBetaGeo(LikelihoodModel):
             Expected repeat purchases by t, in the shape of ``t``.
         """
         self._check_fitted()
-        t = _check_t(t, "ModifiedBetaGeo.expected_number_of_purchases_up_to_time")
+        t = _check_t(
+            t, "ModifiedBetaGeo.expected_number_of_purchases_up_to_time", getattr(self, "time_unit_", None)
+        )
         zero = np.zeros_like(t)
         return _wrap(self._conditional_expected(t, zero, zero, zero), None, "expected_purchases")
 
