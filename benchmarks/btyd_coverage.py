@@ -14,7 +14,9 @@ and the script counts how often the stated interval holds the truth:
   (Gamma-Gamma): :func:`crmlab.btyd.prediction_interval` by the delta method and by 500
   parametric draws.
 
-The goal (issue 13): 85-95 % for a 90 % interval. With P populations a coverage c has a binomial
+The goal (issue 13): 85-95 % for a 90 % interval. Measured (100 populations): at 5,000 customers
+every coverage of BG/NBD and Pareto/NBD is within 85-95 %; at 2,000 the BG/NBD's a and b over-cover
+(96 %, 98 %) and the Pareto/NBD's draws interval of the total under-covers (81 %). With P populations a coverage c has a binomial
 standard error sqrt(c (1 - c) / P): 0.03 at 90 % and 100 populations.
 """
 
