@@ -148,3 +148,31 @@ def test_plots_return_axes():
     assert basket.plot_rules(rules, ax=axes[1]) is axes[1]
     assert basket.plot_affinity(basket.item_affinity(LINES, "product", "confidence"), ax=axes[0]) is axes[0]
     plt.close("all")
+
+
+def test_basket_lines_come_from_the_order_lines_or_a_line_item_log():
+    from types import SimpleNamespace
+
+    from crmlab.basket import basket_lines
+
+    tx = pd.DataFrame(
+        {
+            "order_id": ["o1", "o1", "o1", "o2", "o3", "o3"],
+            "customer_id": ["a", "a", "a", "b", "a", "a"],
+            "product": ["beer", "diapers", "beer", "beer", "chips", None],
+        }
+    )
+    lines = basket_lines(SimpleNamespace(order_lines=None, transactions=tx))
+    # one line per distinct (order, product); rows without a product are left out; tx is untouched
+    assert lines[["order_id", "product"]].values.tolist() == [
+        ["o1", "beer"],
+        ["o1", "diapers"],
+        ["o2", "beer"],
+        ["o3", "chips"],
+    ]
+    assert len(tx) == 6 and tx["product"].isna().sum() == 1
+    table = pd.DataFrame({"order_id": ["x"], "product": ["y"]})
+    assert basket_lines(SimpleNamespace(order_lines=table, transactions=tx)) is table
+    one_each = tx.drop_duplicates("order_id")  # one product per order: no baskets
+    assert basket_lines(SimpleNamespace(order_lines=None, transactions=one_each)) is None
+    assert basket_lines(SimpleNamespace(order_lines=None, transactions=tx.drop(columns="product"))) is None

@@ -29,11 +29,13 @@ population's planted rules come out at the top.
 from __future__ import annotations
 
 from .itemsets import basket_matrix, frequent_itemsets
+from .lines import basket_lines
 from .plots import plot_affinity, plot_rules
 from .recommend import cross_sell
 from .rules import RULE_METRICS, association_rules, item_affinity
 
 __all__ = [
+    "basket_lines",
     "basket_matrix",
     "frequent_itemsets",
     "association_rules",
