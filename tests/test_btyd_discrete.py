@@ -113,3 +113,32 @@ def test_discounted_clv_with_sbg_retention():
     five = discounted_clv(100.0, m, d, horizon=5)
     assert five == pytest.approx(100 * np.sum(m.survival_function(np.arange(1, 6)) / 1.1 ** np.arange(1, 6)))
     assert special.betaln(1, 1) == 0.0
+
+
+def test_frequency_fit_and_retention_projection_tables_and_plots(donations):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    m = btyd.BetaGeoBetaBinom.from_params(**DONATIONS)
+    table = m.frequency_fit(donations["frequency"], 6, donations["weights"])
+    assert table["actual"].tolist() == [3464, 1823, 1430, 1085, 1036, 1063, 1203]
+    assert table["expected"].sum() == pytest.approx(11_104)
+    assert table.loc[0, "expected"] == pytest.approx(3455.8, abs=0.05)
+    ax = btyd.plot_frequency_fit(table)
+    heights = [p.get_height() for p in ax.patches]
+    assert heights[:7] == table["actual"].tolist() and heights[7:] == pytest.approx(
+        table["expected"].tolist()
+    )
+    plt.close("all")
+
+    sbg = btyd.ShiftedBetaGeometric().fit_survival(HIGH_END)
+    proj = sbg.projection(10, observed=HIGH_END)
+    assert proj.loc[7, "observed survival"] == 0.491 and np.isnan(proj.loc[8, "observed survival"])
+    assert proj.attrs["constant_rate"] == pytest.approx(float(sbg.retention_rate(1)))
+    assert proj.loc[10, "constant-rate survival"] == pytest.approx(proj.attrs["constant_rate"] ** 10)
+    assert proj.loc[10, "sBG survival"] == pytest.approx(float(sbg.survival_function(10)))
+    ax = btyd.plot_retention_projection(proj)
+    assert [line.get_label() for line in ax.get_lines()] == ["sBG projection", "constant retention 0.85"]
+    plt.close("all")

@@ -58,6 +58,8 @@ from .evaluation import (
     cumulative_tracking,
     expected_vs_actual_by_frequency,
     plot_expected_vs_actual,
+    plot_frequency_fit,
+    plot_retention_projection,
     plot_tracking,
 )
 from .gamma_gamma import DAYS_PER_MONTH, GammaGamma, simulate_gamma_gamma
@@ -86,6 +88,8 @@ __all__ = [
     "cumulative_tracking",
     "plot_tracking",
     "plot_expected_vs_actual",
+    "plot_frequency_fit",
+    "plot_retention_projection",
     "simulate_beta_geo",
     "simulate_pareto_nbd",
     "simulate_modified_beta_geo",

@@ -243,6 +243,34 @@ class BetaGeoBetaBinom(LikelihoodModel):
         p = self.probability_of_n_purchases_up_to_time(int(n), x)
         return pd.Series(n_customers * p, index=pd.Index(x, name="frequency"), name="expected_customers")
 
+    def frequency_fit(
+        self, frequency: ArrayLike, n_periods: int, weights: ArrayLike | None = None
+    ) -> pd.DataFrame:
+        """Expected vs actual number of customers by transactions in the first n opportunities.
+
+        The calibration check of FHS (2010), Figure 3: N P(X(n) = x) against the customers with
+        x transactions, x = 0..n (eq. 7).
+
+        Parameters
+        ----------
+        frequency : array-like
+            Each row's transactions x in the n opportunities.
+        n_periods : int
+            Opportunities n (the same for every row: one cohort).
+        weights : array-like, optional
+            Customers per row (default 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by frequency 0..n: actual, expected (customers).
+        """
+        x = np.asarray(frequency, dtype=np.int64).ravel()
+        w = np.ones(x.size) if weights is None else np.asarray(weights, dtype=np.float64).ravel()
+        actual = np.bincount(x, weights=w, minlength=int(n_periods) + 1)[: int(n_periods) + 1]
+        expected = self.expected_number_of_transactions_in_first_n_periods(int(n_periods), w.sum())
+        return pd.DataFrame({"actual": actual, "expected": expected.to_numpy()}, index=expected.index)
+
     def dert(
         self, discount_rate: float, frequency: ArrayLike, recency: ArrayLike, n_periods: ArrayLike
     ) -> np.ndarray:

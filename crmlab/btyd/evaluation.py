@@ -3,7 +3,11 @@
 * :func:`expected_vs_actual_by_frequency` / :func:`plot_expected_vs_actual`: mean holdout
   purchases, expected vs actual, by calibration frequency;
 * :func:`cumulative_tracking` / :func:`plot_tracking`: the cohort's cumulative repeat purchases,
-  period by period, through calibration and holdout.
+  period by period, through calibration and holdout;
+* :func:`plot_frequency_fit`: customers by number of transactions, expected vs actual (BG/BB's
+  ``frequency_fit``, Fader, Hardie & Shang 2010, Fig. 3);
+* :func:`plot_retention_projection`: a contractual cohort's survival, observed, sBG and a constant
+  rate (``ShiftedBetaGeometric.projection``, Fader & Hardie 2007, Fig. 2).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ if TYPE_CHECKING:
     from .pareto_nbd import ParetoNBD
 
 __all__ = [
+    "plot_frequency_fit",
+    "plot_retention_projection",
     "expected_vs_actual_by_frequency",
     "cumulative_tracking",
     "plot_tracking",
@@ -258,5 +264,60 @@ def plot_expected_vs_actual(table: pd.DataFrame, ax: Axes | None = None) -> Axes
     ax.set_xticks(pos, rows.index.astype(str))
     ax.set_xlabel("repeat purchases in the calibration period")
     ax.set_ylabel("mean repeat purchases in the holdout period")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_frequency_fit(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Customers by number of transactions, actual vs expected (bars side by side).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``BetaGeoBetaBinom.frequency_fit`` (columns actual, expected; index frequency).
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
+    ax = get_ax(ax, figsize=(7, 4.5))
+    pos = np.arange(len(table))
+    ax.bar(pos - 0.2, table["actual"].to_numpy(), width=0.4, color=ACTUAL, label="actual")
+    ax.bar(pos + 0.2, table["expected"].to_numpy(), width=0.4, color=MODEL, label="model")
+    ax.set_xticks(pos, table.index.astype(str))
+    ax.set_xlabel("transactions in the calibration opportunities")
+    ax.set_ylabel("customers")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_retention_projection(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Survival of a contractual cohort: observed points, the sBG projection and a constant rate.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``ShiftedBetaGeometric.projection`` (observed survival, sBG survival, constant-rate survival).
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
+    ax = get_ax(ax, figsize=(8, 4))
+    t = table.index.to_numpy()
+    ax.plot(t, table["sBG survival"].to_numpy(), color=MODEL, label="sBG projection")
+    rate = table.attrs.get("constant_rate")
+    label = "constant retention" + (f" {rate:.2f}" if rate is not None else "")
+    ax.plot(t, table["constant-rate survival"].to_numpy(), color=NEUTRAL, linestyle="--", label=label)
+    ax.scatter(t, table["observed survival"].to_numpy(), color=ACTUAL, zorder=3, label="observed")
+    ax.set_xlabel("period")
+    ax.set_ylabel("share of the cohort still a customer")
+    ax.set_ylim(0, 1.02)
     ax.legend(frameon=False)
     return ax

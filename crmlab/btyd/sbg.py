@@ -158,6 +158,46 @@ class ShiftedBetaGeometric(LikelihoodModel):
         t = np.asarray(t, dtype=np.float64)
         return (beta + t - 1) / (alpha + beta + t - 1)
 
+    def projection(self, periods: int, observed=None, constant_rate: float | None = None) -> pd.DataFrame:
+        """The cohort's survival and retention by period: observed, sBG and a constant rate.
+
+        S(t) of the model, r(t) = (beta + t - 1)/(alpha + beta + t - 1), and the survival
+        c^t of a constant retention rate c (default: the model's first-period rate r(1), the rate
+        a one-period measurement gives) -- the comparison of Fader & Hardie (2007), Figure 2.
+
+        Parameters
+        ----------
+        periods : int
+            Periods projected (t = 1..periods).
+        observed : sequence of float, optional
+            The observed survival S(1), S(2), ... (may be shorter than ``periods``).
+        constant_rate : float, optional
+            The constant retention rate compared (default r(1)).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by period: observed survival (NaN beyond the data), sBG survival, sBG
+            retention rate, constant-rate survival; ``attrs["constant_rate"]``.
+        """
+        t = np.arange(1, int(periods) + 1)
+        rate = float(self.retention_rate(1)) if constant_rate is None else float(constant_rate)
+        seen = np.full(t.size, np.nan)
+        if observed is not None:
+            obs = np.asarray(observed, dtype=np.float64)[: t.size]
+            seen[: obs.size] = obs
+        out = pd.DataFrame(
+            {
+                "observed survival": seen,
+                "sBG survival": self.survival_function(t),
+                "sBG retention rate": self.retention_rate(t),
+                "constant-rate survival": rate**t,
+            },
+            index=pd.Index(t, name="period"),
+        )
+        out.attrs["constant_rate"] = rate
+        return out
+
     def derl(self, discount_rate: float, n_renewals: ArrayLike = 0) -> np.ndarray:
         """DERL(d | n-1 renewals) = (beta+n-1)/(alpha+beta+n-1) 2F1(1, beta+n; alpha+beta+n; 1/(1+d)).
 
