@@ -48,15 +48,23 @@ def cohort_counts(transactions: pd.DataFrame, observation_end=None) -> pd.DataFr
     acquisition; NaN where the month lies after ``observation_end``. Column 0 is the
     cohort size.
     """
+    if not isinstance(transactions, pd.DataFrame) and transactions is not None:
+        from . import engine  # a path, an Ibis table or a PySpark DataFrame: compute where it lives
+
+        return engine.cohort_counts(transactions, observation_end)
     _check(transactions, "cohort_counts", ("customer_id", "date"))
     kept, end = _kept(transactions, observation_end)
     month = kept["date"].dt.year.to_numpy() * 12 + kept["date"].dt.month.to_numpy() - 1
     active = pd.DataFrame({"customer_id": kept["customer_id"].to_numpy(), "month": month}).drop_duplicates()
     first = active.groupby("customer_id", observed=True)["month"].transform("min")
-    active["since"] = active["month"] - first
-    active["cohort"] = first
-    counts = active.groupby(["cohort", "since"]).size().unstack("since", fill_value=0)
-    end_month = end.year * 12 + end.month - 1
+    long = pd.DataFrame({"cohort": first.to_numpy(), "since": (active["month"] - first).to_numpy()})
+    return _cohort_layout(long.groupby(["cohort", "since"]).size(), end.year * 12 + end.month - 1)
+
+
+def _cohort_layout(counts: pd.Series, end_month: int) -> pd.DataFrame:
+    """Cohort x months-since matrix from customer counts indexed by (cohort, since) month numbers
+    (year * 12 + month - 1): missing cells 0, cells after ``end_month`` NaN, cohorts as dates."""
+    counts = counts.unstack("since", fill_value=0)
     counts = counts.reindex(columns=range(int(end_month - counts.index.min()) + 1), fill_value=0).astype(
         float
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ._validate import data_error
@@ -28,6 +29,7 @@ from .units import TIME_UNITS as _TIME_UNITS
 from .units import summary_attrs
 
 __all__ = [
+    "cohort_counts",
     "ENGINE_COLUMNS",
     "connect",
     "transactions_table",
@@ -238,6 +240,69 @@ def rfm_summary(
         )
     out.attrs.update(summary_attrs(time_unit, end_day, cal_day))
     return out
+
+
+def cohort_counts(
+    source,
+    observation_end=None,
+    *,
+    columns: dict[str, str] | None = None,
+    con=None,
+    table: str | None = None,
+    query: str | None = None,
+) -> pd.DataFrame:
+    """:func:`crmlab.cohorts.cohort_counts` computed in an engine: the cohort matrix comes back.
+
+    Customers of each acquisition-month cohort buying k months after acquisition, from the
+    distinct (customer, month) pairs grouped in the engine; only the (cohort, months since,
+    customers) counts leave it. Same layout and numbers as the pandas path.
+
+    Parameters
+    ----------
+    source : see :func:`transactions_table`
+        A path, a glob, a SQL URL, an Ibis table, a pandas or PySpark DataFrame.
+    observation_end : date-like, optional
+        Last day kept (default: the data's last day).
+    columns : dict, optional
+        Canonical name -> the source's column name.
+    con, table, query : optional
+        As :func:`transactions_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``cohort`` (first day of the acquisition month), columns 0..K months since
+        acquisition; NaN after ``observation_end``.
+
+    Raises
+    ------
+    crmlab.exceptions.CRMDataError
+        When no transaction is on or before the observation end.
+    """
+    from .cohorts import _cohort_layout
+
+    t = transactions_table(source, columns, con=con, table=table, query=query)
+    day = _days(t)
+    if observation_end is None:
+        last = t.aggregate(last=day.max()).to_pandas()["last"].iloc[0]
+        end_day = None if pd.isna(last) else int(last)
+    else:
+        end_day = _day_number(observation_end)
+    kept = t.filter(day <= end_day) if end_day is not None else t.limit(0)
+    d = kept.date.cast("date")
+    active = kept.select(customer_id=kept.customer_id, month=d.year() * 12 + d.month() - 1).distinct()
+    first = active.group_by("customer_id").aggregate(cohort=active.month.min())
+    joined = active.join(first, "customer_id")
+    long = (
+        joined.group_by([joined.cohort, (joined.month - joined.cohort).name("since")])
+        .aggregate(n=joined.count())
+        .to_pandas()
+    )
+    if long.empty:
+        raise data_error("transactions", "date", "no transaction on or before the observation end", n_bad=0)
+    end = pd.Timestamp(np.datetime64(end_day, "D"))
+    counts = long.astype({"cohort": "int64", "since": "int64"}).set_index(["cohort", "since"])["n"]
+    return _cohort_layout(counts, end.year * 12 + end.month - 1)
 
 
 def rfm_patterns(

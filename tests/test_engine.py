@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from _postgres import start_postgres
 
-from crmlab import engine, rfm
+from crmlab import cohorts, engine, rfm
 from crmlab.data import CRMDataError, load_cdnow
 
 COLUMNS = ["frequency", "recency", "T", "monetary_value"]
@@ -127,6 +127,11 @@ def test_postgresql_table_and_query_equal_pandas(postgres, cdnow):
     assert_same(expected, engine.rfm_summary(url, query=query, **kwargs), HOLDOUT)
     sql = ibis.to_sql(engine.rfm_summary(con.table("cdnow"), collect=False, **kwargs))
     assert "GROUP BY" in sql  # the aggregation runs in the database; one row per customer comes back
+    # the cohort matrix too: only (cohort, months since, customers) leave the database
+    pd.testing.assert_frame_equal(
+        engine.cohort_counts(url, table="cdnow", observation_end="1998-06-30"),
+        cohorts.cohort_counts(cdnow, observation_end="1998-06-30"),
+    )
 
 
 def test_spark_dataframe_summary_equals_pandas(spark, cdnow):
@@ -135,6 +140,21 @@ def test_spark_dataframe_summary_equals_pandas(spark, cdnow):
     kwargs = {"observation_end": "1998-06-30", "calibration_end": "1997-09-30"}
     got = engine.rfm_summary(spark.createDataFrame(tx), **kwargs)
     assert_same(rfm.rfm_summary(tx, **kwargs), got, HOLDOUT)
+    frame = spark.createDataFrame(tx)
+    pd.testing.assert_frame_equal(cohorts.cohort_counts(frame), cohorts.cohort_counts(tx))
+
+
+def test_cohort_counts_in_duckdb_equal_pandas(population, cdnow, tmp_path):
+    """crmlab.cohorts.cohort_counts hands a Parquet path or an Ibis table to the engine: same matrix."""
+    for tx in (cdnow, population.transactions[["customer_id", "date", "amount"]]):
+        path = tmp_path / "tx.parquet"
+        tx.to_parquet(path)
+        for end in (None, "1997-12-31" if tx is cdnow else "2024-06-30"):
+            expected = cohorts.cohort_counts(tx, observation_end=end)
+            pd.testing.assert_frame_equal(cohorts.cohort_counts(str(path), observation_end=end), expected)
+            pd.testing.assert_frame_equal(engine.cohort_counts(tx, observation_end=end), expected)
+    with pytest.raises(CRMDataError, match="no transaction on or before"):
+        engine.cohort_counts(cdnow, observation_end="1990-01-01")
 
 
 def test_spark_pipeline_never_leaves_spark_but_for_the_patterns(spark, cdnow):
