@@ -73,6 +73,25 @@ def existing_customer_forecast(
     period around each draw's expectation); it is the central ``level`` share of the draws.
     ``active_now`` = sum of P(alive) at the end of calibration.
 
+    Parameters
+    ----------
+    model : BetaGeo, ParetoNBD or ModifiedBetaGeo
+        Fitted on ``summary``'s customers (its ``covariance_`` drives the parameter draws).
+    summary : pandas.DataFrame
+        ``rfm_summary`` output: frequency, recency, T (and monetary_value for the default spend).
+    periods : int
+        Periods forecast (>= 1).
+    period_length : float, str or pandas.DateOffset
+        Length of one period: a number in the model's time unit, or a span such as "1 week".
+    spend : float or pandas.Series, optional
+        Spend per purchase (one number, or one per customer); default the mean repeat spend.
+    n_draws : int
+        Parameter draws for the interval.
+    level : float
+        Interval level in (0, 1).
+    random_state : int
+        Seed of the draws.
+
     Returns
     -------
     DataFrame indexed by period 1..k: expected, lower, upper purchases; revenue, revenue_lower,
@@ -141,6 +160,23 @@ def acquisition_forecast(
     ``observation_end`` (default: the last first purchase) extends the history with the periods
     in which nobody was acquired (a closed cohort such as CDNOW's then forecasts about zero).
 
+    Parameters
+    ----------
+    first_purchase_dates : array-like of dates
+        Each customer's first purchase (acquisition) date.
+    periods : int
+        Periods forecast (>= 1).
+    freq : str
+        pandas period frequency of the counts ("W", "M", ...).
+    n_draws : int
+        Coefficient draws for the interval.
+    level : float
+        Interval level in (0, 1).
+    random_state : int
+        Seed of the draws.
+    observation_end : date-like, optional
+        End of the history (default: the last first purchase).
+
     Returns
     -------
     DataFrame indexed by the forecast periods: expected, lower, upper; ``attrs['history']`` the
@@ -197,6 +233,28 @@ def base_forecast(
     expectation for a new customer (acquired mid-period). ``cumulative_customers`` = today's
     customers + acquired so far; ``active`` = today's expected alive customers + new ones
     (not yet thinned by dropout: an upper figure for the new).
+
+    Parameters
+    ----------
+    model : BetaGeo, ParetoNBD or ModifiedBetaGeo
+        Fitted on ``summary``'s customers.
+    summary : pandas.DataFrame
+        ``rfm_summary`` output of today's customers.
+    first_purchase_dates : array-like of dates
+        Every customer's acquisition date (the acquisition history).
+    periods : int
+        Periods forecast.
+    freq : str
+        pandas period frequency of the forecast ("W": weeks).
+    period_length : float, optional
+        One period in the model's time unit; default: the length of ``freq`` converted with the
+        model's ``time_unit_`` (so a day-unit model forecast by week steps 7 days).
+    spend : float, optional
+        Spend per purchase (default the mean repeat spend).
+    random_state : int
+        Seed of the draws.
+    observation_end : date-like, optional
+        End of the acquisition history.
 
     Returns
     -------
@@ -258,6 +316,19 @@ def repeat_backtest(
     period. Errors: MAE = mean |f_k - a_k|, MAPE = mean |f_k - a_k| / a_k (periods with a_k > 0),
     total % error = (sum f - sum a) / sum a.
 
+    Parameters
+    ----------
+    model : BetaGeo, ParetoNBD or ModifiedBetaGeo
+        Fitted on the calibration summary.
+    summary : pandas.DataFrame
+        The calibration summary (``rfm_summary(..., calibration_end=...)``).
+    transactions : pandas.DataFrame
+        customer_id and date of every purchase.
+    calibration_end, observation_end : date-like
+        The holdout runs from the day after ``calibration_end`` to ``observation_end``.
+    period_days : int
+        Days per period (7: weeks).
+
     Returns
     -------
     DataFrame per period (start date): forecast, actual; ``attrs``: mae, mape, total_forecast,
@@ -293,7 +364,20 @@ def repeat_backtest(
 
 
 def plot_backtest(result: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Forecast and actual repeat purchases per period over the holdout."""
+    """Forecast and actual repeat purchases per period over the holdout.
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        :func:`repeat_backtest` output (forecast, actual per period).
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
     ax = get_ax(ax)
     ax.plot(result.index, result["actual"], color=ACTUAL, label="actual")
     ax.plot(result.index, result["forecast"], color=MODEL, linestyle="--", label="forecast")
@@ -303,7 +387,20 @@ def plot_backtest(result: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
 
 def plot_forecast(result: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """New customers per period: history, forecast and its interval (an acquisition_forecast)."""
+    """New customers per period: history, forecast and its interval.
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        :func:`acquisition_forecast` output (expected, lower, upper; ``attrs["history"]``).
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
     ax = get_ax(ax)
     hist = result.attrs.get("history")
     if hist is not None:
