@@ -301,7 +301,28 @@ class ChurnModel(Estimator):
         )
 
     def fit(self, X: pd.DataFrame, y) -> ChurnModel:
-        """Fit the classifier and its isotonic calibration; returns self."""
+        """Fit the classifier and its isotonic calibration.
+
+        The classifier is fitted on 1 - ``validation_size`` of the rows (stratified, seeded) and an
+        isotonic regression maps its scores to churn rates on the rest (Zadrozny & Elkan 2002).
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Features, one row per customer (calibration-period features only).
+        y : array-like or pandas.Series of 0/1
+            1 = churned (no purchase in the label window); a Series is aligned on X's index.
+
+        Returns
+        -------
+        ChurnModel
+            ``self``, fitted (``classifier_``, ``calibrator_``, ``features_``).
+
+        Raises
+        ------
+        ValueError
+            When ``y`` holds one class only.
+        """
         check_choice("method", self.method, ["logistic", "boosting"], where="ChurnModel")
         check_number("validation_size", self.validation_size, lo=0, hi=1, lo_open=True, where="ChurnModel")
         X = pd.DataFrame(X).astype(float)
@@ -321,14 +342,32 @@ class ChurnModel(Estimator):
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> pd.Series:
-        """Calibrated P(churn) per row (a Series on X's index)."""
+        """Calibrated P(churn) per row.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Features with the fitted columns (missing columns and values count as 0).
+
+        Returns
+        -------
+        pandas.Series
+            P(churn) named ``p_churn`` on X's index.
+        """
         self._check_fitted()
         X = pd.DataFrame(X).reindex(columns=self.features_).astype(float).fillna(0.0)
         raw = self.classifier_.predict_proba(X)[:, 1]
         return pd.Series(self.calibrator_.predict(raw), index=X.index, name="p_churn")
 
     def summary(self) -> pd.DataFrame:
-        """Logistic: standardised coefficients; boosting: the features (importances need a test set)."""
+        """The fitted model in a table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Logistic: the coefficients per standard deviation of each feature, largest first;
+            boosting: the features (importances need a test set: use the holdout).
+        """
         self._check_fitted()
         if self.method == "logistic":
             coef = self.classifier_[-1].coef_[0]
@@ -344,6 +383,18 @@ def rfm_churn_score(transactions: pd.DataFrame, calibration_end) -> pd.Series:
     loyalists, can't lose, at risk, hibernating, lost -- and within a segment by
     (5 - R) + (5 - FM) / 10, so the score ranks customers as a direct marketer reading the
     segments would (Hughes 1994's RFM). Only its ranking is used (AUC, lift).
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        customer_id, date, amount.
+    calibration_end : date-like
+        The scores use purchases up to this day.
+
+    Returns
+    -------
+    pandas.Series
+        Churn score per customer (higher = more at risk).
     """
     cal = _cal_end(calibration_end)
     tx = transactions.loc[pd.to_datetime(transactions["date"]) <= cal]
@@ -364,7 +415,22 @@ def rfm_churn_score(transactions: pd.DataFrame, calibration_end) -> pd.Series:
 
 
 def top_decile_lift(y, score) -> float:
-    """Churn rate among the 10 % highest scores divided by the overall churn rate."""
+    """Churn rate among the 10 % highest scores divided by the overall churn rate.
+
+    lift = mean(y over the top ceil(n / 10) scores) / mean(y); 1 = no better than random.
+
+    Parameters
+    ----------
+    y : array-like of 0/1
+        1 = churned.
+    score : array-like
+        Higher = more likely to churn.
+
+    Returns
+    -------
+    float
+        The top-decile lift.
+    """
     y, s = np.asarray(y, float), np.asarray(score, float)
     k = max(1, int(np.ceil(0.1 * len(y))))
     top = np.argsort(-s, kind="stable")[:k]
@@ -399,7 +465,23 @@ def churn_scores_table(y: pd.Series, scores: dict[str, pd.Series]) -> pd.DataFra
 
 
 def calibration_table(y, p, bins: int = 10) -> pd.DataFrame:
-    """Predicted vs observed churn rate by decile of the predicted probability."""
+    """Predicted vs observed churn rate by decile of the predicted probability.
+
+    Parameters
+    ----------
+    y : array-like of 0/1
+        1 = churned.
+    p : array-like
+        Predicted P(churn).
+    bins : int
+        Number of equal-count bins (10: deciles).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per bin: n, predicted (mean p), observed (churn rate); ``attrs["max_gap"]`` the largest
+        absolute gap between them.
+    """
     frame = pd.DataFrame({"y": np.asarray(y, float), "p": np.asarray(p, float)})
     frame["bin"] = pd.qcut(frame["p"].rank(method="first"), bins, labels=False) + 1
     out = frame.groupby("bin").agg(n=("y", "size"), predicted=("p", "mean"), observed=("y", "mean"))
@@ -410,7 +492,17 @@ def calibration_table(y, p, bins: int = 10) -> pd.DataFrame:
 def plot_calibration(table: pd.DataFrame | dict, ax: Axes | None = None) -> Axes:
     """Calibration curve(s): observed against predicted churn rate, with the diagonal.
 
-    ``table`` is one :func:`calibration_table` or a dict name -> table.
+    Parameters
+    ----------
+    table : pandas.DataFrame or dict
+        One :func:`calibration_table`, or a dict name -> table (one curve each).
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
     """
     ax = get_ax(ax, figsize=(5.0, 5.0))
     tables = table if isinstance(table, dict) else {"model": table}
@@ -433,6 +525,19 @@ def targeting_table(
     ``retained_margin``; it costs ``contact_cost`` whoever receives it. Expected profit of
     contacting customer i: E_i = p_i * margin * success - cost; contact when E_i > 0, i.e.
     p_i > cost / (margin * success) (Neslin et al. 2006, the retention-campaign profit).
+
+    Parameters
+    ----------
+    p_churn : pandas.Series or array-like
+        P(churn) per customer (calibrated probabilities).
+    retained_margin : float
+        Margin kept when a churner is saved.
+    success_rate : float
+        Share of contacted churners who stay.
+    contact_cost : float
+        Cost of one contact.
+    bins : int
+        Number of equal-count bins (10: deciles).
 
     Returns
     -------
