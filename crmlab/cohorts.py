@@ -46,7 +46,20 @@ def cohort_counts(transactions: pd.DataFrame, observation_end=None) -> pd.DataFr
 
     Index ``cohort`` (first day of the acquisition month), columns ``0..K`` months since
     acquisition; NaN where the month lies after ``observation_end``. Column 0 is the
-    cohort size.
+    cohort size. A path, an Ibis table or a PySpark DataFrame is computed in its engine
+    (:func:`crmlab.engine.cohort_counts`).
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame or a lazy table
+        customer_id and date of every purchase.
+    observation_end : date-like, optional
+        Last day kept (default: the data's last day; resolved to midnight).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Customers per cohort (rows) and month since acquisition (columns).
     """
     if not isinstance(transactions, pd.DataFrame) and transactions is not None:
         from . import engine  # a path, an Ibis table or a PySpark DataFrame: compute where it lives
@@ -81,6 +94,18 @@ def cohort_retention(transactions: pd.DataFrame, observation_end=None) -> pd.Dat
 
     retention[c, k] = customers of cohort c active in month c + k / customers of cohort c.
     Same layout as :func:`cohort_counts`; the cohort sizes are in ``.attrs["cohort_size"]``.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame or a lazy table
+        customer_id and date of every purchase.
+    observation_end : date-like, optional
+        Last day kept (default: the data's last day; resolved to midnight).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Retention shares per cohort and month since acquisition (column 0 is 1).
     """
     counts = cohort_counts(transactions, observation_end)
     size = counts[0]
@@ -92,7 +117,24 @@ def cohort_retention(transactions: pd.DataFrame, observation_end=None) -> pd.Dat
 def plot_retention_heatmap(
     retention: pd.DataFrame, ax=None, max_months: int | None = 24, annotate: bool | None = None
 ):
-    """Heatmap of the retention matrix (cohorts down, months since acquisition across)."""
+    """Heatmap of the retention matrix (cohorts down, months since acquisition across).
+
+    Parameters
+    ----------
+    retention : pandas.DataFrame
+        :func:`cohort_retention` output (its ``attrs["cohort_size"]`` labels the rows).
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure sized to the matrix.
+    max_months : int or None
+        Months since acquisition shown (None: all); month 0 (100 %) is left out.
+    annotate : bool, optional
+        Percentages in the cells (default: when the matrix is at most 15 x 15).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
     import matplotlib.pyplot as plt
     import seaborn as sns
 
@@ -125,6 +167,20 @@ def performance_table(transactions: pd.DataFrame, by: str, observation_end=None)
     Per level: orders (rows), customers, revenue (sum of amount), revenue_share,
     avg_order_value = revenue / orders, and where ``cost`` exists: cost, margin =
     revenue - cost, margin_rate = margin / revenue, margin_share. Sorted by revenue.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        customer_id, date, amount (and cost) and the column ``by``.
+    by : str
+        The dimension (a column of the transactions); missing values count as "unknown".
+    observation_end : date-like, optional
+        Last day kept (default: the data's last day; resolved to midnight).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per level of ``by``.
     """
     _check(transactions, "performance_table", ("customer_id", "date", "amount", by))
     kept, _ = _kept(transactions, observation_end)
@@ -151,7 +207,22 @@ def performance_table(transactions: pd.DataFrame, by: str, observation_end=None)
 def performance_tables(
     transactions: pd.DataFrame, observation_end=None, dimensions=PERFORMANCE_DIMENSIONS
 ) -> dict[str, pd.DataFrame]:
-    """:func:`performance_table` for each of ``dimensions`` present in the transactions."""
+    """:func:`performance_table` for each of ``dimensions`` present in the transactions.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        customer_id, date, amount (and cost) and the dimension columns.
+    observation_end : date-like, optional
+        Last day kept (default: the data's last day; resolved to midnight).
+    dimensions : sequence of str
+        Candidate dimensions (default :data:`PERFORMANCE_DIMENSIONS`); absent ones are skipped.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        One performance table per present dimension.
+    """
     return {
         dim: performance_table(transactions, dim, observation_end)
         for dim in dimensions
@@ -162,7 +233,17 @@ def performance_tables(
 def plot_performance(tables: dict[str, pd.DataFrame], axes=None) -> np.ndarray:
     """One bar chart per dimension: margin rate by level (revenue share where there is no cost).
 
-    Returns the array of Axes, one per table (drawn on ``axes`` when given).
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        :func:`performance_tables` output.
+    axes : array of matplotlib.axes.Axes, optional
+        Drawn on if given (one per table), else on a new figure.
+
+    Returns
+    -------
+    numpy.ndarray
+        The array of Axes, one per table.
     """
     import seaborn as sns
 
