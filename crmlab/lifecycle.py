@@ -76,6 +76,29 @@ def lifecycle_stages(
     (seed 0) and give about 62 % agreement with its true stages on other seeds too.
     Source: the stage model of Dwyer, Schurr & Oh (1987); the silence rule after
     Schmittlein, Morrison & Colombo (1987) ("is the customer still active?").
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        customer_id, date (and amount) of every purchase.
+    customers : pandas.DataFrame, optional
+        customer_id and signup_date: customers who signed up but never bought are "potential".
+    observation_end : date-like, optional
+        The day the stages are read (default: the data's last day).
+    termination_k, decline_k : float
+        Silence ratios above which a customer is terminated / declining.
+    development_days, growth_days : int
+        Tenure (days) below which a customer is developing / growing.
+    window_days : int
+        Length of the recent window for the purchase-rate trend.
+    growth_ratio, decline_ratio : float
+        Recent / earlier rate above which a seasoned customer grows, below which she declines.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per customer: visits, tenure_days, recency_days, typical_gap_days, silence_ratio,
+        recent_rate, earlier_rate and stage.
     """
     _check(transactions, "lifecycle_stages")
     _check_thresholds(
@@ -194,6 +217,28 @@ def stage_economics(
     Per stage: customers, share, revenue, contribution, investment, their means per
     customer, net = contribution - investment and return = contribution / investment.
     Currency of ``amount``.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        customer_id, date, amount (cost, promotion_id where present).
+    stages : pandas.DataFrame
+        :func:`lifecycle_stages` output.
+    promotions : pandas.DataFrame, optional
+        promotion_id and cost: the promotion spend shared by the orders that used it.
+    customers : pandas.DataFrame, optional
+        customer_id and signup_date (for the acquisition cost).
+    observation_end : date-like, optional
+        End of the window (default: the data's last day).
+    window_months : int
+        Months of the window.
+    acquisition_cost : float
+        Cost charged to each customer acquired in the window (>= 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per stage; ``attrs["window_months"]``.
     """
     _check(transactions, "stage_economics")
     if "stage" not in stages.columns:
@@ -251,7 +296,20 @@ def stage_economics(
 
 
 def stage_confusion(stages: pd.DataFrame | pd.Series, truth: pd.Series) -> pd.DataFrame:
-    """Confusion matrix (rows: true stage, columns: rule's stage) on the shared customers."""
+    """Confusion matrix (rows: true stage, columns: rule's stage) on the shared customers.
+
+    Parameters
+    ----------
+    stages : pandas.DataFrame or pandas.Series
+        :func:`lifecycle_stages` output (or its ``stage`` column).
+    truth : pandas.Series
+        The true stage per customer (e.g. the synthetic population's truth).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Counts, true stages down, rule stages across, in the order of :data:`STAGES`.
+    """
     from sklearn.metrics import confusion_matrix
 
     pred = stages["stage"] if isinstance(stages, pd.DataFrame) else stages
@@ -265,13 +323,39 @@ def stage_confusion(stages: pd.DataFrame | pd.Series, truth: pd.Series) -> pd.Da
 
 
 def stage_accuracy(stages: pd.DataFrame | pd.Series, truth: pd.Series) -> float:
-    """Share of the shared customers whose rule stage equals the true stage."""
+    """Share of the shared customers whose rule stage equals the true stage.
+
+    Parameters
+    ----------
+    stages : pandas.DataFrame or pandas.Series
+        :func:`lifecycle_stages` output (or its ``stage`` column).
+    truth : pandas.Series
+        The true stage per customer.
+
+    Returns
+    -------
+    float
+        Accuracy = trace / total of :func:`stage_confusion`.
+    """
     confusion = stage_confusion(stages, truth).to_numpy()
     return float(np.trace(confusion) / confusion.sum())
 
 
 def plot_stage_economics(economics: pd.DataFrame, ax=None):
-    """Bars of contribution and investment per customer by stage, net as a line."""
+    """Bars of contribution and investment per customer by stage, net as a line.
+
+    Parameters
+    ----------
+    economics : pandas.DataFrame
+        :func:`stage_economics` output.
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -289,7 +373,20 @@ def plot_stage_economics(economics: pd.DataFrame, ax=None):
 
 
 def plot_stage_confusion(confusion: pd.DataFrame, ax=None):
-    """Heatmap of the confusion matrix, each row as shares of the true stage."""
+    """Heatmap of the confusion matrix, each row as shares of the true stage.
+
+    Parameters
+    ----------
+    confusion : pandas.DataFrame
+        :func:`stage_confusion` output.
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
     import matplotlib.pyplot as plt
     import seaborn as sns
 
