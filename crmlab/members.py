@@ -52,24 +52,42 @@ def member_metrics(
 ) -> pd.DataFrame:
     """Monthly member metrics, indexed by month (the month's first day, named ``month``).
 
-    Columns
-    -------
-    transacting_customers : distinct customers who bought in the month (members or not).
-    new_cards : membership cards opened in the month (``customers.card_date``; NaN without it).
-    card_opening_rate : new_cards / transacting_customers.
-    card_holders : cards opened by the month's end.
-    effective_members : members with a member visit in the last ``effective_months`` months
-        (12 for most retailers; 6 or 3 for department stores and supermarkets).
-    churned : effective members ``churn_months`` months earlier with no visit since.
-    churn_rate : churned / effective members ``churn_months`` months earlier (rolling churn);
-        NaN for the first ``churn_months`` months.
-    repurchase_frequency : member visits in the effective window / effective members
-        (visits per effective member per window).
-    avg_days_between_purchases : mean days between a member's consecutive visits, over
-        the gaps whose later visit falls in the effective window.
-
     Windows before the first transaction count as empty: if the log starts after the
     business did, the first ``effective_months`` months undercount effective members.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        customer_id and date of every purchase.
+    customers : pandas.DataFrame, optional
+        customer_id and card_date (membership card opened) for the card metrics.
+    observation_end : date-like, optional
+        Last day kept (default: the data's last day).
+    effective_months : int
+        Window (months) of a visit that keeps a member effective.
+    churn_months : int
+        Horizon (months) of the rolling churn rate.
+    card_holders_only : bool, optional
+        Count only card holders as members (default: when the customers have card_date).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by month, with the columns:
+
+        transacting_customers : distinct customers who bought in the month (members or not).
+        new_cards : membership cards opened in the month (``customers.card_date``; NaN without it).
+        card_opening_rate : new_cards / transacting_customers.
+        card_holders : cards opened by the month's end.
+        effective_members : members with a member visit in the last ``effective_months`` months
+            (12 for most retailers; 6 or 3 for department stores and supermarkets).
+        churned : effective members ``churn_months`` months earlier with no visit since.
+        churn_rate : churned / effective members ``churn_months`` months earlier (rolling churn);
+            NaN for the first ``churn_months`` months.
+        repurchase_frequency : member visits in the effective window / effective members
+            (visits per effective member per window).
+        avg_days_between_purchases : mean days between a member's consecutive visits, over
+            the gaps whose later visit falls in the effective window.
     """
     require_columns(transactions, ("customer_id", "date"), "transactions", "member_metrics")
     for name, value in (("effective_months", effective_months), ("churn_months", churn_months)):
@@ -198,7 +216,20 @@ def _frequency_and_gaps(out, v_cust, v_day, v_month, effective, n_months: int, W
 
 def plot_member_metrics(metrics: pd.DataFrame, axes=None):
     """Four panels: effective members, card-opening rate, rolling churn rate, and the
-    repurchase frequency with the average days between purchases."""
+    repurchase frequency with the average days between purchases.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        :func:`member_metrics` output.
+    axes : array of matplotlib.axes.Axes, optional
+        Four Axes drawn on if given, else a new 2 x 2 figure.
+
+    Returns
+    -------
+    numpy.ndarray
+        The 2 x 2 array of Axes.
+    """
     import matplotlib.pyplot as plt
 
     if axes is None:
