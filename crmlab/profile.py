@@ -49,8 +49,20 @@ def acquisitions(
 ) -> pd.DataFrame:
     """New customers per period, by first purchase (and by sign-up when ``customers`` has it).
 
-    Returns a frame indexed by period start with ``first_purchases`` and, if known,
-    ``signups`` and the cumulative ``customers`` (by first purchase).
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        customer_id, date, amount of every order.
+    customers : pandas.DataFrame, optional
+        customer_id and signup_date (sign-ups per period where present).
+    freq : str
+        Period of the counts: "MS" (months, default), "QS", "YS", ... (its first letter is used).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by period start: ``first_purchases`` and, if known, ``signups``, and the
+        cumulative ``customers`` (by first purchase).
     """
     first = transactions.groupby("customer_id", observed=True)["date"].min()
     out = first.dt.to_period(freq[0]).dt.start_time.value_counts().sort_index().rename("first_purchases")
@@ -66,7 +78,18 @@ def acquisitions(
 
 
 def monthly_activity(transactions: pd.DataFrame) -> pd.DataFrame:
-    """Revenue, orders and active (purchasing) customers per calendar month."""
+    """Revenue, orders and active (purchasing) customers per calendar month.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        customer_id, date, amount of every order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by month start: revenue, orders, active_customers, revenue_per_active_customer.
+    """
     month = transactions["date"].dt.to_period("M").dt.start_time
     g = transactions.assign(month=month).groupby("month", observed=True)
     out = pd.DataFrame(
@@ -79,7 +102,17 @@ def monthly_activity(transactions: pd.DataFrame) -> pd.DataFrame:
 def purchases_per_customer(transactions: pd.DataFrame, cap: int = 10) -> pd.DataFrame:
     """How many customers made 1, 2, ... purchases (purchase days), the last row is ``cap``+.
 
-    Columns: ``customers``, ``share`` of customers.
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        customer_id, date, amount of every order.
+    cap : int
+        The last row counts customers with ``cap`` or more purchase days.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed "1", "2", ..., "cap+": ``customers`` and their ``share``.
     """
     per = (
         transactions.assign(day=transactions["date"].dt.normalize())
@@ -94,7 +127,18 @@ def purchases_per_customer(transactions: pd.DataFrame, cap: int = 10) -> pd.Data
 
 
 def customer_spend(transactions: pd.DataFrame) -> pd.DataFrame:
-    """Per customer: purchases (days), orders (rows), total spend and mean spend per purchase."""
+    """Per customer: purchases (days), orders (rows), total spend and mean spend per purchase.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        customer_id, date, amount of every order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by customer_id: purchases, orders, total_spend, spend_per_purchase.
+    """
     daily = _purchase_days(transactions)
     g = daily.groupby("customer_id", observed=True)["amount"]
     out = pd.DataFrame(
@@ -112,6 +156,18 @@ def spend_concentration(transactions: pd.DataFrame, shares=(0.01, 0.05, 0.10, 0.
     """Share of revenue from the top x % of customers (the "80/20" check) and the Gini coefficient.
 
     Gini = 1 - 2 * area under the Lorenz curve of customer spend (trapezoid rule).
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        customer_id, date, amount of every order.
+    shares : sequence of float
+        The top shares of customers reported (0.2: the top 20 %).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per share: top_customers, customers, revenue_share; ``attrs["gini"]``.
     """
     spend = np.sort(customer_spend(transactions)["total_spend"].to_numpy())[::-1]
     total = spend.sum()
@@ -132,7 +188,18 @@ def spend_concentration(transactions: pd.DataFrame, shares=(0.01, 0.05, 0.10, 0.
 
 
 def interpurchase_times(transactions: pd.DataFrame) -> pd.Series:
-    """Days between consecutive purchase days of the same customer (repeat purchases only)."""
+    """Days between consecutive purchase days of the same customer (repeat purchases only).
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        customer_id, date, amount of every order.
+
+    Returns
+    -------
+    pandas.Series
+        ``days_between_purchases``, one value per repeat purchase day.
+    """
     daily = _purchase_days(transactions)
     gap = daily["day"].diff().dt.days
     same = daily["customer_id"].eq(daily["customer_id"].shift())
@@ -140,7 +207,22 @@ def interpurchase_times(transactions: pd.DataFrame) -> pd.Series:
 
 
 def breakdown(customers: pd.DataFrame, transactions: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Customers, buyers, revenue and revenue per buyer for each level of a customer attribute."""
+    """Customers, buyers, revenue and revenue per buyer for each level of a customer attribute.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        customer_id and the attribute ``by``.
+    transactions : pandas.DataFrame
+        customer_id, date, amount of every order.
+    by : str
+        The customer attribute (e.g. "region", "age_band").
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per level: customers, buyers, revenue, buyer_rate, revenue_per_buyer, revenue_share.
+    """
     if by not in customers.columns:
         raise ValueError(f"breakdown: customers have no column {by!r}; found {list(customers.columns)}")
     spend = transactions.groupby("customer_id", observed=True)["amount"].sum()
@@ -157,7 +239,20 @@ def breakdown(customers: pd.DataFrame, transactions: pd.DataFrame, by: str) -> p
 
 
 def plot_acquisitions(acq: pd.DataFrame, ax=None):
-    """Bar chart of new customers per period (first purchases; sign-ups as a line)."""
+    """Bar chart of new customers per period (first purchases; sign-ups as a line).
+
+    Parameters
+    ----------
+    acq : pandas.DataFrame
+        :func:`acquisitions` output.
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
     ax = get_ax(ax, figsize=(9, 3.5))
     ax.bar(acq.index, acq["first_purchases"], width=20, color=PALETTE[0], label="first purchases")
     if "signups" in acq.columns:
@@ -168,7 +263,20 @@ def plot_acquisitions(acq: pd.DataFrame, ax=None):
 
 
 def plot_purchases_per_customer(table: pd.DataFrame, ax=None):
-    """Bar chart of the purchases-per-customer distribution."""
+    """Bar chart of the purchases-per-customer distribution.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`purchases_per_customer` output.
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
     ax = get_ax(ax, figsize=(7, 3.5))
     sns.barplot(x=table.index, y=table["share"], ax=ax, color=PALETTE[0])
     ax.set(
@@ -178,7 +286,20 @@ def plot_purchases_per_customer(table: pd.DataFrame, ax=None):
 
 
 def plot_spend(spend: pd.DataFrame, ax=None):
-    """Histogram of total spend per customer on a log axis."""
+    """Histogram of total spend per customer on a log axis.
+
+    Parameters
+    ----------
+    spend : pandas.DataFrame
+        :func:`customer_spend` output.
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
     ax = get_ax(ax, figsize=(7, 3.5))
     sns.histplot(spend["total_spend"].clip(lower=0.01), log_scale=True, bins=40, ax=ax)
     ax.set(xlabel="total spend per customer (log scale)", ylabel="customers", title="Spend distribution")
@@ -186,7 +307,22 @@ def plot_spend(spend: pd.DataFrame, ax=None):
 
 
 def plot_interpurchase_times(gaps: pd.Series, ax=None, max_days: int | None = None):
-    """Histogram of days between purchases, median marked."""
+    """Histogram of days between purchases, median marked.
+
+    Parameters
+    ----------
+    gaps : pandas.Series
+        :func:`interpurchase_times` output.
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    max_days : int, optional
+        Gaps above it are left out of the histogram (not of the median).
+    """
     ax = get_ax(ax, figsize=(7, 3.5))
     shown = gaps if max_days is None else gaps[gaps <= max_days]
     sns.histplot(shown, bins=50, ax=ax)
@@ -199,7 +335,22 @@ def plot_interpurchase_times(gaps: pd.Series, ax=None, max_days: int | None = No
 def plot_breakdowns(
     tables: dict[str, pd.DataFrame], value: str = "revenue_per_buyer", axes=None
 ) -> np.ndarray:
-    """One small bar chart per attribute: ``value`` by level; returns the array of Axes."""
+    """One small bar chart per attribute: ``value`` by level.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        :func:`breakdown` output per attribute.
+    value : str
+        The column plotted (revenue_per_buyer, buyer_rate, revenue_share, ...).
+    axes : array of matplotlib.axes.Axes, optional
+        Drawn on if given (one per table), else on a new figure.
+
+    Returns
+    -------
+    numpy.ndarray
+        The array of Axes, one per table.
+    """
     n = len(tables)
     if n == 0:
         raise ValueError("plot_breakdowns: no breakdown tables to plot")
