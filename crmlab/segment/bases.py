@@ -57,6 +57,22 @@ def segmentation_bases(
     Each table is indexed by (variable, level) with: customers, share, buyers, revenue,
     revenue_share, revenue_per_customer, visits_per_buyer, spend_per_visit. A basis
     whose variables are all absent is left out of the dict.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        customer_id, date, amount of every order.
+    customers : pandas.DataFrame, optional
+        customer_id and demographic / geographic attributes, acquisition_channel.
+    survey : pandas.DataFrame, optional
+        customer_id with satisfaction, loyalty_intention, recommend.
+    observation_end : date-like, optional
+        Last day kept (default: the data's last day).
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        One table per basis present ("demographic", "geographic", "behavioural", ...).
     """
     require_columns(transactions, ["customer_id", "date", "amount"], "transactions", "segmentation_bases")
     end = _end(transactions, observation_end)

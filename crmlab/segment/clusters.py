@@ -93,6 +93,16 @@ class CustomerClusters(Estimator):
         A fitted model assigns with its chosen scikit-learn model (k-means: nearest
         centroid; Gaussian mixture: highest posterior); a model built with
         :meth:`from_params` assigns each customer to the nearest centre.
+
+        Parameters
+        ----------
+        table : pandas.DataFrame
+            One row per customer with the fitted ``features``.
+
+        Returns
+        -------
+        pandas.Series
+            Cluster per customer, named ``cluster``, on the table's index.
         """
         self._check_fitted()
         z = self.scaler_.transform(self._design(table))
@@ -125,7 +135,27 @@ class CustomerClusters(Estimator):
         return np.log1p(x) if self.log else x
 
     def fit(self, table: pd.DataFrame) -> CustomerClusters:
-        """Fit every k in ``k_range`` on ``table`` (e.g. ``customer_features``) and pick one."""
+        """Fit every k in ``k_range`` on ``table`` (e.g. ``customer_features``) and pick one.
+
+        The features are standardised; k-means or a Gaussian mixture is fitted for each k
+        (seeded), and k is chosen by the silhouette (Rousseeuw 1987) for k-means or the BIC for
+        mixtures; clusters are renumbered by mean value (0 = most valuable).
+
+        Parameters
+        ----------
+        table : pandas.DataFrame
+            One row per customer with the ``features`` columns.
+
+        Returns
+        -------
+        CustomerClusters
+            ``self``, fitted (``k_``, ``labels_``, ``centers_``, ``scores_``, ``models_``).
+
+        Raises
+        ------
+        ValueError
+            For an unknown method, a bad ``k_range`` or too few customers.
+        """
         from sklearn.cluster import KMeans
         from sklearn.metrics import silhouette_score
         from sklearn.mixture import GaussianMixture
@@ -193,14 +223,34 @@ class CustomerClusters(Estimator):
         return pd.Series(labels, index=table.index, name="cluster")
 
     def labels_for(self, k: int, table: pd.DataFrame) -> pd.Series:
-        """Labels of the fitted model with ``k`` clusters (not renumbered by value)."""
+        """Labels of the fitted model with ``k`` clusters (not renumbered by value).
+
+        Parameters
+        ----------
+        k : int
+            One of the fitted ``k_range``.
+        table : pandas.DataFrame
+            One row per customer with the fitted features.
+
+        Returns
+        -------
+        pandas.Series
+            Cluster per customer, named ``cluster``.
+        """
         self._check_fitted()
         model = self.models_[k]
         z = self.scaler_.transform(self._design(table))
         return pd.Series(model.predict(z), index=table.index, name="cluster")
 
     def summary(self) -> pd.DataFrame:
-        """Model-selection table: per k the silhouette and inertia (k-means) or BIC / AIC."""
+        """Model-selection table: per k the silhouette and inertia (k-means) or BIC / AIC.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per k with its scores and ``chosen`` (a model from ``from_params``: its
+            centres).
+        """
         self._check_fitted()
         if getattr(self, "scores_", None) is None:
             return self.centers_.assign(chosen=True)
@@ -209,7 +259,18 @@ class CustomerClusters(Estimator):
         return out
 
     def profile(self, table: pd.DataFrame) -> pd.DataFrame:
-        """Cluster profile: customers, share, mean of each numeric column, revenue share."""
+        """Cluster profile: customers, share, mean of each numeric column, revenue share.
+
+        Parameters
+        ----------
+        table : pandas.DataFrame
+            The customers' table (features and any other numeric columns), same index as fitted.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per cluster.
+        """
         self._check_fitted()
         labels = self.labels_.reindex(table.index)
         numeric = table.select_dtypes("number")
@@ -230,6 +291,16 @@ def adjusted_rand(labels: pd.Series, truth: pd.Series) -> float:
 
     1 = identical partitions, about 0 = no better than chance. Aligned on the index; only
     customers present in both count.
+
+    Parameters
+    ----------
+    labels, truth : pandas.Series
+        Two labelings indexed by customer_id.
+
+    Returns
+    -------
+    float
+        The adjusted Rand index.
     """
     from sklearn.metrics import adjusted_rand_score
 
@@ -240,7 +311,20 @@ def adjusted_rand(labels: pd.Series, truth: pd.Series) -> float:
 
 
 def plot_cluster_profile(clusters: CustomerClusters, ax=None):
-    """Heatmap of the cluster means of the standardised features (z-scores), sizes in labels."""
+    """Heatmap of the cluster means of the standardised features (z-scores), sizes in labels.
+
+    Parameters
+    ----------
+    clusters : CustomerClusters
+        A fitted model.
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
     import matplotlib.pyplot as plt
     import seaborn as sns
 
@@ -266,7 +350,20 @@ def plot_cluster_profile(clusters: CustomerClusters, ax=None):
 
 
 def plot_cluster_selection(clusters: CustomerClusters, ax=None):
-    """Silhouette (and BIC for mixtures) against k, the chosen k marked."""
+    """Silhouette (and BIC for mixtures) against k, the chosen k marked.
+
+    Parameters
+    ----------
+    clusters : CustomerClusters
+        A fitted model (with ``scores_``).
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
     import matplotlib.pyplot as plt
 
     if ax is None:

@@ -22,6 +22,18 @@ def customer_features(transactions: pd.DataFrame, observation_end=None) -> pd.Da
     annualised over 30 days), ``promo_share`` (share of orders with a ``promotion_id``,
     where the column exists) and ``margin`` (amount - cost, where ``cost`` exists).
     Amounts in the currency of ``amount``.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        customer_id, date, amount of every order.
+    observation_end : date-like, optional
+        Last day kept (default: the data's last day).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer (index customer_id) with the columns above.
     """
     visits = _visits(transactions, observation_end)
     end = _end(transactions, observation_end)

@@ -17,6 +17,20 @@ def plot_share_vs_revenue(summary: pd.DataFrame, ax=None, title: str = ""):
 
     Takes any summary with ``share`` and ``revenue_share`` columns (RFM segments, value
     tiers, VIP quadrants, clusters): the Pareto picture of who carries the revenue.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        One row per group with ``share`` and ``revenue_share`` (and an optional ``label``).
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+    title : str
+        The plot title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
     """
     import matplotlib.pyplot as plt
 
@@ -35,7 +49,24 @@ def plot_share_vs_revenue(summary: pd.DataFrame, ax=None, title: str = ""):
 
 
 def plot_basis(table: pd.DataFrame, column: str = "revenue_per_customer", ax=None, title: str = ""):
-    """Horizontal bars of one measure per level, one block per variable of a basis table."""
+    """Horizontal bars of one measure per level, one block per variable of a basis table.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One table of :func:`crmlab.segment.segmentation_bases` (index: variable, level).
+    column : str
+        The measure drawn.
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+    title : str
+        The plot title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
     import matplotlib.pyplot as plt
 
     require_columns(table, [column], "basis table", "plot_basis")

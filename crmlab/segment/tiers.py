@@ -50,6 +50,28 @@ def value_tiers(
 
     Source: the value pyramid of Curry & Curry (2000), "The Customer Marketing Method";
     Zeithaml, Rust & Lemon (2001) "The customer pyramid".
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        customer_id, date, amount of every order.
+    survey : pandas.DataFrame, optional
+        customer_id and the ``satisfaction`` column.
+    customers : pandas.DataFrame, optional
+        customer_id and signup_date: signed-up customers without a purchase are "no value".
+    observation_end : date-like, optional
+        Last day kept (default: the data's last day).
+    window_months : int
+        Months before ``observation_end`` that count.
+    shares : tuple of float
+        Shares of the active customers in the high and mid tiers.
+    satisfaction : str
+        The survey column used.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per customer: frequency, amount, satisfaction, value_index, tier.
     """
     require_columns(transactions, ["customer_id", "date", "amount"], "transactions", "value_tiers")
     if len(shares) != 2 or min(shares) <= 0 or sum(shares) >= 1:
@@ -82,7 +104,18 @@ def value_tiers(
 
 
 def value_tier_summary(tiers: pd.DataFrame) -> pd.DataFrame:
-    """Customers, share, revenue, revenue share, means and the strategy of each value tier."""
+    """Customers, share, revenue, revenue share, means and the strategy of each value tier.
+
+    Parameters
+    ----------
+    tiers : pandas.DataFrame
+        :func:`value_tiers` output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per tier (high, mid, low, no value) with its strategy.
+    """
     require_columns(tiers, ["tier", "frequency", "amount", "satisfaction"], "tiers", "value_tier_summary")
     g = tiers.groupby("tier", observed=False)
     out = pd.DataFrame(
@@ -122,6 +155,20 @@ def vip_quadrants(transactions: pd.DataFrame, observation_end=None, window_month
     ``.attrs["y_mean"]``). Quadrant 1: x >= mean and y >= mean (gold customers);
     2: x < mean, y >= mean and 4: x >= mean, y < mean (potential); 3: both below
     (maintain only).
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        customer_id, date, amount of every order.
+    observation_end : date-like, optional
+        Last day kept (default: the data's last day).
+    window_months : int
+        Months before ``observation_end`` that count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per customer: visits, spend, spend_per_visit, quadrant, label.
     """
     end = _end(transactions, observation_end)
     visits = _visits(transactions, end, start=_window_start(end, window_months))
@@ -147,7 +194,18 @@ def vip_quadrants(transactions: pd.DataFrame, observation_end=None, window_month
 
 
 def quadrant_summary(quadrants: pd.DataFrame) -> pd.DataFrame:
-    """Customers, share, revenue and revenue share, mean visits and spend per visit per quadrant."""
+    """Customers, share, revenue and revenue share, mean visits and spend per visit per quadrant.
+
+    Parameters
+    ----------
+    quadrants : pandas.DataFrame
+        :func:`vip_quadrants` output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per quadrant 1..4 with its label.
+    """
     require_columns(
         quadrants, ["quadrant", "visits", "spend", "spend_per_visit"], "quadrants", "quadrant_summary"
     )
@@ -168,7 +226,24 @@ def quadrant_summary(quadrants: pd.DataFrame) -> pd.DataFrame:
 
 def plot_vip_quadrants(quadrants: pd.DataFrame, ax=None, max_points: int = 5000, seed: int = 0):
     """Scatter of visits against spend per visit (log axes), cross-hair at the means,
-    each quadrant annotated with its customers and revenue share."""
+    each quadrant annotated with its customers and revenue share.
+
+    Parameters
+    ----------
+    quadrants : pandas.DataFrame
+        :func:`vip_quadrants` output.
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+    max_points : int
+        Customers drawn at most (a seeded sample beyond).
+    seed : int
+        Seed of the sample and the jitter.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+    """
     import matplotlib.pyplot as plt
     import seaborn as sns
 
