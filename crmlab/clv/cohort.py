@@ -72,7 +72,13 @@ class CohortCLV:
         """Per cohort: ``customers``, ``periods_observed``, ``clv_observed`` (discounted
         margin per acquired customer over the observed periods -- a lower bound: later
         periods are not yet seen) and ``clv_pooled_same_periods`` (the pooled curve over
-        the same number of periods, for comparison)."""
+        the same number of periods, for comparison).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per acquisition cohort with the columns above.
+        """
         disc = (1.0 + self.period_discount_rate) ** -np.arange(self.retention.shape[1])
         pv = (self.retention.to_numpy() * self.margin.fillna(0.0).to_numpy()) * disc
         observed = self.retention.notna().sum(axis=1).to_numpy()

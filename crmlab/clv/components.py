@@ -51,7 +51,13 @@ class CLVComponents:
         return float(self.by_year["total"].sum())
 
     def summary(self) -> pd.DataFrame:
-        """One row per component: ``source``, ``present_value``, ``share_of_clv`` (of the total)."""
+        """One row per component: ``source``, ``present_value``, ``share_of_clv`` (of the total).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by component (CLV1..CLV6).
+        """
         pv = self.by_year[list(COMPONENTS)].sum()
         total = float(pv.sum())
         out = pd.DataFrame(
@@ -66,7 +72,20 @@ class CLVComponents:
         return out
 
     def plot_waterfall(self, ax: Axes | None = None, title: str | None = None) -> Axes:
-        """Waterfall of the components: :func:`crmlab.clv.plot_waterfall` of this result."""
+        """Waterfall of the components: :func:`crmlab.clv.plot_waterfall` of this result.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Drawn on if given, else on a new figure.
+        title : str, optional
+            The plot title.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+        """
         from .plots import plot_waterfall
 
         return plot_waterfall(self, ax=ax, title=title)

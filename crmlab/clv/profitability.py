@@ -296,7 +296,13 @@ class WhaleCurve:
 
     def summary(self) -> pd.DataFrame:
         """Total profit, peak of the curve (value, % of total, share of customers at the
-        peak), share and loss of the value-destroying customers (profit < 0)."""
+        peak), share and loss of the value-destroying customers (profit < 0).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One column of figures (value), one row per statistic.
+        """
         c = self.curve
         profit = c["profit"].to_numpy()
         cum = c["cumulative_profit"].to_numpy()
@@ -317,7 +323,20 @@ class WhaleCurve:
         return pd.DataFrame({"value": pd.Series(rows, dtype=np.float64)}).rename_axis("measure")
 
     def plot(self, ax: Axes | None = None, title: str | None = None) -> Axes:
-        """:func:`crmlab.clv.plot_whale_curve` of this curve."""
+        """:func:`crmlab.clv.plot_whale_curve` of this curve.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Drawn on if given, else on a new figure.
+        title : str, optional
+            The plot title.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+        """
         from .plots import plot_whale_curve
 
         return plot_whale_curve(self, ax=ax, title=title)

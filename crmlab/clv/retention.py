@@ -43,7 +43,13 @@ class RetentionDecision:
 
     def summary(self) -> pd.DataFrame:
         """Totals: defectors, lost and recoverable profit, break-even and recommended spend,
-        net gain and the retention rate after the recommended fixes."""
+        net gain and the retention rate after the recommended fixes.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per total.
+        """
         t = self.table
         fixed = t["fix"].to_numpy()
         saved = float(t.loc[fixed, "preventable_defectors"].sum())

@@ -129,7 +129,13 @@ class StabilityResult:
     top_customers: pd.Index = field(repr=False, default=None)
 
     def summary(self) -> pd.DataFrame:
-        """Mean, min, 5th percentile and median of the customers (and share) who stay on top."""
+        """Mean, min, 5th percentile and median of the customers (and share) who stay on top.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows mean, min, p05, median; columns share_staying and customers_staying.
+        """
         r = self.retention
         stats = {"mean": r.mean(), "min": r.min(), "p05": np.quantile(r, 0.05), "median": np.median(r)}
         return pd.DataFrame(

@@ -251,7 +251,13 @@ class TypologyAgreement:
     n: int
 
     def summary(self) -> pd.DataFrame:
-        """Per class: customers in the reference, recall (share found) and precision."""
+        """Per class: customers in the reference, recall (share found) and precision.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per class: reference, recall, precision.
+        """
         c = self.confusion
         diag = pd.Series(np.diag(c.reindex(index=c.index, columns=c.index, fill_value=0)), index=c.index)
         return pd.DataFrame(

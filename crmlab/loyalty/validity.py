@@ -60,7 +60,13 @@ class ValidityResult:
     n: int
 
     def summary(self) -> pd.DataFrame:
-        """Per score: AUC for repurchase, correlations with holdout spend and purchases, top-decile lift."""
+        """Per score: AUC for repurchase, correlations with holdout spend and purchases, top-decile lift.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per score column (``metrics``).
+        """
         return self.metrics
 
 

@@ -40,7 +40,13 @@ class AHPResult:
     cr: float
 
     def summary(self) -> pd.DataFrame:
-        """Weights per element, with lambda_max, CI, RI and CR in the frame's last rows."""
+        """Weights per element, with lambda_max, CI, RI and CR in the frame's last rows.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Column ``weight``: one row per element, then lambda_max, CI, RI and CR (Saaty 1980).
+        """
         out = self.weights.to_frame("weight")
         stats = pd.DataFrame(
             {"weight": [self.lambda_max, self.ci, self.ri, self.cr]}, index=["lambda_max", "CI", "RI", "CR"]
@@ -185,7 +191,13 @@ class EntropyResult:
     weights: pd.Series
 
     def summary(self) -> pd.DataFrame:
-        """Entropy e_j, divergence 1 - e_j and weight w_j per column."""
+        """Entropy e_j, divergence 1 - e_j and weight w_j per column.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per indicator: entropy, divergence, weight.
+        """
         return pd.DataFrame(
             {"entropy": self.entropy, "divergence": 1.0 - self.entropy, "weight": self.weights}
         )

@@ -62,7 +62,25 @@ def _cumulative(score, treatment, y) -> pd.DataFrame:
 
 
 def qini_coefficient(score: ArrayLike, treatment: ArrayLike, y: ArrayLike) -> float:
-    """Qini coefficient of a score (module docstring): area above random per treated customer."""
+    """Qini coefficient of a score (module docstring): area above random per treated customer.
+
+    Q = integral over the targeted fraction of (Qini curve - random line), divided by the
+    number of treated customers (Radcliffe 2007).
+
+    Parameters
+    ----------
+    score : array-like
+        Predicted uplift (higher = contact first).
+    treatment : array-like of bool
+        Treated (True) or control.
+    y : array-like
+        Response (0/1) or revenue.
+
+    Returns
+    -------
+    float
+        The Qini coefficient (0: no better than random targeting).
+    """
     c = _cumulative(score, treatment, y)
     gap = c["qini"] - c["random"]
     return float(np.trapezoid(gap, c["fraction"]) / c["n_treated"].iloc[-1])
@@ -167,9 +185,17 @@ def plot_qini(curves, ax=None, per_treated: bool = False) -> Axes:
 def plot_uplift_by_decile(table: pd.DataFrame, ax=None) -> Axes:
     """Observed (bars) against predicted (line) uplift per group of :func:`uplift_by_decile`.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`uplift_by_decile` output (observed_uplift, predicted_uplift per group).
+    ax : matplotlib.axes.Axes, optional
+        Drawn on if given, else on a new figure.
+
     Returns
     -------
     matplotlib.axes.Axes
+        The Axes drawn on.
     """
     ax = get_ax(ax)
     x = np.arange(len(table))

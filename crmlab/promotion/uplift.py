@@ -173,7 +173,18 @@ class UpliftModel(Estimator):
         return self
 
     def predict(self, X: pd.DataFrame | ArrayLike) -> pd.Series:
-        """Predicted uplift ``tau(x)`` per row of ``X`` (index kept)."""
+        """Predicted uplift ``tau(x)`` per row of ``X`` (index kept).
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or array-like
+            Features with the fitted columns, in the same order.
+
+        Returns
+        -------
+        pandas.Series
+            tau(x) = P(buy | treated, x) - P(buy | control, x) per row, on X's index.
+        """
         self._check_fitted()
         X = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, float))
         if list(map(str, X.columns)) != self.feature_names_:
@@ -190,7 +201,13 @@ class UpliftModel(Estimator):
         return pd.Series(tau, index=X.index, name="uplift")
 
     def summary(self) -> pd.DataFrame:
-        """Method, classifier and the experiment it was fitted on."""
+        """Method, classifier and the experiment it was fitted on.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Column ``value``: method, estimator, treated and control customers, features.
+        """
         self._check_fitted()
         est = self.estimator if isinstance(self.estimator, str) else type(self.estimator).__name__
         return pd.DataFrame(
