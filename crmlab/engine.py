@@ -44,7 +44,20 @@ _SECONDS_PER_DAY = 86_400
 
 
 def connect(database: str | os.PathLike | None = None, threads: int | None = None):
-    """An Ibis DuckDB connection: in memory (default) or on a DuckDB database file."""
+    """An Ibis DuckDB connection: in memory (default) or on a DuckDB database file.
+
+    Parameters
+    ----------
+    database : str or path, optional
+        A DuckDB database file (None: in memory).
+    threads : int, optional
+        DuckDB's thread count (default: DuckDB's own, the number of cores).
+
+    Returns
+    -------
+    ibis.backends.duckdb.Backend
+        The connection.
+    """
     import ibis
 
     con = ibis.duckdb.connect(str(database) if database is not None else ":memory:")
@@ -88,6 +101,27 @@ def transactions_table(source, columns: dict[str, str] | None = None, *, con=Non
     Parquet files (``"exports/*.parquet"``) or a CSV file; a DuckDB database file or a SQL URL
     (``postgresql://...``) with ``table=`` or ``query=``. ``columns`` maps canonical names to the
     source's (``{"customer_id": "household_id", "date": "day", "amount": "sales"}``).
+
+    Parameters
+    ----------
+    source : path, SQL URL, ibis Table, pandas or PySpark DataFrame
+        Where the transactions are.
+    columns : dict, optional
+        Canonical name -> the source's column name.
+    con : ibis connection, optional
+        The connection to read paths with (default: a new in-memory DuckDB).
+    table, query : str, optional
+        For a database file or a SQL URL: the table, or a query returning the transactions.
+
+    Returns
+    -------
+    ibis Table
+        customer_id, date, amount.
+
+    Raises
+    ------
+    crmlab.exceptions.CRMDataError
+        When a mapped or required column is missing (named, with the columns found).
     """
     import ibis
 
@@ -146,6 +180,23 @@ def rfm_summary_expr(t, end_day: int, unit_days: float, cal_day: int | None = No
 
     ``end_day`` / ``cal_day`` are day numbers (days since 1970-01-01); purchases after
     ``end_day`` are ignored; without ``cal_day`` the calibration period is the whole window.
+
+    Parameters
+    ----------
+    t : ibis Table
+        Canonical transactions (customer_id, date, amount), e.g. :func:`transactions_table`.
+    end_day : int
+        Observation end as a day number.
+    unit_days : float
+        Days per time unit of recency and T (7: weeks).
+    cal_day : int, optional
+        Calibration end as a day number.
+
+    Returns
+    -------
+    ibis Table
+        The lazy summary (customer_id, frequency, recency, T, monetary_value and the holdout
+        columns with a calibration end).
     """
     import ibis
 

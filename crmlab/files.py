@@ -14,6 +14,20 @@ def atomic_write_text(path, text: str, check: Callable[[Path], None] | None = No
     """Write ``text`` to a temporary file beside ``path``, run ``check(tmp)``, then move it into place.
 
     If writing or ``check`` raises, the temporary file is removed and ``path`` keeps its old content.
+
+    Parameters
+    ----------
+    path : str or path
+        The file written (its folder is created if needed).
+    text : str
+        The content, written as UTF-8.
+    check : callable, optional
+        ``check(tmp_path)`` runs on the written temporary file before it is moved into place.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -193,7 +193,20 @@ class GroundTruth:
     campaign: pd.DataFrame | None = None
 
     def basic_saturation_point(self, fraction: float = 0.2) -> float:
-        """Basic satisfaction at which f'(B) falls below ``fraction`` of its maximum."""
+        """Basic satisfaction at which f'(B) falls below ``fraction`` of its maximum.
+
+        With f(B) = A (1 - exp(-k (B - 1))), f'(B) = A k exp(-k (B - 1)): B* = 1 + ln(1 / fraction) / k.
+
+        Parameters
+        ----------
+        fraction : float
+            Share of the maximal marginal effect (0.2: 20 %).
+
+        Returns
+        -------
+        float
+            B* on the survey scale; NaN without the satisfaction trap.
+        """
         p = self.params
         if not p["satisfaction_trap"]:
             return float("nan")
@@ -221,7 +234,18 @@ class Population:
         )
 
     def save(self, directory) -> Path:
-        """Write every table as CSV (ground truth under ``truth_*``) and the parameters as JSON."""
+        """Write every table as CSV (ground truth under ``truth_*``) and the parameters as JSON.
+
+        Parameters
+        ----------
+        directory : str or path
+            The folder (created if needed).
+
+        Returns
+        -------
+        pathlib.Path
+            The folder.
+        """
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         self.customers.to_csv(out / "customers.csv", index=False)
@@ -316,6 +340,12 @@ def generate(
     survey_response_rate : share of buyers who answer the survey.
     potential_share : share of sign-ups who never buy in the period.
     n_promotions : promotions in the period (default: one a month).
+
+    Returns
+    -------
+    Population
+        The canonical tables (customers, transactions, survey, promotions, order_lines,
+        campaign) and the ground truth (``truth``).
     """
     if n_customers < 10:
         raise ValueError(f"generate: n_customers must be at least 10, not {n_customers}")
@@ -915,8 +945,14 @@ def _campaign(rng, c, ids, transactions: pd.DataFrame, end_ts) -> tuple[pd.DataF
 
 
 def main(argv=None) -> None:
-    """``python -m crmlab.synth --out data/synthetic``: write a default population as CSV."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
+    """``python -m crmlab.synth --out data/synthetic``: write a default population as CSV.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments (default: ``sys.argv[1:]``).
+    """
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
     parser.add_argument("--out", default="data/synthetic")
     parser.add_argument("--n-customers", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
