@@ -16,8 +16,9 @@ and the script counts how often the stated interval holds the truth:
 
 The goal (issue 13): 85-95 % for a 90 % interval. Measured (100 populations): at 5,000 customers
 every coverage of BG/NBD and Pareto/NBD is within 85-95 %; at 2,000 the BG/NBD's a and b over-cover
-(96 %, 98 %) and the Pareto/NBD's draws interval of the total under-covers (81 %). With P populations a coverage c has a binomial
-standard error sqrt(c (1 - c) / P): 0.03 at 90 % and 100 populations.
+(96 %, 98 %) and the Pareto/NBD's draws interval of the total under-covers (81 %). With P
+populations a coverage c has a binomial standard error sqrt(c (1 - c) / P): 0.03 at 90 % and
+100 populations.
 """
 
 from __future__ import annotations
