@@ -109,6 +109,18 @@ class PLSPathModel(Estimator):
 
         ``Y = Z W``, Z the indicators standardised with the population sd of ``data`` (centred
         only when ``scaled=False``): on the data a model was fitted to this is ``scores_``.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            A table with every indicator column, complete and numeric.
+        table : str
+            The table's name in error messages.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Latent scores, one column per latent variable.
         """
         self._check_fitted()
         return self._scores(self._matrix(data, table), self._weight_matrix(), data)
@@ -176,6 +188,18 @@ class PLSPathModel(Estimator):
 
         ``data`` needs every indicator column, complete and numeric; other
         columns are ignored (``customer_id``, if present, indexes ``scores_``).
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            The survey: every indicator column, complete and numeric.
+        table : str
+            The table's name in error messages.
+
+        Returns
+        -------
+        PLSPathModel
+            ``self``, fitted (``outer_weights_``, ``scores_``, ``paths_``, ...).
         """
         self._validate()
         X = self._matrix(data, table)
@@ -322,6 +346,11 @@ class PLSPathModel(Estimator):
         Standard errors are those of the OLS regression on the latent scores
         (as plspm's ``inner_model``); they ignore that the scores are estimated,
         so prefer :meth:`bootstrap` for inference.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by (from, to).
         """
         self._check_estimated()
         latents = self._latents
@@ -351,6 +380,11 @@ class PLSPathModel(Estimator):
         rho_c = (sum l)^2 / ((sum l)^2 + sum(1 - l^2)) (Dillon & Goldstein 1984;
         Werts, Linn & Joereskog 1974); AVE = mean l^2 (Fornell & Larcker 1981);
         l are the PLS loadings. Single-item blocks get 1 for all three.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per latent variable.
         """
         self._check_estimated()
         out = pd.concat(
@@ -371,6 +405,22 @@ class PLSPathModel(Estimator):
         (Efron & Tibshirani 1993; as SmartPLS and plspm). Resamples where an
         indicator is constant or PLS does not converge are dropped and counted
         in ``.attrs["n_failed"]``. The draws are kept in ``bootstrap_draws_``.
+
+        Parameters
+        ----------
+        n_boot : int
+            Bootstrap resamples (>= 2).
+        seed : int
+            Seed of the resampling.
+        level : float
+            Confidence level of the percentile interval, in (0, 1).
+        chunk : int
+            Resamples estimated together (memory against speed).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by (from, to): original, mean, sd, t, ci_low, ci_high.
         """
         self._check_estimated()
         if int(n_boot) != n_boot or n_boot < 2:

@@ -24,6 +24,11 @@ def ecsi_model() -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
     image -> expectation, satisfaction, loyalty; expectation -> quality, value,
     satisfaction; quality -> value, satisfaction; value -> satisfaction;
     satisfaction -> complaints, loyalty; complaints -> loyalty.
+
+    Returns
+    -------
+    tuple
+        (inner paths as (from, to) pairs, blocks: latent -> its indicator columns).
     """
     inner = [
         ("image", "expectation"),
@@ -48,6 +53,11 @@ def bank_model() -> tuple[list[tuple[str, str]], dict[str, list[str]]]:
     The ECSI model without complaints: image -> expectation, satisfaction, loyalty;
     expectation -> quality, value, satisfaction; quality -> value, satisfaction;
     value -> satisfaction; satisfaction -> loyalty.
+
+    Returns
+    -------
+    tuple
+        (inner paths as (from, to) pairs, blocks: latent -> its indicator columns).
     """
     inner = [
         ("image", "expectation"),

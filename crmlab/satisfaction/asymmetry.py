@@ -44,11 +44,28 @@ class PenaltyReward:
     fit_: object = field(repr=False, default=None)
 
     def summary(self) -> pd.DataFrame:
-        """Penalty, reward (with CIs), impact asymmetry and class per attribute."""
+        """Penalty, reward (with CIs), impact asymmetry and class per attribute.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per attribute (a copy of ``table``).
+        """
         return self.table.copy()
 
     def plot(self, ax=None):
-        """Penalty and reward bars per attribute (see :func:`plot_penalty_reward`)."""
+        """Penalty and reward bars per attribute (see :func:`plot_penalty_reward`).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Drawn on if given, else on a new figure.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+        """
         from .plots import plot_penalty_reward
 
         return plot_penalty_reward(self, ax=ax)
@@ -260,11 +277,30 @@ class KanoAnalysis:
     table: pd.DataFrame
 
     def summary(self) -> pd.DataFrame:
-        """Per attribute: n, counts A O M I R Q, modal category, Better, Worse."""
+        """Per attribute: n, counts A O M I R Q, modal category, Better, Worse.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per attribute (a copy of ``table``); Better and Worse after Berger et al. (1993).
+        """
         return self.table.copy()
 
     def plot(self, ax=None, labels=None):
-        """Better against |Worse| (see :func:`plot_kano`)."""
+        """Better against |Worse| (see :func:`plot_kano`).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Drawn on if given, else on a new figure.
+        labels : dict, optional
+            Attribute -> label shown (default: the attribute names).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+        """
         from .plots import plot_kano
 
         return plot_kano(self, ax=ax, labels=labels)

@@ -36,7 +36,13 @@ class LoyaltyTypes:
     profile: list = field(default_factory=list)
 
     def summary(self) -> pd.DataFrame:
-        """Count, share, mean scores, mean of each ``profile`` column and strategy per type."""
+        """Count, share, mean scores, mean of each ``profile`` column and strategy per type.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per satisfaction x loyalty type (Jones & Sasser 1995).
+        """
         g = self.types.groupby("type")
         out = pd.DataFrame(
             {
@@ -56,7 +62,20 @@ class LoyaltyTypes:
         ]
 
     def plot(self, ax=None, seed: int = 0):
-        """Satisfaction x loyalty scatter with the four quadrants (see :func:`plot_types`)."""
+        """Satisfaction x loyalty scatter with the four quadrants (see :func:`plot_types`).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Drawn on if given, else on a new figure.
+        seed : int
+            Seed of the jitter on the answer scales.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+        """
         from .plots import plot_types
 
         return plot_types(self, ax=ax, seed=seed)

@@ -79,7 +79,13 @@ class SatisfactionParadox:
     logit_: object = field(repr=False, default=None)
 
     def summary(self) -> pd.DataFrame:
-        """The claims of the lecture against these data."""
+        """The claims of the lecture against these data.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per claim: what it says and what these data show.
+        """
         c = self.cutoffs
         lv = self.levels
 
@@ -116,7 +122,18 @@ class SatisfactionParadox:
         return pd.DataFrame(rows, columns=columns).set_index("claim")
 
     def plot(self, ax=None):
-        """Repurchase by satisfaction score (see :func:`plot_paradox`)."""
+        """Repurchase by satisfaction score (see :func:`plot_paradox`).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Drawn on if given, else on a new figure.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+        """
         from .plots import plot_paradox
 
         return plot_paradox(self, ax=ax)

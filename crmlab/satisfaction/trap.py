@@ -69,7 +69,13 @@ class TrapAnalysis:
     models: dict = field(default_factory=dict, repr=False)
 
     def summary(self) -> pd.DataFrame:
-        """One row per driver: shape and its test, best form, curvature, saturation."""
+        """One row per driver: shape and its test, best form, curvature, saturation.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by driver (basic, latent).
+        """
         return pd.DataFrame(
             [self._summary_row(role, label) for role, label in self.drivers.items()]
         ).set_index("driver")
@@ -110,7 +116,18 @@ class TrapAnalysis:
         return row
 
     def plot(self, axes=None):
-        """Loyalty curves and marginal effects of both drivers (see :func:`plot_trap`)."""
+        """Loyalty curves and marginal effects of both drivers (see :func:`plot_trap`).
+
+        Parameters
+        ----------
+        axes : array of matplotlib.axes.Axes, optional
+            Drawn on if given, else on a new figure.
+
+        Returns
+        -------
+        numpy.ndarray
+            The array of Axes.
+        """
         from .plots import plot_trap
 
         return plot_trap(self, axes=axes)
