@@ -32,7 +32,13 @@ _FLAGS = [
 
 
 def find_chromium() -> str | None:
-    """Path of a Chromium/Chrome binary (``CRMLAB_CHROMIUM`` overrides), or None."""
+    """Path of a Chromium/Chrome binary (``CRMLAB_CHROMIUM`` overrides), or None.
+
+    Returns
+    -------
+    str or None
+        The binary found on the PATH, or None.
+    """
     candidates = [os.environ.get("CRMLAB_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"]
     for name in filter(None, candidates):
         path = shutil.which(name)
@@ -64,6 +70,18 @@ def render_check(html_path, timeout: int = 90) -> dict:
     images counts ``<img>`` elements, images_loaded those decoded with a non-zero width,
     console lists every console message (errors, failed resources) the page produced.
     The report is loaded in an iframe of a probe page that reads its DOM after load.
+
+    Parameters
+    ----------
+    html_path : str or path
+        The report.
+    timeout : int
+        Seconds Chromium may take.
+
+    Returns
+    -------
+    dict
+        title, images, images_loaded, tables, text_chars, console.
     """
     target = Path(html_path).resolve()
     with tempfile.TemporaryDirectory(prefix="crmlab-probe-") as tmp:
@@ -105,6 +123,17 @@ def render_check(html_path, timeout: int = 90) -> dict:
 
 def screenshot(html_path, png_path, width: int = 1280, height: int = 1000, timeout: int = 90) -> Path:
     """Save a PNG screenshot of a page (written to a unique temporary name, then moved).
+
+    Parameters
+    ----------
+    html_path : str or path
+        The page.
+    png_path : str or path
+        Where the PNG goes.
+    width, height : int
+        Window size in pixels.
+    timeout : int
+        Seconds Chromium may take.
 
     Returns
     -------

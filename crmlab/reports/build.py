@@ -317,7 +317,18 @@ def run(
 
 
 def main(argv=None) -> int:
-    """The command line ``python -m crmlab.reports``: see ``crmlab.reports.cli.main``."""
+    """The command line ``python -m crmlab.reports``: see ``crmlab.reports.cli.main``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
     from .cli import main as cli_main
 
     return cli_main(argv)

@@ -139,6 +139,11 @@ def screenshot_index(reports_dir=None) -> Path | None:
 
     ``CRMLAB_SCREENSHOT=0`` turns it off (the tests of the Makefile do).
 
+    Parameters
+    ----------
+    reports_dir : str or path, optional
+        The reports folder (default: the project's ``reports/``).
+
     Returns
     -------
     Path or None

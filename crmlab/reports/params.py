@@ -95,6 +95,13 @@ def params_stamp(params: dict) -> str:
 def write_params_stamp(path, params: dict) -> bool:
     """Rewrite the stamp at ``path`` only when its text changes (make then rebuilds the report).
 
+    Parameters
+    ----------
+    path : str or path
+        The stamp file (``reports/.params/<notebook>``).
+    params : dict
+        The notebook parameters (and the privacy setting) of the build.
+
     Returns
     -------
     bool
