@@ -359,13 +359,19 @@ def simulate_beta_geo(
     pandas.DataFrame
         frequency, recency, T and the truth: lambda, p, alive (still alive at T).
     """
+    return _simulate_geometric_dropout(r, alpha, a, b, T, seed, chances_at_start=0)
+
+
+def _simulate_geometric_dropout(r, alpha, a, b, T, seed: int, chances_at_start: int) -> pd.DataFrame:
+    """BG/NBD-type simulation: Poisson(lambda) purchases, a dropout chance p after each repeat
+    purchase and ``chances_at_start`` more at time 0 (0: BG/NBD, 1: MBG/NBD), vectorised."""
     rng = np.random.default_rng(seed)
     T = np.asarray(T, dtype=np.float64).ravel()
     n = T.size
     lam = rng.gamma(r, 1.0 / alpha, n)
     p = rng.beta(a, b, n)
     K = rng.poisson(lam * T)
-    N = rng.geometric(p)
+    N = rng.geometric(p) - chances_at_start
     x = np.minimum(K, N)
     frac = rng.beta(np.maximum(x, 1), K - x + 1)
     tx = np.where(x > 0, T * frac, 0.0)

@@ -316,6 +316,17 @@ def _wrapped(models, predict, summary, total, method, refit, **kwargs) -> pd.Dat
     )
 
 
+def _transaction_interval(model, summary, per_customer, total: bool, method: str, kwargs) -> pd.DataFrame:
+    """Interval of ``per_customer(model, x, t_x, T)`` over ``summary``'s customers (or their total)."""
+    x, tx, T = (summary[c].to_numpy(dtype=np.float64) for c in _RFM)
+
+    def predict(m):
+        return np.asarray(per_customer(m, x, tx, T), dtype=np.float64)
+
+    refit = _transaction_refit(model, summary)
+    return _wrapped(model, predict, summary, total, method, refit, **kwargs)
+
+
 def probability_alive_interval(
     model: LikelihoodModel, summary: pd.DataFrame, *, total: bool = False, method: str = "delta", **kwargs
 ) -> pd.DataFrame:
@@ -339,13 +350,9 @@ def probability_alive_interval(
     pandas.DataFrame
         estimate, se, lower, upper per customer (or one row "total").
     """
-    x, tx, T = (summary[c].to_numpy(dtype=np.float64) for c in _RFM)
-
-    def predict(m):
-        return np.asarray(m.conditional_probability_alive(x, tx, T), dtype=np.float64)
-
-    refit = _transaction_refit(model, summary)
-    return _wrapped(model, predict, summary, total, method, refit, **kwargs)
+    return _transaction_interval(
+        model, summary, lambda m, x, tx, T: m.conditional_probability_alive(x, tx, T), total, method, kwargs
+    )
 
 
 def expected_purchases_interval(
@@ -386,13 +393,9 @@ def expected_purchases_interval(
         unit = model_time_unit(model, summary, where="expected_purchases_interval")
         t = to_model_units(t, unit, "expected_purchases_interval", "t")
     horizon = np.asarray(t, dtype=np.float64)
-    x, tx, T = (summary[c].to_numpy(dtype=np.float64) for c in _RFM)
-
-    def predict(m):
-        return np.asarray(m._conditional_expected(horizon, x, tx, T), dtype=np.float64)
-
-    refit = _transaction_refit(model, summary)
-    return _wrapped(model, predict, summary, total, method, refit, **kwargs)
+    return _transaction_interval(
+        model, summary, lambda m, x, tx, T: m._conditional_expected(horizon, x, tx, T), total, method, kwargs
+    )
 
 
 def dert_interval(
@@ -428,13 +431,9 @@ def dert_interval(
     """
     if not hasattr(model, "dert"):
         raise ValueError(f"dert_interval: {type(model).__name__} has no dert()")
-    x, tx, T = (summary[c].to_numpy(dtype=np.float64) for c in _RFM)
-
-    def predict(m):
-        return np.asarray(m.dert(x, tx, T, discount_rate), dtype=np.float64)
-
-    refit = _transaction_refit(model, summary)
-    return _wrapped(model, predict, summary, total, method, refit, **kwargs)
+    return _transaction_interval(
+        model, summary, lambda m, x, tx, T: m.dert(x, tx, T, discount_rate), total, method, kwargs
+    )
 
 
 def clv_interval(

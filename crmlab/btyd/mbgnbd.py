@@ -23,6 +23,7 @@ from scipy import special
 
 from ._base import LikelihoodModel
 from ._checks import ArrayLike, Predicted, _broadcast, _check_rfm, _check_t, _rfm_hint, _wrap
+from .bgnbd import _simulate_geometric_dropout
 
 __all__ = ["ModifiedBetaGeo", "simulate_modified_beta_geo"]
 
@@ -227,14 +228,4 @@ def simulate_modified_beta_geo(
     pandas.DataFrame
         frequency, recency, T and the truth: lambda, p, alive (still alive at T).
     """
-    rng = np.random.default_rng(seed)
-    T = np.asarray(T, dtype=np.float64).ravel()
-    n = T.size
-    lam = rng.gamma(r, 1.0 / alpha, n)
-    p = rng.beta(a, b, n)
-    K = rng.poisson(lam * T)
-    N = rng.geometric(p) - 1
-    x = np.minimum(K, N)
-    frac = rng.beta(np.maximum(x, 1), K - x + 1)
-    tx = np.where(x > 0, T * frac, 0.0)
-    return pd.DataFrame({"frequency": x, "recency": tx, "T": T, "lambda": lam, "p": p, "alive": K < N})
+    return _simulate_geometric_dropout(r, alpha, a, b, T, seed, chances_at_start=1)
