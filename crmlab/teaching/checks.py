@@ -277,12 +277,29 @@ ITEMS: list[Item] = [
 
 
 def notebooks() -> list[str]:
-    """The exercise notebooks that have items, in order."""
+    """The exercise notebooks that have items, in order.
+
+    Returns
+    -------
+    list of str
+        Notebook stems such as "ex01_data_overview".
+    """
     return list(dict.fromkeys(item.notebook for item in ITEMS))
 
 
 def items_for(notebooks_=None) -> list[Item]:
-    """The items of the given notebooks (stems), or all."""
+    """The items of the given notebooks (stems), or all.
+
+    Parameters
+    ----------
+    notebooks_ : list of str, optional
+        Exercise notebook stems (default: every notebook).
+
+    Returns
+    -------
+    list of Item
+        The graded items (answer variable, points, check) of those notebooks, in order.
+    """
     if notebooks_ is None:
         return list(ITEMS)
     wanted = set(notebooks_)
@@ -297,7 +314,18 @@ def _f(x) -> float:
 
 
 def expected_data_overview(ex) -> dict:
-    """ex01: customers, revenue, top-20 % revenue share, repeat share, median gap."""
+    """ex01: customers, revenue, top-20 % revenue share, repeat share, median gap.
+
+    Parameters
+    ----------
+    ex : ExerciseData
+        The student's tables and task inputs (:func:`crmlab.teaching.load_exercise_data`).
+
+    Returns
+    -------
+    dict
+        Answer variable name -> expected value, computed from the student's own data.
+    """
     from .. import profile
     from ..rfm import rfm_summary
 
@@ -314,7 +342,18 @@ def expected_data_overview(ex) -> dict:
 
 def expected_segmentation(ex) -> dict:
     """ex02: BTYD summary of one customer; RFM codes and segments; champions' revenue share;
-    VIP quadrants and the gold share; the high value tier's revenue share."""
+    VIP quadrants and the gold share; the high value tier's revenue share.
+
+    Parameters
+    ----------
+    ex : ExerciseData
+        The student's tables and task inputs (:func:`crmlab.teaching.load_exercise_data`).
+
+    Returns
+    -------
+    dict
+        Answer variable name -> expected value, computed from the student's own data.
+    """
     from ..rfm import rfm_scores, rfm_segment_summary, rfm_summary
     from ..segment import value_tier_summary, value_tiers, vip_quadrants
 
@@ -340,7 +379,18 @@ def expected_segmentation(ex) -> dict:
 
 
 def expected_loyalty(ex) -> dict:
-    """ex03: AHP weights and CR; satisfaction x loyalty types; relationship stages."""
+    """ex03: AHP weights and CR; satisfaction x loyalty types; relationship stages.
+
+    Parameters
+    ----------
+    ex : ExerciseData
+        The student's tables and task inputs (:func:`crmlab.teaching.load_exercise_data`).
+
+    Returns
+    -------
+    dict
+        Answer variable name -> expected value, computed from the student's own data.
+    """
     from ..loyalty import ahp_weights, relationship_stages, satisfaction_loyalty_matrix
 
     spec = ex.inputs["loyalty"]
@@ -359,7 +409,18 @@ def expected_loyalty(ex) -> dict:
 
 
 def expected_satisfaction_trap(ex) -> dict:
-    """ex04: trap analysis (shapes, best basic form by BIC, saturation point, trap) and Kano."""
+    """ex04: trap analysis (shapes, best basic form by BIC, saturation point, trap) and Kano.
+
+    Parameters
+    ----------
+    ex : ExerciseData
+        The student's tables and task inputs (:func:`crmlab.teaching.load_exercise_data`).
+
+    Returns
+    -------
+    dict
+        Answer variable name -> expected value, computed from the student's own data.
+    """
     from ..satisfaction import kano_analysis, trap_analysis
 
     trap = trap_analysis(ex.survey, n_boot=0)
@@ -379,7 +440,18 @@ def expected_satisfaction_trap(ex) -> dict:
 
 
 def expected_clv(ex) -> dict:
-    """ex05: four-step CLV, survival, infinite horizon, margin multiple, retention lift; BG/NBD."""
+    """ex05: four-step CLV, survival, infinite horizon, margin multiple, retention lift; BG/NBD.
+
+    Parameters
+    ----------
+    ex : ExerciseData
+        The student's tables and task inputs (:func:`crmlab.teaching.load_exercise_data`).
+
+    Returns
+    -------
+    dict
+        Answer variable name -> expected value, computed from the student's own data.
+    """
     from ..btyd import BetaGeo
     from ..clv import discounted_clv
     from ..rfm import rfm_summary
@@ -406,7 +478,18 @@ def expected_clv(ex) -> dict:
 
 
 def expected_pls(ex) -> dict:
-    """ex06: the PLS path model basic/latent -> satisfaction -> loyalty (centroid scheme)."""
+    """ex06: the PLS path model basic/latent -> satisfaction -> loyalty (centroid scheme).
+
+    Parameters
+    ----------
+    ex : ExerciseData
+        The student's tables and task inputs (:func:`crmlab.teaching.load_exercise_data`).
+
+    Returns
+    -------
+    dict
+        Answer variable name -> expected value, computed from the student's own data.
+    """
     from ..pls import PLSPathModel
 
     spec = ex.inputs["pls"]
@@ -427,7 +510,18 @@ def expected_pls(ex) -> dict:
 
 def expected_promotion(ex) -> dict:
     """ex07: campaign lift against the control group (Newcombe interval), incremental revenue
-    and ROI, the naive attribution, and a two-model uplift model's Qini and top decile."""
+    and ROI, the naive attribution, and a two-model uplift model's Qini and top decile.
+
+    Parameters
+    ----------
+    ex : ExerciseData
+        The student's tables and task inputs (:func:`crmlab.teaching.load_exercise_data`).
+
+    Returns
+    -------
+    dict
+        Answer variable name -> expected value, computed from the student's own data.
+    """
     from .. import promotion
 
     p = ex.inputs["promotion"]
@@ -464,7 +558,18 @@ def expected_promotion(ex) -> dict:
 
 
 def expected_baskets(ex) -> dict:
-    """ex08: frequent pairs (Apriori), association rules, recommendations, category lift."""
+    """ex08: frequent pairs (Apriori), association rules, recommendations, category lift.
+
+    Parameters
+    ----------
+    ex : ExerciseData
+        The student's tables and task inputs (:func:`crmlab.teaching.load_exercise_data`).
+
+    Returns
+    -------
+    dict
+        Answer variable name -> expected value, computed from the student's own data.
+    """
     from .. import basket
 
     p = ex.inputs["baskets"]
@@ -499,7 +604,18 @@ def expected_churn(ex) -> dict:
     its holdout AUC and Brier score, the AUC of BG/NBD 1 - P(alive) and of RFM, the targeting.
 
     The top-decile lift is not asked: the calibrated probabilities tie in blocks, and which tied
-    customers make up the top tenth depends on the row order a student happens to keep."""
+    customers make up the top tenth depends on the row order a student happens to keep.
+
+    Parameters
+    ----------
+    ex : ExerciseData
+        The student's tables and task inputs (:func:`crmlab.teaching.load_exercise_data`).
+
+    Returns
+    -------
+    dict
+        Answer variable name -> expected value, computed from the student's own data.
+    """
     import numpy as np
     import pandas as pd
     from sklearn.model_selection import train_test_split
@@ -562,6 +678,18 @@ def expected_answers(ex, notebooks=None) -> dict:
 
     ``notebooks``: restrict to these notebook stems (default: all). Values are plain
     Python (float, int, str, bool, lists, dicts), ready for JSON.
+
+    Parameters
+    ----------
+    ex : ExerciseData
+        The student's tables and task inputs.
+    notebooks : list of str, optional
+        Exercise notebook stems to compute (default: all).
+
+    Returns
+    -------
+    dict
+        Answer variable name -> expected value, over the chosen notebooks.
     """
     wanted = list(EXPECTED) if notebooks is None else [n for n in notebooks if n in EXPECTED]
     out = {}

@@ -67,6 +67,13 @@ class Check:
         raise NotImplementedError
 
     def describe(self) -> str:
+        """How the check compares, in words.
+
+        Returns
+        -------
+        str
+            The phrase shown in the student's feedback, e.g. "exactly" or "within ±0.01".
+        """
         raise NotImplementedError
 
 
@@ -78,9 +85,28 @@ class Number(Check):
     rel_tol: float = 0.0
 
     def tolerance(self, expected: float) -> float:
+        """The allowed absolute difference for an expected value.
+
+        Parameters
+        ----------
+        expected : float
+            The expected answer.
+
+        Returns
+        -------
+        float
+            max(abs_tol, rel_tol * abs(expected)) plus 1e-12 for rounding.
+        """
         return max(self.abs_tol, self.rel_tol * abs(expected)) + 1e-12
 
     def describe(self) -> str:
+        """How the check compares, in words.
+
+        Returns
+        -------
+        str
+            The phrase shown in the student's feedback, e.g. "exactly" or "within ±0.01".
+        """
         parts = []
         if self.abs_tol:
             parts.append(f"±{self.abs_tol:g}")
@@ -116,6 +142,13 @@ class OptionalNumber(Number):
     accepts_none = True
 
     def describe(self) -> str:
+        """How the check compares, in words.
+
+        Returns
+        -------
+        str
+            The phrase shown in the student's feedback, e.g. "exactly" or "within ±0.01".
+        """
         return super().describe() + ", or None where there is none"
 
     def __call__(self, got, expected):
@@ -134,6 +167,13 @@ class Integer(Check):
     """A whole number, exactly."""
 
     def describe(self) -> str:
+        """How the check compares, in words.
+
+        Returns
+        -------
+        str
+            The phrase shown in the student's feedback, e.g. "exactly" or "within ±0.01".
+        """
         return "exactly"
 
     def __call__(self, got, expected):
@@ -157,6 +197,13 @@ class Boolean(Check):
     """True or False."""
 
     def describe(self) -> str:
+        """How the check compares, in words.
+
+        Returns
+        -------
+        str
+            The phrase shown in the student's feedback, e.g. "exactly" or "within ±0.01".
+        """
         return "exactly (True or False)"
 
     def __call__(self, got, expected):
@@ -178,6 +225,13 @@ class Text(Check):
     """A label, compared ignoring case, surrounding or repeated spaces and the apostrophe style."""
 
     def describe(self) -> str:
+        """How the check compares, in words.
+
+        Returns
+        -------
+        str
+            The phrase shown in the student's feedback, e.g. "exactly" or "within ±0.01".
+        """
         return "the same text (case and spacing ignored)"
 
     def __call__(self, got, expected):
@@ -196,6 +250,13 @@ class Numbers(Check):
     rel_tol: float = 0.0
 
     def describe(self) -> str:
+        """How the check compares, in words.
+
+        Returns
+        -------
+        str
+            The phrase shown in the student's feedback, e.g. "exactly" or "within ±0.01".
+        """
         return "each " + Number(self.abs_tol, self.rel_tol).describe() + ", in the stated order"
 
     def __call__(self, got, expected):
@@ -224,6 +285,13 @@ class Mapping(Check):
     inner: Check = Text()
 
     def describe(self) -> str:
+        """How the check compares, in words.
+
+        Returns
+        -------
+        str
+            The phrase shown in the student's feedback, e.g. "exactly" or "within ±0.01".
+        """
         return "for each key: " + self.inner.describe() + " (partial credit per key)"
 
     def __call__(self, got, expected):
@@ -264,7 +332,22 @@ class Item:
 
 
 def score_answer(item: Item, submitted, expected) -> tuple[float, str]:
-    """Points earned for ``submitted`` (or :data:`MISSING`) and the reason."""
+    """Points earned for ``submitted`` (or :data:`MISSING`) and the reason.
+
+    Parameters
+    ----------
+    item : Item
+        The graded item (its points and check).
+    submitted : object
+        The student's value, or MISSING when the variable was not set.
+    expected : object
+        The expected value.
+
+    Returns
+    -------
+    tuple of (float, str)
+        Points earned and the reason shown to the student.
+    """
     if submitted is MISSING:
         return 0.0, f"{item.name} is not set"
     if submitted is None and not getattr(item.check, "accepts_none", False):

@@ -62,7 +62,18 @@ class SolutionLeakError(RuntimeError):
 
 
 def exercise_templates(directory=None) -> list[Path]:
-    """The exercise notebooks (with solutions), sorted by name."""
+    """The exercise notebooks (with solutions), sorted by name.
+
+    Parameters
+    ----------
+    directory : str or path, optional
+        Folder of the templates (default: notebooks/exercises).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The template notebooks.
+    """
     directory = Path(directory) if directory is not None else EXERCISES_DIR
     found = sorted(p for p in directory.glob("*.ipynb") if not p.name.startswith("."))
     if not found:
@@ -108,6 +119,18 @@ def strip_solutions(source: str, where: str = "cell") -> str:
 
     The stub (``# YOUR CODE HERE`` + ``raise NotImplementedError()``) keeps the
     indentation of the BEGIN marker; lines outside the regions are kept.
+
+    Parameters
+    ----------
+    source : str
+        A cell's source.
+    where : str
+        The cell, for error messages (unbalanced markers).
+
+    Returns
+    -------
+    str
+        The source with each solution region replaced by the stub.
     """
     lines = source.splitlines()
     out, last = [], 0
@@ -147,7 +170,20 @@ def _significant(line: str) -> bool:
 
 
 def solution_lines(nb, where: str = "notebook") -> list[str]:
-    """Every significant line inside the solution regions (stripped), in order."""
+    """Every significant line inside the solution regions (stripped), in order.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An exercise template.
+    where : str
+        Name of the notebook, for error messages.
+
+    Returns
+    -------
+    list of str
+        The lines, stripped.
+    """
     found = []
     for _, cell, regions in _solution_cells(nb, where):
         lines = cell.source.splitlines()
@@ -161,6 +197,18 @@ def find_solution_leaks(nb, forbidden: list[str]) -> list[str]:
 
     Searches every cell's source, outputs and attachments and the notebook metadata
     (the whole JSON document). Returns readable findings; empty means clean.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        A student notebook.
+    forbidden : list of str
+        Solution lines that must not appear.
+
+    Returns
+    -------
+    list of str
+        One note per leak found (empty: clean).
     """
     import nbformat
 
@@ -211,6 +259,26 @@ def student_notebook(
     The parameters cell is rewritten with ``student_id``, ``seed`` and ``data_dir``; with
     ``keep_solutions=False`` every solution region becomes the stub; outputs, execution
     counts and execution metadata are cleared. ``template``: a path or a notebook.
+
+    Parameters
+    ----------
+    template : str or path
+        The exercise template.
+    student_id : str
+        The student.
+    seed : int
+        The student's data seed.
+    keep_solutions : bool
+        Keep the solutions (the teacher's answer copy).
+    data_dir : str
+        Data folder parameter written into the notebook.
+    data_sha256 : str, optional
+        Fingerprint of the student's data, written into the parameters.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The student's notebook.
     """
     nb = copy.deepcopy(template) if not isinstance(template, (str, os.PathLike)) else _read(template)
     where = getattr(template, "name", "notebook") if isinstance(template, Path) else "notebook"
@@ -256,6 +324,24 @@ def write_student_notebook(
 
     Raises :class:`SolutionLeakError` (and writes nothing) if any solution marker or
     any significant solution line of ``template`` remains anywhere in the written file.
+
+    Parameters
+    ----------
+    template : pathlib.Path
+        The exercise template.
+    out_path : str or path
+        Where the notebook goes.
+    student_id : str
+        The student.
+    seed : int
+        The student's data seed.
+    data_sha256 : str, optional
+        Fingerprint of the student's data.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_path``.
     """
     import nbformat
 
@@ -303,6 +389,22 @@ def make_exercises(roster, out, course_key: str = DEFAULT_COURSE_KEY, templates=
 
     Returns the student folders. Every notebook is verified free of solution text on
     disk before it is moved into place (:func:`write_student_notebook`).
+
+    Parameters
+    ----------
+    roster : str, path or pandas.DataFrame
+        The students (student_id, name).
+    out : str or path
+        Output folder.
+    course_key : str
+        Secret key that derives each student's seed.
+    templates : list of path, optional
+        Exercise templates (default: all).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The student folders written.
     """
     students = as_roster(roster)
     templates = [Path(t) for t in templates] if templates is not None else exercise_templates()

@@ -53,7 +53,20 @@ def _value(value, digits: bool = False) -> str:
 
 
 def feedback_html(result, show_expected: bool = True) -> str:
-    """The student's feedback page: per notebook, each item's score, answer and reason."""
+    """The student's feedback page: per notebook, each item's score, answer and reason.
+
+    Parameters
+    ----------
+    result : StudentResult
+        One student's grading result.
+    show_expected : bool
+        Show the expected answers next to the student's.
+
+    Returns
+    -------
+    str
+        A self-contained HTML page.
+    """
     esc = html.escape
     sections = []
     for nb in result.notebooks:
@@ -135,7 +148,15 @@ def _grade_rows(results, items) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def write_executed(folder: Path, result) -> None:
-    """The executed copies of one student's notebooks, ``<folder>/executed/<notebook>.ipynb``."""
+    """The executed copies of one student's notebooks, ``<folder>/executed/<notebook>.ipynb``.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The student's output folder.
+    result : StudentResult
+        One student's grading result.
+    """
     for nb in result.notebooks:
         if nb.executed is not None:
             atomic_write_text(folder / "executed" / f"{nb.notebook}.ipynb", nb.executed)

@@ -235,7 +235,24 @@ def _finish(p: _Pending, run: RunResult, expected: dict, hint) -> NotebookResult
 
 
 def run_notebooks(pending: list, box: Sandbox, data_dir: Path, timeout: float) -> list[RunResult]:
-    """Run prepared submissions one after another, each in a fresh sandbox of ``box``."""
+    """Run prepared submissions one after another, each in a fresh sandbox of ``box``.
+
+    Parameters
+    ----------
+    pending : list
+        Prepared submissions (notebook text with parameters injected).
+    box : Sandbox
+        The sandbox.
+    data_dir : pathlib.Path
+        The student's data copy (read-only inside).
+    timeout : float
+        Seconds per notebook.
+
+    Returns
+    -------
+    list of RunResult
+        One result per submission, in order.
+    """
     return [box.run(p.notebook, data_dir, DUMP_SOURCE, GRADER_TAG, timeout) for p in pending]
 
 
@@ -292,6 +309,30 @@ def grade_student(
     of its own. With ``out``, the executed notebooks are written to ``out/<student_id>/executed``
     after the runs. ``sandbox``: an open :class:`~crmlab.teaching.sandbox.Sandbox` (default: a
     new one, which needs bwrap).
+
+    Parameters
+    ----------
+    student_id : str
+        The student.
+    name : str
+        The student's name.
+    submissions : pathlib.Path
+        Folder of the submissions (one folder per student).
+    out : pathlib.Path or None
+        Where executed notebooks and feedback go (None: nowhere).
+    course_key : str
+        Secret key that derives the student's seed (never enters the sandbox).
+    timeout : float
+        Seconds per notebook.
+    templates : list of pathlib.Path
+        The exercise templates.
+    sandbox : Sandbox, optional
+        The sandbox (default: bubblewrap with the default limits).
+
+    Returns
+    -------
+    StudentResult
+        Scores and reasons per notebook and item.
     """
     if sandbox is None:
         with Sandbox() as box:

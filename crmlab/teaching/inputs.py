@@ -186,6 +186,22 @@ def exercise_inputs(
     Every exercise draws from its own stream ``default_rng([seed, k])`` so that adding an
     exercise never changes the inputs of another. Written to ``data/inputs.json``. Without
     ``order_lines`` there are no ``baskets`` inputs.
+
+    Parameters
+    ----------
+    seed : int
+        The student's seed.
+    transactions : pandas.DataFrame
+        The student's transactions.
+    survey : pandas.DataFrame
+        The student's survey.
+    order_lines : pandas.DataFrame, optional
+        The student's order lines (basket exercise).
+
+    Returns
+    -------
+    dict
+        JSON-safe inputs (inputs.json).
     """
     tx = transactions
     by = tx.groupby("customer_id", sort=True)
@@ -264,6 +280,18 @@ def write_exercise_data(seed: int, directory) -> Path:
     its order lines (about 13,000 lines of 8,500 orders) and the coupon campaign sent the day
     after the period (about 850 targeted buyers, a random fifth held out); the ground truth is
     not written. Returns the folder.
+
+    Parameters
+    ----------
+    seed : int
+        The student's seed.
+    directory : str or path
+        The data folder (created).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
     """
     seed = _check_seed(seed)
     out = Path(directory)
@@ -289,6 +317,16 @@ def data_fingerprint(directory) -> str:
     Stored in each student notebook's metadata when the exercises are written; the grader
     compares it with the data it regenerates, which catches a crmlab upgrade between
     ``make exercises`` and ``make grade`` (the same seed would then give other data).
+
+    Parameters
+    ----------
+    directory : str or path
+        The student's data folder.
+
+    Returns
+    -------
+    str
+        Hex SHA-256.
     """
     digest = hashlib.sha256()
     for name in (*[f"{t}.csv" for t in TABLES], "inputs.json"):
@@ -332,6 +370,18 @@ def load_exercise_data(seed: int, data_dir: str | os.PathLike = "") -> ExerciseD
     writes the data for ``seed`` to a temporary folder first (the committed example
     notebooks run this way), so both paths give identical tables. A folder written before
     ``DATA_VERSION`` 2 has no ``order_lines.csv`` / ``campaign.csv``: those come back as None.
+
+    Parameters
+    ----------
+    seed : int
+        The student's seed (must match the data).
+    data_dir : str or path
+        The student's data folder.
+
+    Returns
+    -------
+    ExerciseData
+        Tables and inputs.
     """
     seed = _check_seed(seed)
     if not data_dir:

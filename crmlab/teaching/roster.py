@@ -134,6 +134,18 @@ def student_seed(student_id: str, course_key: str | bytes = DEFAULT_COURSE_KEY) 
 
     An integer in [0, 2**32); stable for a (course key, id) pair, different between
     students, and not computable for another student without the course key.
+
+    Parameters
+    ----------
+    student_id : str
+        The student.
+    course_key : str or bytes
+        The course's secret key.
+
+    Returns
+    -------
+    int
+        The seed, 0 <= seed < 2**32.
     """
     if not isinstance(student_id, str) or not student_id:
         raise ValueError(f"student_seed: student_id must be a non-empty string, not {student_id!r}")
@@ -146,7 +158,18 @@ def student_seed(student_id: str, course_key: str | bytes = DEFAULT_COURSE_KEY) 
 
 def as_roster(roster) -> pd.DataFrame:
     """A validated roster: ``roster`` itself if it is already one (columns student_id, name),
-    else :func:`read_roster` of it (a path or a DataFrame)."""
+    else :func:`read_roster` of it (a path or a DataFrame).
+
+    Parameters
+    ----------
+    roster : str, path or pandas.DataFrame
+        A roster CSV or frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        student_id (text), name.
+    """
     return (
         roster
         if isinstance(roster, pd.DataFrame) and list(roster.columns) == ["student_id", "name"]

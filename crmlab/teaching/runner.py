@@ -28,6 +28,18 @@ class Limits:
     cpu_seconds: int | None = None  # per process (RLIMIT_CPU); default: the timeout + 60 s
 
     def rlimits(self, timeout: float) -> dict[str, int]:
+        """Resource limits of one sandboxed run (setrlimit names to values).
+
+        Parameters
+        ----------
+        timeout : float
+            Wall-clock seconds of the run; CPU time defaults to it plus a minute.
+
+        Returns
+        -------
+        dict of str to int
+            RLIMIT_CPU, RLIMIT_AS, RLIMIT_FSIZE, RLIMIT_NPROC, RLIMIT_CORE.
+        """
         cpu = self.cpu_seconds or int(timeout) + 60
         return {
             "RLIMIT_CPU": cpu,
@@ -38,7 +50,13 @@ class Limits:
         }
 
     def hints(self) -> dict[str, str]:
-        """Why an error happened, in the sandbox's words (keyed by what the error says)."""
+        """Why an error happened, in the sandbox's words (keyed by what the error says).
+
+        Returns
+        -------
+        dict of str to str
+            Error text -> the limit it points to.
+        """
         return {
             "File too large": f"sandbox: file size limit, {self.file_size_mb} MB per file",
             "No space left on device": f"sandbox: disk space limit, {self.disk_mb} MB",
@@ -118,6 +136,24 @@ result.close()
 
 
 def read_result(out: bytes, err: bytes, why: str, seconds: float, code: int | None) -> RunResult:
+    """What a sandboxed run produced: its JSON result line, or why it failed.
+
+    Parameters
+    ----------
+    out, err : bytes
+        The run's standard output and error.
+    why : str
+        Why the run ended: "output" (limit), "timeout" or "exit".
+    seconds : float
+        Wall-clock time.
+    code : int or None
+        Exit status.
+
+    Returns
+    -------
+    RunResult
+        status, reason, seconds (and the answers on success).
+    """
     if why == "output":
         return RunResult("failed", "sandbox: output limit (the notebook's output is too large)", seconds)
     if why == "timeout":

@@ -78,7 +78,13 @@ class SandboxUnavailable(RuntimeError):
 
 
 def find_bwrap() -> str | None:
-    """The bubblewrap executable on PATH, or None."""
+    """The bubblewrap executable on PATH, or None.
+
+    Returns
+    -------
+    str or None
+        The path of bwrap.
+    """
     return shutil.which("bwrap")
 
 
@@ -161,11 +167,33 @@ class Sandbox:
             self._staging.cleanup()
 
     def data_path(self, data_dir: Path) -> str:
-        """Where the notebook finds the student's data (the ``data_dir`` parameter)."""
+        """Where the notebook finds the student's data (the ``data_dir`` parameter).
+
+        Parameters
+        ----------
+        data_dir : pathlib.Path
+            The host path of the data copy.
+
+        Returns
+        -------
+        str
+            The path inside the sandbox.
+        """
         return str(data_dir) if self.unsafe else "/grading/data"
 
     def explain(self, message: str) -> str:
-        """``message`` with the sandbox limit it points to, if any (e.g. 'File too large')."""
+        """``message`` with the sandbox limit it points to, if any (e.g. 'File too large').
+
+        Parameters
+        ----------
+        message : str
+            An error message from the run.
+
+        Returns
+        -------
+        str
+            The message, with the limit named where one applies.
+        """
         for key, hint in self.limits.hints().items():
             if key in message:
                 return f"{message} ({hint})"
@@ -173,7 +201,20 @@ class Sandbox:
 
     # -- the command line ---------------------------------------------------------------
     def argv(self, job_file: Path, data_dir: Path) -> list[str]:
-        """The bwrap command for one run (``job_file`` and ``data_dir`` are host paths)."""
+        """The bwrap command for one run (``job_file`` and ``data_dir`` are host paths).
+
+        Parameters
+        ----------
+        job_file : pathlib.Path
+            The job description (notebook and parameters).
+        data_dir : pathlib.Path
+            The student's data copy.
+
+        Returns
+        -------
+        list of str
+            The command.
+        """
         import crmlab
 
         root = os.geteuid() == 0
@@ -240,6 +281,24 @@ class Sandbox:
 
         ``dump`` is the source of the last cell (``@ANSWERS_FILE@`` is replaced by the path
         the answers go to), tagged ``tag``. Never raises for what the notebook does.
+
+        Parameters
+        ----------
+        notebook : str
+            The notebook's JSON text.
+        data_dir : pathlib.Path
+            The student's data copy (mounted read-only).
+        dump : str
+            Name of the answers file the run writes.
+        tag : str
+            A label for temporary names.
+        timeout : float
+            Seconds.
+
+        Returns
+        -------
+        RunResult
+            Status, reason, seconds and answers.
         """
         with tempfile.TemporaryDirectory(prefix="crmlab-run-") as tmp:
             os.chmod(tmp, 0o755)

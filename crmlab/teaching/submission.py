@@ -94,6 +94,18 @@ def read_submission(path: Path, limit: int = MAX_NOTEBOOK_BYTES) -> str:
     """The text of a handed-in notebook: a regular file, not a symbolic link, at most ``limit`` bytes.
 
     Raises ValueError (why) or OSError (missing, unreadable).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The handed-in notebook.
+    limit : int
+        Largest size accepted, in bytes.
+
+    Returns
+    -------
+    str
+        The notebook's text.
     """
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     with os.fdopen(fd, "rb") as fh:
@@ -126,7 +138,22 @@ def _parameters(nb) -> tuple[dict | None, str]:
 
 
 def tamper_findings(nb, student_id: str, seed: int) -> list[str]:
-    """Reasons to refuse grading a notebook: edited parameters, use of the answer key."""
+    """Reasons to refuse grading a notebook: edited parameters, use of the answer key.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The student's notebook.
+    student_id : str
+        The student.
+    seed : int
+        The student's seed.
+
+    Returns
+    -------
+    list of str
+        The reasons (empty: none).
+    """
     found = []
     values, why = _parameters(nb)
     if values is None:
@@ -153,7 +180,18 @@ def tamper_findings(nb, student_id: str, seed: int) -> list[str]:
 
 
 def answer_cells(template) -> dict[str, tuple[str, int]]:
-    """answer variable -> (cell id, 1-based position) of the solution cell that sets it."""
+    """answer variable -> (cell id, 1-based position) of the solution cell that sets it.
+
+    Parameters
+    ----------
+    template : nbformat.NotebookNode
+        The exercise template.
+
+    Returns
+    -------
+    dict
+        Answer variable -> (cell id, position).
+    """
     out = {}
     for k, cell in enumerate(template.cells):
         if cell.cell_type == "code" and SOLUTION_TAG in cell.get("metadata", {}).get("tags", []):
@@ -167,6 +205,16 @@ def cell_errors(executed) -> list[tuple[str, int, str]]:
 
     Positions count the cells of the submission (1-based), not those papermill or the
     grader added.
+
+    Parameters
+    ----------
+    executed : nbformat.NotebookNode
+        An executed notebook.
+
+    Returns
+    -------
+    list of tuple
+        (cell id, position, error) per failing cell.
     """
     errors, position = [], 0
     for cell in executed.cells if executed is not None else []:
@@ -189,7 +237,20 @@ def cell_errors(executed) -> list[tuple[str, int, str]]:
 
 
 def edited_given_cells(template, submission) -> list[str]:
-    """Notes on given (non-solution, non-parameters) code cells that were edited or deleted."""
+    """Notes on given (non-solution, non-parameters) code cells that were edited or deleted.
+
+    Parameters
+    ----------
+    template : nbformat.NotebookNode
+        The exercise template.
+    submission : nbformat.NotebookNode
+        The student's notebook.
+
+    Returns
+    -------
+    list of str
+        One note per edited or deleted given cell.
+    """
     sub = {c.get("id"): c for c in submission.cells}
     notes = []
     for k, cell in enumerate(template.cells):
