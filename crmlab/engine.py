@@ -30,6 +30,7 @@ from .units import summary_attrs
 
 __all__ = [
     "cohort_counts",
+    "window_totals",
     "ENGINE_COLUMNS",
     "connect",
     "transactions_table",
@@ -354,6 +355,75 @@ def cohort_counts(
     end = pd.Timestamp(np.datetime64(end_day, "D"))
     counts = long.astype({"cohort": "int64", "since": "int64"}).set_index(["cohort", "since"])["n"]
     return _cohort_layout(counts, end.year * 12 + end.month - 1)
+
+
+def window_totals(
+    source,
+    observation_end=None,
+    window_months: int = 12,
+    *,
+    columns: dict[str, str] | None = None,
+    con=None,
+    table: str | None = None,
+    query: str | None = None,
+) -> pd.DataFrame:
+    """Visits and spend per customer in the ``window_months`` before the observation end, in an engine.
+
+    The per-customer input of :func:`crmlab.segment.value_tiers` and
+    :func:`crmlab.segment.vip_quadrants`: visits = distinct purchase days in (end - window, end],
+    spend = their amounts; every customer with a purchase on or before the end is listed (0 visits
+    when none fell in the window). Only this one row per customer leaves the engine.
+
+    Parameters
+    ----------
+    source : see :func:`transactions_table`
+        A path, a glob, a SQL URL, an Ibis table, a pandas or PySpark DataFrame.
+    observation_end : date-like, optional
+        Last day kept (default: the data's last day).
+    window_months : int
+        Months of the window (calendar months back from the end).
+    columns : dict, optional
+        Canonical name -> the source's column name.
+    con, table, query : optional
+        As :func:`transactions_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by customer_id: visits, spend; ``attrs["observation_end"]`` (a Timestamp).
+
+    Raises
+    ------
+    crmlab.exceptions.CRMDataError
+        When no transaction is on or before the observation end.
+    """
+    t = transactions_table(source, columns, con=con, table=table, query=query)
+    day = _days(t)
+    if observation_end is None:
+        last = t.aggregate(last=day.max()).to_pandas()["last"].iloc[0]
+        if pd.isna(last):
+            raise data_error("transactions", "date", "no transactions", n_bad=0)
+        end = pd.Timestamp(np.datetime64(int(last), "D"))
+    else:
+        end = pd.Timestamp(observation_end).normalize()
+    start = end - pd.DateOffset(months=int(window_months))
+    end_day, start_day = _day_number(end), _day_number(start)
+    d = t.mutate(day=day, amount=t.amount.cast("float64"))
+    d = d.filter(d.day <= end_day)
+    daily = d.group_by(["customer_id", "day"]).aggregate(amount=d.amount.sum())
+    recent = daily.day > start_day
+    out = (
+        daily.group_by("customer_id")
+        .aggregate(visits=recent.cast("int64").sum(), spend=(recent.ifelse(daily.amount, 0.0)).sum())
+        .to_pandas()
+        .set_index("customer_id")
+        .sort_index()
+    )
+    if out.empty:
+        raise data_error("transactions", "date", f"no transaction on or before {end.date()}", n_bad=0)
+    out = out.astype({"visits": "float64", "spend": "float64"})
+    out.attrs["observation_end"] = end
+    return out
 
 
 def rfm_patterns(

@@ -201,3 +201,24 @@ def test_rfm_summary_hands_lazy_tables_to_their_engine(population, tmp_path):
     assert_same(expected, rfm.rfm_summary(path, calibration_end="2025-06-30"), HOLDOUT)
     lazy = rfm.rfm_summary(str(path), collect=False)
     assert hasattr(lazy, "to_parquet") and lazy.count().to_pandas() == len(rfm.rfm_summary(tx))
+
+
+def test_value_tiers_and_vip_quadrants_from_a_lazy_table_equal_pandas(population, cdnow, tmp_path):
+    """Visits and spend in the window are aggregated in DuckDB; the tiers and quadrants are the same."""
+    from crmlab import segment
+
+    tx = population.transactions[["customer_id", "date", "amount"]]
+    path = tmp_path / "tx.parquet"
+    tx.to_parquet(path)
+    kwargs = {"survey": population.survey, "customers": population.customers, "window_months": 6}
+    expected = segment.value_tiers(tx, **kwargs)
+    got = segment.value_tiers(str(path), **kwargs)
+    pd.testing.assert_frame_equal(got, expected)
+    quadrants = segment.vip_quadrants(tx, observation_end="2025-06-30")
+    lazy = segment.vip_quadrants(str(path), observation_end="2025-06-30")
+    pd.testing.assert_frame_equal(lazy, quadrants)
+    assert lazy.attrs == quadrants.attrs
+    totals = engine.window_totals(cdnow, observation_end="1997-12-31", window_months=3)
+    assert len(totals) == cdnow["customer_id"].nunique() and totals["visits"].max() > 0
+    with pytest.raises(ValueError, match="window_months must be a positive integer"):
+        segment.value_tiers(str(path), window_months=0)

@@ -21,6 +21,32 @@ __all__ = [
 
 # --------------------------------------------------------------------------- value tiers
 
+
+def _window_activity(transactions, observation_end, window_months: int, where: str):
+    """Visits (purchase days) and spend per customer in the ``window_months`` before the end, for
+    every customer with a purchase by the end (0 outside the window), sorted by customer_id, and
+    the end. A path, an Ibis table or a PySpark DataFrame is aggregated in its engine
+    (:func:`crmlab.engine.window_totals`). Spend is rounded to 1e-9 so that engines summing in
+    another order give the same ties in the rankings."""
+    if not isinstance(transactions, pd.DataFrame) and transactions is not None:
+        from .. import engine  # a lazy table: only one row per customer comes back
+
+        if not isinstance(window_months, (int, np.integer)) or window_months < 1:
+            raise ValueError(f"window_months must be a positive integer, not {window_months!r}")
+        out = engine.window_totals(transactions, observation_end, window_months)
+        end = out.attrs.pop("observation_end")
+        return out.assign(spend=out["spend"].round(9)), end
+    require_columns(transactions, ["customer_id", "date", "amount"], "transactions", where)
+    end = _end(transactions, observation_end)
+    visits = _visits(transactions, end, start=_window_start(end, window_months))
+    g = visits.groupby("customer_id", observed=True)
+    out = pd.DataFrame({"visits": g.size().astype(float), "spend": g["amount"].sum()})
+    everyone = pd.Index(transactions.loc[transactions["date"].dt.normalize() <= end, "customer_id"].unique())
+    out = out.reindex(everyone.union(out.index)).fillna(0.0)
+    out.index.name = "customer_id"
+    return out.assign(spend=out["spend"].round(9)), end
+
+
 VALUE_TIER_STRATEGIES = {
     "high": "personalised service, loyalty points, exclusive coupons",
     "mid": "promotions, similar-product recommendations, cross-selling",
@@ -73,18 +99,14 @@ def value_tiers(
     pandas.DataFrame
         Per customer: frequency, amount, satisfaction, value_index, tier.
     """
-    require_columns(transactions, ["customer_id", "date", "amount"], "transactions", "value_tiers")
     if len(shares) != 2 or min(shares) <= 0 or sum(shares) >= 1:
         raise ValueError(f"value_tiers: shares must be two positive fractions summing below 1, not {shares}")
-    end = _end(transactions, observation_end)
-    visits = _visits(transactions, end, start=_window_start(end, window_months))
-    g = visits.groupby("customer_id", observed=True)
-    out = pd.DataFrame({"frequency": g.size().astype(float), "amount": g["amount"].sum()})
-    everyone = pd.Index(transactions.loc[transactions["date"].dt.normalize() <= end, "customer_id"].unique())
+    activity, end = _window_activity(transactions, observation_end, window_months, "value_tiers")
+    out = activity.rename(columns={"visits": "frequency", "spend": "amount"})
     if customers is not None:
         require_columns(customers, ["customer_id"], "customers", "value_tiers")
-        everyone = everyone.union(pd.Index(_signed_up(customers, end)["customer_id"].unique()))
-    out = out.reindex(everyone.union(out.index)).fillna({"frequency": 0.0, "amount": 0.0})
+        signed = pd.Index(_signed_up(customers, end)["customer_id"].unique())
+        out = out.reindex(out.index.union(signed)).fillna({"frequency": 0.0, "amount": 0.0})
     out.index.name = "customer_id"
     if survey is not None and satisfaction in survey.columns:
         sat = survey.drop_duplicates("customer_id").set_index("customer_id")[satisfaction]
@@ -170,10 +192,8 @@ def vip_quadrants(transactions: pd.DataFrame, observation_end=None, window_month
     pandas.DataFrame
         Per customer: visits, spend, spend_per_visit, quadrant, label.
     """
-    end = _end(transactions, observation_end)
-    visits = _visits(transactions, end, start=_window_start(end, window_months))
-    g = visits.groupby("customer_id", observed=True)
-    out = pd.DataFrame({"visits": g.size().astype(float), "spend": g["amount"].sum()})
+    activity, end = _window_activity(transactions, observation_end, window_months, "vip_quadrants")
+    out = activity[activity["visits"] > 0].copy()
     if out.empty:
         raise data_error(
             "transactions", "date", f"no purchase in the {window_months} months before {end.date()}", n_bad=0
