@@ -54,11 +54,14 @@ def member_metrics(
 
     Windows before the first transaction count as empty: if the log starts after the
     business did, the first ``effective_months`` months undercount effective members.
+    A path, an Ibis table or a PySpark DataFrame is computed in its engine
+    (:func:`crmlab.engine.member_metrics`): only a few counts per month leave it.
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        customer_id and date of every purchase.
+    transactions : pandas.DataFrame or a lazy table
+        customer_id and date of every purchase (a path, Ibis table or PySpark DataFrame is
+        computed in its engine).
     customers : pandas.DataFrame, optional
         customer_id and card_date (membership card opened) for the card metrics.
     observation_end : date-like, optional
@@ -89,7 +92,40 @@ def member_metrics(
         avg_days_between_purchases : mean days between a member's consecutive visits, over
             the gaps whose later visit falls in the effective window.
     """
+    card_holders_only = _card_mode(customers, card_holders_only, effective_months, churn_months)
+    if not isinstance(transactions, pd.DataFrame) and transactions is not None:
+        from . import engine  # a path, an Ibis table or a PySpark DataFrame: compute where it lives
+
+        return engine.member_metrics(
+            transactions, customers, observation_end, effective_months, churn_months, card_holders_only
+        )
     require_columns(transactions, ("customer_id", "date"), "transactions", "member_metrics")
+    if len(transactions) == 0:
+        raise data_error("transactions", None, "member_metrics got no rows", n_bad=0)
+    end = resolve_observation_end(transactions["date"], observation_end)
+    tx = transactions.loc[transactions["date"].dt.normalize() <= end, ["customer_id", "date"]]
+    if len(tx) == 0:
+        raise data_error("transactions", "date", f"no transaction on or before {end.date()}", n_bad=0)
+    month0 = int(_month_number(tx["date"]).min())
+    n_months = int(end.year * 12 + end.month - 1) - month0 + 1
+    codes, uniques = pd.factorize(tx["customer_id"], sort=False)
+    _, buyer_month = _unique_pairs(codes, _month_number(tx["date"]) - month0)
+    transacting = np.bincount(buyer_month, minlength=n_months)
+    card = _card_dates(customers) if customers is not None and "card_date" in customers.columns else None
+    # member visits: distinct (customer, day), on or after the card date when card holders only
+    member_row = (
+        tx["date"].dt.normalize().to_numpy() >= card.reindex(uniques).to_numpy()[codes]  # NaT: False
+        if card_holders_only
+        else np.ones(len(tx), dtype=bool)
+    )
+    W, C = int(effective_months), int(churn_months)
+    v_cust, v_day, v_month = _member_visits(tx, codes, member_row, end, month0)
+    counts = _monthly_counts(v_cust, v_day, v_month, n_months, W, C)
+    return _assemble(transacting, counts, card, end, month0, W, C, card_holders_only)
+
+
+def _card_mode(customers, card_holders_only, effective_months, churn_months) -> bool:
+    """Check the windows and whether card holders only count; returns the resolved flag."""
     for name, value in (("effective_months", effective_months), ("churn_months", churn_months)):
         if not isinstance(value, int | np.integer) or value < 1:
             raise ValueError(f"member_metrics: {name} must be a positive integer, not {value!r}")
@@ -100,39 +136,51 @@ def member_metrics(
         raise data_error(
             "customers", "card_date", "card_holders_only=True needs a customers table with card_date"
         )
-    if len(transactions) == 0:
-        raise data_error("transactions", None, "member_metrics got no rows", n_bad=0)
+    return bool(card_holders_only)
 
-    end = resolve_observation_end(transactions["date"], observation_end)
-    tx = transactions.loc[transactions["date"].dt.normalize() <= end, ["customer_id", "date"]]
-    if len(tx) == 0:
-        raise data_error("transactions", "date", f"no transaction on or before {end.date()}", n_bad=0)
-    month0 = int(_month_number(tx["date"]).min())
-    n_months = int(end.year * 12 + end.month - 1) - month0 + 1
+
+def _card_dates(customers: pd.DataFrame) -> pd.Series:
+    """Each customer's card date (midnight; NaT without a card), first row per customer."""
+    card = customers.drop_duplicates("customer_id").set_index("customer_id")["card_date"]
+    return pd.to_datetime(card).dt.normalize()
+
+
+def _assemble(
+    transacting, counts: dict, card, end: pd.Timestamp, month0: int, W: int, C: int, card_holders_only: bool
+) -> pd.DataFrame:
+    """The metrics table from the monthly counts (shared by the pandas and the engine paths).
+
+    ``counts``: per month index 0..n-1, ``visits``, ``gap_sum``, ``gap_n``; and the difference
+    arrays (length n + 1) ``effective`` and ``churn_base`` whose running sums give the effective
+    members and those of them silent for the next ``C`` months.
+    """
+    n_months = len(transacting)
     months = pd.date_range(
         pd.Timestamp(year=month0 // 12, month=month0 % 12 + 1, day=1),
         periods=n_months,
         freq="MS",
         name="month",
     )
-    codes, uniques = pd.factorize(tx["customer_id"], sort=False)
-    _, buyer_month = _unique_pairs(codes, _month_number(tx["date"]) - month0)
     out = pd.DataFrame(index=months)
-    out["transacting_customers"] = np.bincount(buyer_month, minlength=n_months)
-    card = _add_cards(out, customers, end, month0) if has_cards else None
-    if not has_cards:
+    out["transacting_customers"] = np.asarray(transacting, dtype=np.int64)
+    if card is not None:
+        _add_cards(out, card, end, month0)
+    else:
         out["new_cards"] = np.nan
         out["card_opening_rate"] = np.nan
-    # member visits: distinct (customer, day), on or after the card date when card holders only
-    member_row = (
-        tx["date"].dt.normalize().to_numpy() >= card.reindex(uniques).to_numpy()[codes]  # NaT: False
-        if card_holders_only
-        else np.ones(len(tx), dtype=bool)
-    )
-    W, C = int(effective_months), int(churn_months)
-    v_cust, v_day, v_month = _member_visits(tx, codes, member_row, end, month0)
-    effective = _effective_and_churn(out, v_cust, v_month, n_months, W, C)
-    _frequency_and_gaps(out, v_cust, v_day, v_month, effective, n_months, W)
+    effective = np.cumsum(counts["effective"])[:n_months]
+    churn_base = np.cumsum(counts["churn_base"])[:n_months]
+    out["effective_members"] = effective
+    churned = np.full(n_months, np.nan)
+    base = np.full(n_months, np.nan)
+    if n_months > C:
+        churned[C:] = churn_base[: n_months - C]
+        base[C:] = effective[: n_months - C]
+    out["churned"] = churned
+    out["churn_rate"] = churned / np.where(base > 0, base, np.nan)
+    out["repurchase_frequency"] = _rolling(counts["visits"], W) / np.where(effective > 0, effective, np.nan)
+    roll_n = _rolling(counts["gap_n"], W)
+    out["avg_days_between_purchases"] = _rolling(counts["gap_sum"], W) / np.where(roll_n > 0, roll_n, np.nan)
     out.attrs.update(
         effective_months=W,
         churn_months=C,
@@ -142,11 +190,9 @@ def member_metrics(
     return out
 
 
-def _add_cards(out: pd.DataFrame, customers: pd.DataFrame, end: pd.Timestamp, month0: int) -> pd.Series:
-    """New cards per month, card-opening rate and card holders; returns each customer's card date."""
+def _add_cards(out: pd.DataFrame, card: pd.Series, end: pd.Timestamp, month0: int) -> None:
+    """New cards per month, card-opening rate and card holders, from each customer's card date."""
     n_months = len(out)
-    card = customers.drop_duplicates("customer_id").set_index("customer_id")["card_date"]
-    card = pd.to_datetime(card).dt.normalize()
     opened = card.dropna()
     opened_month = _month_number(opened[opened <= end]) - month0
     before = opened_month < 0
@@ -156,7 +202,6 @@ def _add_cards(out: pd.DataFrame, customers: pd.DataFrame, end: pd.Timestamp, mo
         out["transacting_customers"] > 0
     )
     out["card_holders"] = np.cumsum(new_cards) + int(before.sum())
-    return card
 
 
 def _member_visits(tx: pd.DataFrame, codes, member_row, end: pd.Timestamp, month0: int):
@@ -171,47 +216,31 @@ def _member_visits(tx: pd.DataFrame, codes, member_row, end: pd.Timestamp, month
     return v_cust, v_day, month_of_day[v_day]
 
 
-def _effective_and_churn(out: pd.DataFrame, v_cust, v_month, n_months: int, W: int, C: int) -> np.ndarray:
-    """Effective members per month and the rolling churn (difference arrays, no loop)."""
-    # active (member, month) pairs and, for each, the member's next active month
+def _monthly_counts(v_cust, v_day, v_month, n_months: int, W: int, C: int) -> dict:
+    """The monthly counts :func:`_assemble` needs, from the sorted member visits (no loop).
+
+    A member active in month a (a visit) whose next active month is ``next`` is effective at
+    months [a, min(a + W, next)); effective and silent through s + C at s in
+    [a, min(a + W, next - C)). Both are difference arrays: +1 at the start, -1 at the stop.
+    """
     a_cust, a_month = _unique_pairs(v_cust, v_month)
     same_next = np.append(a_cust[1:] == a_cust[:-1], False)[: len(a_cust)]
     nxt = np.where(same_next, np.r_[a_month[1:], 0], np.iinfo(np.int64).max // 4)
-    # effective at months [a, min(a + W, next)): difference array
     stop = np.minimum(a_month + W, nxt)
-    eff = np.bincount(a_month, minlength=n_months + 1) - np.bincount(
-        np.minimum(stop, n_months), minlength=n_months + 1
-    )
-    effective = np.cumsum(eff)[:n_months]
-    # effective at s and silent through s + C: s in [a, min(a + W, next - C))
     c_stop = np.minimum(a_month + W, nxt - C)
     ok = c_stop > a_month
-    churn_base = np.cumsum(
-        np.bincount(a_month[ok], minlength=n_months + 1)
-        - np.bincount(np.minimum(c_stop[ok], n_months), minlength=n_months + 1)
-    )[:n_months]
-    out["effective_members"] = effective
-    churned = np.full(n_months, np.nan)
-    base = np.full(n_months, np.nan)
-    if n_months > C:
-        churned[C:] = churn_base[: n_months - C]
-        base[C:] = effective[: n_months - C]
-    out["churned"] = churned
-    out["churn_rate"] = churned / np.where(base > 0, base, np.nan)
-    return effective
-
-
-def _frequency_and_gaps(out, v_cust, v_day, v_month, effective, n_months: int, W: int) -> None:
-    """Member visits per effective member in the window, and the mean days between visits."""
-    visits_per_month = np.bincount(v_month, minlength=n_months)
-    out["repurchase_frequency"] = _rolling(visits_per_month, W) / np.where(effective > 0, effective, np.nan)
     gap_mask = np.insert(v_cust[1:] == v_cust[:-1], 0, False)[: len(v_cust)]
     gaps = np.diff(v_day, prepend=0)[gap_mask]
     gap_month = v_month[gap_mask]
-    gap_sum = np.bincount(gap_month, weights=gaps, minlength=n_months).astype(float)
-    gap_n = np.bincount(gap_month, minlength=n_months).astype(float)
-    roll_n = _rolling(gap_n, W)
-    out["avg_days_between_purchases"] = _rolling(gap_sum, W) / np.where(roll_n > 0, roll_n, np.nan)
+    n = n_months + 1
+    return {
+        "effective": np.bincount(a_month, minlength=n) - np.bincount(np.minimum(stop, n_months), minlength=n),
+        "churn_base": np.bincount(a_month[ok], minlength=n)
+        - np.bincount(np.minimum(c_stop[ok], n_months), minlength=n),
+        "visits": np.bincount(v_month, minlength=n_months).astype(float),
+        "gap_sum": np.bincount(gap_month, weights=gaps, minlength=n_months).astype(float),
+        "gap_n": np.bincount(gap_month, minlength=n_months).astype(float),
+    }
 
 
 def plot_member_metrics(metrics: pd.DataFrame, axes=None):

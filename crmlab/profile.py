@@ -2,7 +2,10 @@
 
 Acquisition over time, purchases per customer, spend and its concentration,
 inter-purchase times and breakdowns by demographic or regional attributes.
-All functions take canonical tables (``crmlab.data``) and never modify them.
+All functions take canonical tables (``crmlab.data``) and never modify them. The transactions
+may also be a lazy table (a Parquet / CSV path or glob, an Ibis table on DuckDB or PostgreSQL,
+a PySpark DataFrame): the table is then grouped in that engine (:mod:`crmlab.engine`) and only
+the result comes back (one row per period or purchase count; one per customer for the spend).
 """
 
 from __future__ import annotations
@@ -32,6 +35,11 @@ __all__ = [
 BREAKDOWN_COLUMNS = ["age_band", "gender", "income_band", "region", "city_tier", "acquisition_channel"]
 
 
+def _lazy(transactions) -> bool:
+    """A path, an Ibis table or a PySpark DataFrame: computed in its engine (:mod:`crmlab.engine`)."""
+    return not isinstance(transactions, pd.DataFrame) and transactions is not None
+
+
 def _purchase_days(transactions: pd.DataFrame) -> pd.DataFrame:
     """One row per customer and purchase day (same-day orders merged), sorted."""
     day = transactions["date"].dt.normalize()
@@ -51,8 +59,9 @@ def acquisitions(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        customer_id, date, amount of every order.
+    transactions : pandas.DataFrame or a lazy table
+        customer_id, date, amount of every order; a path, an Ibis table or a PySpark
+        DataFrame is computed in its engine (:mod:`crmlab.engine`).
     customers : pandas.DataFrame, optional
         customer_id and signup_date (sign-ups per period where present).
     freq : str
@@ -64,9 +73,18 @@ def acquisitions(
         Indexed by period start: ``first_purchases`` and, if known, ``signups``, and the
         cumulative ``customers`` (by first purchase).
     """
+    if _lazy(transactions):
+        from . import engine
+
+        return engine.acquisitions(transactions, customers, freq)
     first = transactions.groupby("customer_id", observed=True)["date"].min()
-    out = first.dt.to_period(freq[0]).dt.start_time.value_counts().sort_index().rename("first_purchases")
-    out = out.to_frame()
+    return _acquisition_table(first.value_counts(), customers, freq)
+
+
+def _acquisition_table(first_purchases: pd.Series, customers: pd.DataFrame | None, freq: str) -> pd.DataFrame:
+    """The acquisitions table from the number of customers per first-purchase date."""
+    periods = first_purchases.index.to_period(freq[0]).start_time
+    out = first_purchases.groupby(periods).sum().sort_index().rename("first_purchases").to_frame()
     if customers is not None and "signup_date" in customers.columns:
         signups = customers["signup_date"].dropna().dt.to_period(freq[0]).dt.start_time.value_counts()
         out = out.join(signups.rename("signups"), how="outer").fillna(0).astype(int)
@@ -82,14 +100,19 @@ def monthly_activity(transactions: pd.DataFrame) -> pd.DataFrame:
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        customer_id, date, amount of every order.
+    transactions : pandas.DataFrame or a lazy table
+        customer_id, date, amount of every order; a path, an Ibis table or a PySpark
+        DataFrame is computed in its engine (:mod:`crmlab.engine`).
 
     Returns
     -------
     pandas.DataFrame
         Indexed by month start: revenue, orders, active_customers, revenue_per_active_customer.
     """
+    if _lazy(transactions):
+        from . import engine
+
+        return engine.monthly_activity(transactions)
     month = transactions["date"].dt.to_period("M").dt.start_time
     g = transactions.assign(month=month).groupby("month", observed=True)
     out = pd.DataFrame(
@@ -104,8 +127,9 @@ def purchases_per_customer(transactions: pd.DataFrame, cap: int = 10) -> pd.Data
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        customer_id, date, amount of every order.
+    transactions : pandas.DataFrame or a lazy table
+        customer_id, date, amount of every order; a path, an Ibis table or a PySpark
+        DataFrame is computed in its engine (:mod:`crmlab.engine`).
     cap : int
         The last row counts customers with ``cap`` or more purchase days.
 
@@ -114,12 +138,21 @@ def purchases_per_customer(transactions: pd.DataFrame, cap: int = 10) -> pd.Data
     pandas.DataFrame
         Indexed "1", "2", ..., "cap+": ``customers`` and their ``share``.
     """
+    if _lazy(transactions):
+        from . import engine
+
+        return engine.purchases_per_customer(transactions, cap)
     per = (
         transactions.assign(day=transactions["date"].dt.normalize())
         .groupby("customer_id", observed=True)["day"]
         .nunique()
     )
-    counts = per.clip(upper=cap).value_counts().reindex(range(1, cap + 1), fill_value=0)
+    return _purchase_count_table(per.clip(upper=cap).value_counts(), cap)
+
+
+def _purchase_count_table(customers_by_count: pd.Series, cap: int) -> pd.DataFrame:
+    """The purchases-per-customer table from the customers per (capped) number of purchase days."""
+    counts = customers_by_count.reindex(range(1, cap + 1), fill_value=0).astype("int64")
     counts.index = [str(k) for k in range(1, cap)] + [f"{cap}+"]
     out = pd.DataFrame({"customers": counts, "share": counts / counts.sum()})
     out.index.name = "purchases"
@@ -131,14 +164,19 @@ def customer_spend(transactions: pd.DataFrame) -> pd.DataFrame:
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        customer_id, date, amount of every order.
+    transactions : pandas.DataFrame or a lazy table
+        customer_id, date, amount of every order; a path, an Ibis table or a PySpark
+        DataFrame is computed in its engine (:mod:`crmlab.engine`).
 
     Returns
     -------
     pandas.DataFrame
         Indexed by customer_id: purchases, orders, total_spend, spend_per_purchase.
     """
+    if _lazy(transactions):
+        from . import engine
+
+        return engine.customer_spend(transactions)
     daily = _purchase_days(transactions)
     g = daily.groupby("customer_id", observed=True)["amount"]
     out = pd.DataFrame(
@@ -159,8 +197,9 @@ def spend_concentration(transactions: pd.DataFrame, shares=(0.01, 0.05, 0.10, 0.
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        customer_id, date, amount of every order.
+    transactions : pandas.DataFrame or a lazy table
+        customer_id, date, amount of every order; a path, an Ibis table or a PySpark
+        DataFrame is computed in its engine (:mod:`crmlab.engine`).
     shares : sequence of float
         The top shares of customers reported (0.2: the top 20 %).
 
@@ -192,14 +231,19 @@ def interpurchase_times(transactions: pd.DataFrame) -> pd.Series:
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        customer_id, date, amount of every order.
+    transactions : pandas.DataFrame or a lazy table
+        customer_id, date, amount of every order; a path, an Ibis table or a PySpark
+        DataFrame is computed in its engine (:mod:`crmlab.engine`).
 
     Returns
     -------
     pandas.Series
         ``days_between_purchases``, one value per repeat purchase day.
     """
+    if _lazy(transactions):
+        from . import engine
+
+        return engine.interpurchase_times(transactions)
     daily = _purchase_days(transactions)
     gap = daily["day"].diff().dt.days
     same = daily["customer_id"].eq(daily["customer_id"].shift())
@@ -213,8 +257,9 @@ def breakdown(customers: pd.DataFrame, transactions: pd.DataFrame, by: str) -> p
     ----------
     customers : pandas.DataFrame
         customer_id and the attribute ``by``.
-    transactions : pandas.DataFrame
-        customer_id, date, amount of every order.
+    transactions : pandas.DataFrame or a lazy table
+        customer_id, date, amount of every order; a path, an Ibis table or a PySpark
+        DataFrame is computed in its engine (:mod:`crmlab.engine`).
     by : str
         The customer attribute (e.g. "region", "age_band").
 
@@ -225,7 +270,10 @@ def breakdown(customers: pd.DataFrame, transactions: pd.DataFrame, by: str) -> p
     """
     if by not in customers.columns:
         raise ValueError(f"breakdown: customers have no column {by!r}; found {list(customers.columns)}")
-    spend = transactions.groupby("customer_id", observed=True)["amount"].sum()
+    if _lazy(transactions):
+        spend = customer_spend(transactions)["total_spend"]
+    else:
+        spend = transactions.groupby("customer_id", observed=True)["amount"].sum()
     frame = customers[["customer_id", by]].assign(revenue=customers["customer_id"].map(spend))
     g = frame.groupby(by, observed=True, dropna=False)
     out = pd.DataFrame({"customers": g.size(), "buyers": g["revenue"].count(), "revenue": g["revenue"].sum()})

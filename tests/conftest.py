@@ -48,3 +48,11 @@ def spark():
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throw-away PostgreSQL cluster (initdb / pg_ctl in a temp dir), one per test run."""
+    from _postgres import start_postgres
+
+    yield from start_postgres()

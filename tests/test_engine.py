@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _postgres import start_postgres
 
 from crmlab import cohorts, engine, rfm
 from crmlab.data import CRMDataError, load_cdnow
@@ -106,11 +105,6 @@ def test_bad_sources_get_crmlab_errors(population, tmp_path):
         engine.rfm_summary("postgresql://nobody@localhost/none")
     with pytest.raises(TypeError, match="cannot summarise a list"):
         engine.rfm_summary([1, 2, 3])
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    yield from start_postgres()
 
 
 def test_postgresql_table_and_query_equal_pandas(postgres, cdnow):

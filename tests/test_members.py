@@ -10,8 +10,7 @@ from crmlab.members import member_metrics
 NAN = np.nan
 
 
-@pytest.fixture
-def shop():
+def shop_tables():
     """Jan-Jun 2021. A: card 10 Jan, buys 10 Jan (twice), 20 Jan, 5 Mar. B: card 1 Feb,
     buys 15 Jan (before the card) and 3 Feb. C: no card, buys 10 Feb and 1 May.
     D: card 15 Apr, never buys."""
@@ -40,6 +39,11 @@ def shop():
         }
     )
     return tx, customers
+
+
+@pytest.fixture
+def shop():
+    return shop_tables()
 
 
 def test_member_metrics_hand_computed(shop):

@@ -156,14 +156,6 @@ def test_sql_url_with_table(tmp_path, duckdb_file):
     pd.testing.assert_frame_equal(ds.transactions, expected(), check_dtype=False)
 
 
-@pytest.fixture(scope="module")
-def postgres():
-    sys.path.insert(0, str(Path(__file__).parent))
-    from _postgres import start_postgres
-
-    yield from start_postgres()
-
-
 def test_postgresql_table(tmp_path, postgres):
     import ibis
 

@@ -23,22 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._validate import data_error
-from .exceptions import CRMDataError
-from .units import TIME_UNITS as _TIME_UNITS
-from .units import summary_attrs
-
-__all__ = [
-    "cohort_counts",
-    "window_totals",
-    "ENGINE_COLUMNS",
-    "connect",
-    "transactions_table",
-    "rfm_summary_expr",
-    "rfm_summary",
-    "rfm_patterns",
-    "to_spark",
-]
+from .._validate import data_error
+from ..exceptions import CRMDataError
+from ..units import TIME_UNITS as _TIME_UNITS
+from ..units import summary_attrs
 
 ENGINE_COLUMNS = ("customer_id", "date", "amount")
 _SECONDS_PER_DAY = 86_400
@@ -176,6 +164,27 @@ def _days(t):
     return (date.epoch_seconds() // _SECONDS_PER_DAY).cast("int64")
 
 
+def _month(t):
+    """Months since year 0 (year * 12 + month - 1) of the date column."""
+    d = t.date.cast("date")
+    return (d.year() * 12 + d.month() - 1).cast("int64")
+
+
+def _observation_end(t, observation_end, empty: str | None) -> pd.Timestamp | None:
+    """The observation end at midnight: the given date, else the last purchase day (asked of the engine).
+
+    Without any transaction: a CRMDataError saying ``empty``, or None when ``empty`` is None.
+    """
+    if observation_end is not None:
+        return pd.Timestamp(observation_end).normalize()
+    last = t.aggregate(last=_days(t).max()).to_pandas()["last"].iloc[0]
+    if pd.isna(last):
+        if empty is None:
+            return None
+        raise data_error("transactions", "date", empty, n_bad=0)
+    return pd.Timestamp(np.datetime64(int(last), "D"))
+
+
 def rfm_summary_expr(t, end_day: int, unit_days: float, cal_day: int | None = None):
     """The summary as an Ibis expression over a canonical transactions table ``t``.
 
@@ -269,13 +278,7 @@ def rfm_summary(
     if time_unit not in _TIME_UNITS:
         raise ValueError(f"rfm_summary: time_unit must be one of {list(_TIME_UNITS)}, not {time_unit!r}")
     t = transactions_table(source, columns, con=con, table=table, query=query)
-    if observation_end is None:
-        last = t.aggregate(last=_days(t).max()).to_pandas()["last"].iloc[0]
-        if pd.isna(last):
-            raise data_error("transactions", "date", "no transactions to summarise", n_bad=0)
-        end_day = int(last)
-    else:
-        end_day = _day_number(observation_end)
+    end_day = _day_number(_observation_end(t, observation_end, "no transactions to summarise"))
     cal_day = None if calibration_end is None else _day_number(calibration_end)
     if cal_day is not None and cal_day >= end_day:
         raise ValueError("rfm_summary: calibration_end must be before observation_end")
@@ -331,18 +334,12 @@ def cohort_counts(
     crmlab.exceptions.CRMDataError
         When no transaction is on or before the observation end.
     """
-    from .cohorts import _cohort_layout
+    from ..cohorts import _cohort_layout
 
     t = transactions_table(source, columns, con=con, table=table, query=query)
-    day = _days(t)
-    if observation_end is None:
-        last = t.aggregate(last=day.max()).to_pandas()["last"].iloc[0]
-        end_day = None if pd.isna(last) else int(last)
-    else:
-        end_day = _day_number(observation_end)
-    kept = t.filter(day <= end_day) if end_day is not None else t.limit(0)
-    d = kept.date.cast("date")
-    active = kept.select(customer_id=kept.customer_id, month=d.year() * 12 + d.month() - 1).distinct()
+    end = _observation_end(t, observation_end, None)
+    kept = t.filter(_days(t) <= _day_number(end)) if end is not None else t.limit(0)
+    active = kept.select(customer_id=kept.customer_id, month=_month(kept)).distinct()
     first = active.group_by("customer_id").aggregate(cohort=active.month.min())
     joined = active.join(first, "customer_id")
     long = (
@@ -352,7 +349,6 @@ def cohort_counts(
     )
     if long.empty:
         raise data_error("transactions", "date", "no transaction on or before the observation end", n_bad=0)
-    end = pd.Timestamp(np.datetime64(end_day, "D"))
     counts = long.astype({"cohort": "int64", "since": "int64"}).set_index(["cohort", "since"])["n"]
     return _cohort_layout(counts, end.year * 12 + end.month - 1)
 
@@ -399,13 +395,7 @@ def window_totals(
     """
     t = transactions_table(source, columns, con=con, table=table, query=query)
     day = _days(t)
-    if observation_end is None:
-        last = t.aggregate(last=day.max()).to_pandas()["last"].iloc[0]
-        if pd.isna(last):
-            raise data_error("transactions", "date", "no transactions", n_bad=0)
-        end = pd.Timestamp(np.datetime64(int(last), "D"))
-    else:
-        end = pd.Timestamp(observation_end).normalize()
+    end = _observation_end(t, observation_end, "no transactions")
     start = end - pd.DateOffset(months=int(window_months))
     end_day, start_day = _day_number(end), _day_number(start)
     d = t.mutate(day=day, amount=t.amount.cast("float64"))
