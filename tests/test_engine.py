@@ -216,3 +216,33 @@ def test_value_tiers_and_vip_quadrants_from_a_lazy_table_equal_pandas(population
     assert len(totals) == cdnow["customer_id"].nunique() and totals["visits"].max() > 0
     with pytest.raises(ValueError, match="window_months must be a positive integer"):
         segment.value_tiers(str(path), window_months=0)
+
+
+def test_duckdb_relations_are_read_lazily(population, tmp_path):
+    """A DuckDB relation (read_parquet, SQL over a frame, another connection's table) is a source."""
+    import duckdb
+
+    tx = population.transactions[["customer_id", "date", "amount"]]
+    path = tmp_path / "tx.parquet"
+    tx.to_parquet(path)
+    expected = rfm.rfm_summary(tx, calibration_end="2025-06-30")
+    assert_same(
+        expected, rfm.rfm_summary(duckdb.read_parquet(str(path)), calibration_end="2025-06-30"), HOLDOUT
+    )
+    renamed = tx.rename(columns={"customer_id": "household_id"})  # noqa: F841 - read by duckdb.sql
+    relation = duckdb.sql("SELECT household_id, date, amount FROM renamed WHERE amount >= 0")
+    got = engine.rfm_summary(relation, columns={"customer_id": "household_id"})
+    assert_same(rfm.rfm_summary(tx), got)
+    own = duckdb.connect()
+    own.execute(f"CREATE TABLE sales AS SELECT * FROM read_parquet('{path}')")
+    assert_same(
+        expected, engine.rfm_summary(own.table("sales"), calibration_end="2025-06-30", con=own), HOLDOUT
+    )
+    with pytest.raises(ValueError, match="pass it: con="):
+        engine.rfm_summary(own.table("sales"))
+    pd.testing.assert_frame_equal(
+        cohorts.cohort_counts(duckdb.read_parquet(str(path))), cohorts.cohort_counts(tx)
+    )
+    # the user's connections keep their settings (Ibis would turn replacement scans off)
+    for con in (duckdb.default_connection(), own):
+        assert con.sql("SELECT current_setting('python_enable_replacements')").fetchone()[0] is True

@@ -59,6 +59,51 @@ def _is_spark(source) -> bool:
     return type(source).__module__.startswith("pyspark.sql")
 
 
+def _is_duckdb_relation(source) -> bool:
+    return type(source).__name__ == "DuckDBPyRelation" and type(source).__module__.lstrip("_").startswith(
+        "duckdb"
+    )
+
+
+def _ibis_duckdb(con):
+    """An Ibis backend for ``con``: an Ibis connection as is, a raw DuckDB connection wrapped."""
+    import duckdb
+    import ibis
+
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        return con
+    # Ibis sets the time zone to UTC and turns off replacement scans on the connection it wraps;
+    # the user's connection keeps its own settings (naive timestamps do not depend on the zone)
+    kept = ("TimeZone", "python_enable_replacements")
+    before = dict(con.execute(f"SELECT name, value FROM duckdb_settings() WHERE name IN {kept}").fetchall())
+    backend = ibis.duckdb.from_connection(con)
+    for name, value in before.items():
+        con.execute(f"SET {name} = '{value}'")
+    return backend
+
+
+def _from_duckdb_relation(relation, con):
+    """A DuckDB relation (``duckdb.sql(...)``, ``duckdb.read_parquet(...)``, ``con.table(...)``), lazily.
+
+    The relation becomes a temporary view on its own connection, which Ibis then reads: nothing is
+    computed or copied. A relation of the default connection needs nothing more; one of another
+    connection needs that connection as ``con``.
+    """
+    import duckdb
+
+    name = f"crmlab_relation_{id(relation):x}"
+    relation.to_view(name, replace=True)
+    backend = _ibis_duckdb(con if con is not None else duckdb.default_connection())
+    try:
+        return backend.table(name)
+    except Exception as exc:  # noqa: BLE001 - the view is on another connection: say which to pass
+        raise ValueError(
+            "transactions_table: this DuckDB relation belongs to a connection other than "
+            f"{'con' if con is not None else 'the default one'}; "
+            "pass it: con=<the relation's duckdb connection>"
+        ) from exc
+
+
 def _from_path(path: str, con, table: str | None, query: str | None):
     """A lazy table over a file, a glob of files, a DuckDB database or a SQL URL."""
     import ibis
@@ -85,20 +130,23 @@ def _from_path(path: str, con, table: str | None, query: str | None):
 def transactions_table(source, columns: dict[str, str] | None = None, *, con=None, table=None, query=None):
     """The transactions as a lazy Ibis table with the canonical columns.
 
-    ``source``: an Ibis table; a pandas DataFrame (handed to DuckDB through Arrow); a PySpark
-    DataFrame (Ibis' PySpark backend, computed by Spark); a path to a Parquet file, a glob of
+    ``source``: an Ibis table; a DuckDB relation (``duckdb.read_parquet(...)``, ``duckdb.sql(...)``;
+    one of a connection other than the default needs ``con=`` that connection); a pandas DataFrame
+    (handed to DuckDB through Arrow); a PySpark DataFrame (Ibis' PySpark backend, computed by
+    Spark); a path to a Parquet file, a glob of
     Parquet files (``"exports/*.parquet"``) or a CSV file; a DuckDB database file or a SQL URL
     (``postgresql://...``) with ``table=`` or ``query=``. ``columns`` maps canonical names to the
     source's (``{"customer_id": "household_id", "date": "day", "amount": "sales"}``).
 
     Parameters
     ----------
-    source : path, SQL URL, ibis Table, pandas or PySpark DataFrame
+    source : path, SQL URL, ibis Table, DuckDB relation, pandas or PySpark DataFrame
         Where the transactions are.
     columns : dict, optional
         Canonical name -> the source's column name.
-    con : ibis connection, optional
-        The connection to read paths with (default: a new in-memory DuckDB).
+    con : ibis connection or duckdb.DuckDBPyConnection, optional
+        The connection to read paths with (default: a new in-memory DuckDB); for a DuckDB
+        relation, the relation's connection (default: DuckDB's default connection).
     table, query : str, optional
         For a database file or a SQL URL: the table, or a query returning the transactions.
 
@@ -114,8 +162,11 @@ def transactions_table(source, columns: dict[str, str] | None = None, *, con=Non
     """
     import ibis
 
+    con = _ibis_duckdb(con) if con is not None else None
     if isinstance(source, ibis.expr.types.Table):
         t = source
+    elif _is_duckdb_relation(source):
+        t = _from_duckdb_relation(source, con)
     elif isinstance(source, pd.DataFrame):
         t = ibis.memtable(source)
     elif _is_spark(source):
