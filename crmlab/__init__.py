@@ -29,10 +29,13 @@ Packages and modules by topic (import what you need, e.g. ``from crmlab import r
 * ``teaching``     per-student exercises, answer checks and sandboxed grading
 
 Shared kit: ``exceptions`` (CRMDataError, NotFittedError, ConvergenceWarning), ``_validate`` (input
-checks), ``_base`` (the estimator contract), ``_style`` (palette, Axes helpers).
+checks), ``_base`` (the estimator contract), ``_style`` (palette, Axes helpers); ``options`` (when
+progress bars show).
 """
 
 from importlib.metadata import PackageNotFoundError, version
+
+from ._options import options as options
 
 try:
     __version__ = version("crmlab")

@@ -306,3 +306,29 @@ def test_pseudonymize_every_id_column_or_the_ones_named():
         data.pseudonymize(frame[["amount"]], "k")
     with pytest.raises(ValueError, match="column or columns, not both"):
         data.pseudonymize(frame, "k", "customer_id", columns=["order_id"])
+
+
+def test_big_csv_files_are_read_with_a_progress_bar(tmp_path, monkeypatch, capsys):
+    """Above crmlab.options.read_progress_bytes a CSV is read through a tqdm wrapper: same frame, errors."""
+    import gzip
+
+    import crmlab
+
+    text = "customer_id,date,amount\n" + "".join(
+        f"C{i % 7:03d},2024-01-{i % 28 + 1:02d},{i}.5\n" for i in range(500)
+    )
+    plain = write(tmp_path, text)
+    zipped = tmp_path / "tx.csv.gz"
+    zipped.write_bytes(gzip.compress(text.encode()))
+    expected = data.load_transactions(plain)
+    assert "reading transactions" not in capsys.readouterr().err
+    monkeypatch.setattr(crmlab.options, "read_progress_bytes", 1)
+    pd.testing.assert_frame_equal(data.load_transactions(plain), expected)
+    err = capsys.readouterr().err
+    assert "reading transactions" in err and "100%" in err
+    pd.testing.assert_frame_equal(data.load_transactions(zipped), expected)
+    assert "reading transactions" in capsys.readouterr().err
+    with pytest.raises(CRMDataError, match=r"rows with extra fields.*Expected 3 fields in line 3, saw 4"):
+        data.load_transactions(
+            write(tmp_path, "customer_id,date,amount\nA,2024-01-01,3\nB,2024-01-01,4,99\n")
+        )

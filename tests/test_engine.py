@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import crmlab
 from crmlab import cohorts, engine, rfm
 from crmlab.data import CRMDataError, load_cdnow
 
@@ -246,3 +247,25 @@ def test_duckdb_relations_are_read_lazily(population, tmp_path):
     # the user's connections keep their settings (Ibis would turn replacement scans off)
     for con in (duckdb.default_connection(), own):
         assert con.sql("SELECT current_setting('python_enable_replacements')").fetchone()[0] is True
+
+
+def test_duckdb_queries_show_a_progress_bar_and_keep_settings(population, tmp_path, monkeypatch, capsys):
+    """A tqdm bar fed by DuckDB's query progress (shown at once here: delay 0); none when turned off."""
+    import duckdb
+
+    tx = population.transactions[["customer_id", "date", "amount"]]
+    path = tmp_path / "tx.parquet"
+    tx.to_parquet(path)
+    monkeypatch.setattr(crmlab.options, "progress_delay", 0.0)
+    expected = rfm.rfm_summary(tx)
+    assert_same(expected, rfm.rfm_summary(str(path)))
+    err = capsys.readouterr().err
+    assert "rfm_summary: 100%" in err
+    own = duckdb.connect()
+    own.execute("SET enable_progress_bar_print = true")
+    assert_same(expected, engine.rfm_summary(own.read_parquet(str(path)), con=own))
+    assert own.sql("SELECT current_setting('enable_progress_bar_print')").fetchone()[0] is True
+    assert "rfm_summary: 100%" in capsys.readouterr().err
+    monkeypatch.setattr(crmlab.options, "progress_delay", None)
+    assert_same(expected, rfm.rfm_summary(str(path)))
+    assert "rfm_summary" not in capsys.readouterr().err

@@ -14,10 +14,12 @@ import io
 import os
 import warnings
 from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
+from .._options import options
 from .._validate import data_error
 from ..exceptions import CRMDataError
 from .tables import NA_TEXT, _is_id
@@ -253,6 +255,23 @@ def _csv_kwargs(header: list[str], delimiter: str, opts: Mapping, mapping: Mappi
     return kwargs
 
 
+@contextmanager
+def _with_progress(path: Path, table: str):
+    """The file to hand to ``read_csv``: a big one is wrapped so that each read moves a tqdm bar."""
+    size = path.stat().st_size
+    plain = path.suffix.lower() not in {".bz2", ".zip", ".xz", ".zst", ".tar"}  # pandas infers these
+    threshold = options.read_progress_bytes  # crmlab.options
+    if threshold is None or size < threshold or not plain:
+        yield path
+        return
+    from tqdm.auto import tqdm
+    from tqdm.utils import CallbackIOWrapper
+
+    bar = tqdm(total=size, desc=f"reading {table}", unit="B", unit_scale=True, unit_divisor=1024)
+    with open(path, "rb") as handle, bar:
+        yield CallbackIOWrapper(bar.update, handle, "read")
+
+
 def _read_csv(path: Path, table: str, opts: dict, sep, read_kwargs: Mapping, mapping, required):
     delimiter = sep or ","
     header = _header_fields(path, delimiter, opts)
@@ -262,7 +281,8 @@ def _read_csv(path: Path, table: str, opts: dict, sep, read_kwargs: Mapping, map
         with warnings.catch_warnings():
             # "Length of header or names does not match length of data": pandas drops fields
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(path, **kwargs)
+            with _with_progress(path, table) as source:
+                frame = pd.read_csv(source, **kwargs)
     except pd.errors.EmptyDataError as exc:
         raise data_error(table, None, f"the file {path} is empty (no header, no rows)", n_bad=0) from exc
     except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:

@@ -16,6 +16,9 @@ the synthetic population, in DuckDB, a real PostgreSQL server and Spark local mo
 - :func:`acquisitions`, :func:`monthly_activity`, :func:`purchases_per_customer`,
   :func:`customer_spend`, :func:`interpurchase_times` -- :mod:`crmlab.profile`.
 
+A DuckDB query that runs longer than ``crmlab.options.progress_delay`` seconds (2) shows a tqdm
+progress bar fed by DuckDB's own progress; Spark shows its console progress.
+
 The pandas functions hand a lazy input (a path, an Ibis table, a PySpark DataFrame) to these.
 """
 

@@ -18,11 +18,14 @@ summary-in-SQL / fit-on-one-node pattern of Databricks' CLV solution accelerator
 from __future__ import annotations
 
 import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .._options import options
 from .._validate import data_error
 from ..exceptions import CRMDataError
 from ..units import TIME_UNITS as _TIME_UNITS
@@ -53,6 +56,64 @@ def connect(database: str | os.PathLike | None = None, threads: int | None = Non
     if threads is not None:
         con.raw_sql(f"SET threads = {int(threads)}")
     return con
+
+
+def _duckdb_connection(expr):
+    """The raw DuckDB connection an expression runs on, or None (another backend)."""
+    try:
+        backend = expr._find_backend(use_default=True)
+    except Exception:  # noqa: BLE001 - no backend to ask: no progress to show
+        return None
+    raw = getattr(backend, "con", None) if getattr(backend, "name", "") == "duckdb" else None
+    return raw if hasattr(raw, "query_progress") else None
+
+
+@contextmanager
+def _duckdb_progress(raw, desc: str):
+    """A tqdm bar (terminal or JupyterLab) fed by DuckDB's own progress of the running query.
+
+    It appears only when the query runs longer than ``crmlab.options.progress_delay`` seconds. DuckDB's own
+    printed bar is switched off meanwhile (and the connection's settings restored afterwards).
+    """
+    from tqdm.auto import tqdm
+
+    names = ("enable_progress_bar", "enable_progress_bar_print")
+    before = raw.execute(f"SELECT name, value FROM duckdb_settings() WHERE name IN {names}").fetchall()
+    raw.execute("SET enable_progress_bar = true")
+    raw.execute("SET enable_progress_bar_print = false")
+    bar = tqdm(
+        total=100.0, desc=desc, unit="%", delay=options.progress_delay, bar_format="{l_bar}{bar}| {elapsed}"
+    )
+    done = threading.Event()
+
+    def poll():
+        while not done.wait(0.25):
+            progress = raw.query_progress()
+            if progress > bar.n:
+                bar.update(min(progress, 100.0) - bar.n)
+
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    try:
+        yield
+        done.set()
+        thread.join()
+        bar.update(100.0 - bar.n)
+    finally:
+        done.set()
+        thread.join()
+        bar.close()
+        for name, value in before:
+            raw.execute(f"SET {name} = {value}")
+
+
+def _collect(expr, desc: str) -> pd.DataFrame:
+    """``expr.to_pandas()``; a DuckDB query that takes a while shows a progress bar (tqdm)."""
+    raw = _duckdb_connection(expr) if options.progress_delay is not None else None
+    if raw is None:
+        return expr.to_pandas()
+    with _duckdb_progress(raw, desc):
+        return expr.to_pandas()
 
 
 def _is_spark(source) -> bool:
@@ -228,7 +289,7 @@ def _observation_end(t, observation_end, empty: str | None) -> pd.Timestamp | No
     """
     if observation_end is not None:
         return pd.Timestamp(observation_end).normalize()
-    last = t.aggregate(last=_days(t).max()).to_pandas()["last"].iloc[0]
+    last = _collect(t.aggregate(last=_days(t).max()), "observation end")["last"].iloc[0]
     if pd.isna(last):
         if empty is None:
             return None
@@ -336,7 +397,7 @@ def rfm_summary(
     expr = rfm_summary_expr(t, end_day, _TIME_UNITS[time_unit], cal_day)
     if not collect:
         return expr
-    out = expr.to_pandas().set_index("customer_id")
+    out = _collect(expr, "rfm_summary").set_index("customer_id")
     if out.empty:
         raise CRMDataError(
             "transactions.date: no customer has a purchase on or before the calibration end",
@@ -393,11 +454,8 @@ def cohort_counts(
     active = kept.select(customer_id=kept.customer_id, month=_month(kept)).distinct()
     first = active.group_by("customer_id").aggregate(cohort=active.month.min())
     joined = active.join(first, "customer_id")
-    long = (
-        joined.group_by([joined.cohort, (joined.month - joined.cohort).name("since")])
-        .aggregate(n=joined.count())
-        .to_pandas()
-    )
+    grouped = joined.group_by([joined.cohort, (joined.month - joined.cohort).name("since")])
+    long = _collect(grouped.aggregate(n=joined.count()), "cohort_counts")
     if long.empty:
         raise data_error("transactions", "date", "no transaction on or before the observation end", n_bad=0)
     counts = long.astype({"cohort": "int64", "since": "int64"}).set_index(["cohort", "since"])["n"]
@@ -453,13 +511,10 @@ def window_totals(
     d = d.filter(d.day <= end_day)
     daily = d.group_by(["customer_id", "day"]).aggregate(amount=d.amount.sum())
     recent = daily.day > start_day
-    out = (
-        daily.group_by("customer_id")
-        .aggregate(visits=recent.cast("int64").sum(), spend=(recent.ifelse(daily.amount, 0.0)).sum())
-        .to_pandas()
-        .set_index("customer_id")
-        .sort_index()
+    totals = daily.group_by("customer_id").aggregate(
+        visits=recent.cast("int64").sum(), spend=(recent.ifelse(daily.amount, 0.0)).sum()
     )
+    out = _collect(totals, "window_totals").set_index("customer_id").sort_index()
     if out.empty:
         raise data_error("transactions", "date", f"no transaction on or before {end.date()}", n_bad=0)
     out = out.astype({"visits": "float64", "spend": "float64"})
@@ -505,7 +560,7 @@ def rfm_patterns(
         grouped, error = _ibis_patterns(summary, round_to, list(columns))
     if not collect:
         return grouped
-    out = grouped.toPandas() if _is_spark(grouped) else grouped.to_pandas()
+    out = grouped.toPandas() if _is_spark(grouped) else _collect(grouped, "rfm_patterns")
     out["n_customers"] = out["n_customers"].astype("int64")
     out = out.sort_values(list(columns), ignore_index=True)
     out.attrs = {

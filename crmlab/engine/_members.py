@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import data_error
-from ._core import _day_number, _days, _month, _observation_end, transactions_table
+from ._core import _collect, _day_number, _days, _month, _observation_end, transactions_table
 
 
 def _card_days(customers: pd.DataFrame) -> pd.DataFrame:
@@ -121,7 +121,7 @@ def member_metrics(
     t = t.mutate(day=_days(t), month=_month(t))
     days = t.filter(t.day <= _day_number(end)).select("customer_id", "day", "month").distinct()
     buyers = days.select("customer_id", "month").distinct()
-    transacting = buyers.group_by("month").aggregate(n=buyers.count()).to_pandas()
+    transacting = _collect(buyers.group_by("month").aggregate(n=buyers.count()), "member_metrics: buyers")
     if transacting.empty:
         raise data_error("transactions", "date", f"no transaction on or before {end.date()}", n_bad=0)
     month0 = int(transacting["month"].min())
@@ -130,7 +130,7 @@ def member_metrics(
         cards = ibis.memtable(_card_days(customers))
         days = days.join(cards, days.customer_id == cards.customer_id).filter(lambda j: j.day >= j.card_day)
         days = days.select("customer_id", "day", "month")
-    long = _monthly_long(days, W, C).to_pandas()
+    long = _collect(_monthly_long(days, W, C), "member_metrics")
     n = n_months + 1
 
     def spells(start: str, stop: str) -> np.ndarray:  # +1 where a spell starts, -1 where it stops

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import data_error
-from ._core import _days, _month, transactions_table
+from ._core import _collect, _days, _month, transactions_table
 
 
 def _table(source, columns, con, table, query):
@@ -24,8 +24,8 @@ def _daily(t):
     return t.group_by(["customer_id", "day"]).aggregate(amount=t.amount.sum(), orders=t.count())
 
 
-def _collect(expr, what: str) -> pd.DataFrame:
-    out = expr.to_pandas()
+def _collect_rows(expr, what: str) -> pd.DataFrame:
+    out = _collect(expr, what)
     if out.empty:
         raise data_error("transactions", None, f"{what}: no transactions", n_bad=0)
     return out
@@ -69,7 +69,7 @@ def acquisitions(
 
     t = _table(source, columns, con, table, query)
     first = t.group_by("customer_id").aggregate(first=t.day.min())
-    per_day = _collect(first.group_by("first").aggregate(n=first.count()), "acquisitions")
+    per_day = _collect_rows(first.group_by("first").aggregate(n=first.count()), "acquisitions")
     counts = pd.Series(per_day["n"].to_numpy(np.int64), index=_dates(per_day["first"]))
     return _acquisition_table(counts, customers, freq)
 
@@ -100,7 +100,7 @@ def monthly_activity(
     """
     t = _table(source, columns, con, table, query)
     t = t.mutate(month=_month(t))
-    per = _collect(
+    per = _collect_rows(
         t.group_by("month").aggregate(
             revenue=t.amount.sum(), orders=t.count(), active_customers=t.customer_id.nunique()
         ),
@@ -157,7 +157,7 @@ def purchases_per_customer(
     days = t.select("customer_id", "day").distinct()
     per = days.group_by("customer_id").aggregate(n=days.count())
     per = per.mutate(n=ibis.least(per.n, int(cap)))
-    counts = _collect(per.group_by("n").aggregate(customers=per.count()), "purchases_per_customer")
+    counts = _collect_rows(per.group_by("n").aggregate(customers=per.count()), "purchases_per_customer")
     series = pd.Series(counts["customers"].to_numpy(np.int64), index=counts["n"].to_numpy(np.int64))
     return _purchase_count_table(series, cap)
 
@@ -191,7 +191,7 @@ def customer_spend(
     per = daily.group_by("customer_id").aggregate(
         purchases=daily.count(), orders=daily.orders.sum(), total_spend=daily.amount.sum()
     )
-    out = _collect(per, "customer_spend").set_index("customer_id").sort_index()
+    out = _collect_rows(per, "customer_spend").set_index("customer_id").sort_index()
     out = out.astype({"purchases": "int64", "orders": "int64", "total_spend": "float64"})
     out["spend_per_purchase"] = out["total_spend"] / out["purchases"]
     return out
@@ -232,6 +232,8 @@ def interpurchase_times(
     prev = days.day.lag().over(ibis.window(group_by=days.customer_id, order_by=days.day))
     gaps = days.mutate(gap=days.day - prev)
     gaps = gaps.filter(gaps.gap.notnull())
-    counts = gaps.group_by("gap").aggregate(n=gaps.count()).to_pandas().sort_values("gap")
+    counts = _collect(gaps.group_by("gap").aggregate(n=gaps.count()), "interpurchase_times").sort_values(
+        "gap"
+    )
     values = np.repeat(counts["gap"].to_numpy(np.int64), counts["n"].to_numpy(np.int64))
     return pd.Series(values, name="days_between_purchases")
