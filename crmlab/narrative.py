@@ -34,6 +34,7 @@ __all__ = [
     "say",
     "pct",
     "num",
+    "orders",
     "money",
     "span",
     "pval",
@@ -150,6 +151,31 @@ def num(value, digits: int = 0) -> str:
     if _is_missing(value):
         return "n/a"
     return f"{float(value):,.{digits}f}"
+
+
+def orders(transactions: pd.DataFrame) -> str:
+    """How many orders the transactions hold, in words: ``"2,357 orders"``.
+
+    A line-item log (an ``order_id`` on several rows, one per product) is counted by its orders:
+    ``"17,431 line items in 3,102 orders"``; rows without an order_id count as one order each.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        The transactions (``order_id`` optional).
+
+    Returns
+    -------
+    str
+    """
+    rows = len(transactions)
+    if "order_id" not in transactions.columns:
+        return f"{num(rows)} orders"
+    ids = transactions["order_id"]
+    n_orders = int(ids.nunique()) + int(ids.isna().sum())
+    if n_orders == rows:
+        return f"{num(rows)} orders"
+    return f"{num(rows)} line items in {num(n_orders)} orders"
 
 
 def pct(share, digits: int = 0) -> str:

@@ -169,3 +169,13 @@ def test_row_recall():
     assert recall["a"] == 0.8 and recall["b"] == 0.25 and np.isnan(recall["c"])
     partial = pd.DataFrame([[3, 1]], index=["x"], columns=["x", "y"])
     assert N.row_recall(partial)["x"] == 0.75
+
+
+def test_orders_counts_a_line_item_log_by_its_orders():
+    tx = pd.DataFrame({"customer_id": ["a", "a", "b", "c"], "amount": [1.0, 2.0, 3.0, 4.0]})
+    assert N.orders(tx) == "4 orders"
+    assert N.orders(tx.assign(order_id=["o1", "o2", "o3", "o4"])) == "4 orders"
+    lines = tx.assign(order_id=["o1", "o1", "o2", None])
+    assert N.orders(lines) == "4 line items in 3 orders"
+    big = pd.DataFrame({"order_id": np.repeat(np.arange(3_102), 6)[:17_431]})
+    assert N.orders(big) == "17,431 line items in 2,906 orders"
