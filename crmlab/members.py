@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._arrays import unique_sorted
 from ._validate import data_error, require_columns, resolve_observation_end
 
 __all__ = ["member_metrics", "plot_member_metrics"]
@@ -31,7 +32,7 @@ def _unique_pairs(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np
     if len(codes) == 0:
         return codes.astype(np.int64), values.astype(np.int64)
     span = int(values.max()) + 1
-    key = np.unique(codes.astype(np.int64) * span + values.astype(np.int64))
+    key = unique_sorted(codes.astype(np.int64) * span + values.astype(np.int64))
     return key // span, key % span
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._arrays import unique_sorted
 from .._validate import require_columns
 from ..clv import share_of_wallet
 from ._common import WEEKS_PER_YEAR, _day_numbers
@@ -28,7 +29,7 @@ def _purchase_days(transactions: pd.DataFrame, ids: pd.Index, end_day: int) -> _
     day0 = days.min()
     span = np.int64(end_day - day0 + 1)
     key = codes.astype(np.int64) * span + (days - day0)
-    ukey = np.unique(key)
+    ukey = unique_sorted(key)
     return _PurchaseDays(tx, codes, days, key, ukey, ukey // span, ukey % span + day0)
 
 
