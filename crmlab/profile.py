@@ -10,6 +10,8 @@ the result comes back (one row per period or purchase count; one per customer fo
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -40,16 +42,34 @@ def _lazy(transactions) -> bool:
     return not isinstance(transactions, pd.DataFrame) and transactions is not None
 
 
-def _purchase_days(transactions: pd.DataFrame) -> pd.DataFrame:
-    """One row per customer and purchase day (same-day orders merged), sorted."""
-    day = transactions["date"].dt.normalize()
-    daily = (
-        transactions.assign(day=day)
-        .groupby(["customer_id", "day"], sort=True, observed=True)["amount"]
-        .sum()
-        .reset_index()
+def _purchase_days(transactions: pd.DataFrame) -> SimpleNamespace:
+    """Distinct (customer, purchase day) pairs, customers in sorted order, with numpy only.
+
+    The customer ids are encoded as :func:`crmlab.rfm.rfm_summary` encodes them (pyarrow's
+    dictionary encoding, or neighbour comparisons on sorted rows), recoded to the ids' sorted
+    order, and the pairs found by one sort of packed keys (:func:`crmlab.rfm._purchase_days`).
+
+    Returns ``ids`` (sorted customer ids), ``codes`` (each row's position in ``ids``),
+    ``pair_customer`` / ``pair_day`` (the distinct pairs, sorted by customer then day; days since
+    1970-01-01) and ``amounts`` (float per row).
+    """
+    from . import rfm
+
+    codes, uniques = rfm._customer_codes(transactions)
+    days = rfm._day_numbers(transactions)
+    order = uniques.argsort()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    codes = rank[codes]
+    day0 = int(days.min())
+    pair_customer, pair_day = rfm._purchase_days(codes, days - day0, len(order), int(days.max()) - day0 + 1)
+    return SimpleNamespace(
+        ids=uniques[order],
+        codes=codes,
+        pair_customer=pair_customer.astype(np.int64),
+        pair_day=pair_day.astype(np.int64) + day0,
+        amounts=transactions["amount"].to_numpy(dtype=np.float64, na_value=np.nan),
     )
-    return daily
 
 
 def acquisitions(
@@ -142,12 +162,9 @@ def purchases_per_customer(transactions: pd.DataFrame, cap: int = 10) -> pd.Data
         from . import engine
 
         return engine.purchases_per_customer(transactions, cap)
-    per = (
-        transactions.assign(day=transactions["date"].dt.normalize())
-        .groupby("customer_id", observed=True)["day"]
-        .nunique()
-    )
-    return _purchase_count_table(per.clip(upper=cap).value_counts(), cap)
+    pairs = _purchase_days(transactions)
+    per = np.bincount(pairs.pair_customer, minlength=len(pairs.ids))
+    return _purchase_count_table(pd.Series(np.minimum(per, cap)).value_counts(), cap)
 
 
 def _purchase_count_table(customers_by_count: pd.Series, cap: int) -> pd.DataFrame:
@@ -177,14 +194,16 @@ def customer_spend(transactions: pd.DataFrame) -> pd.DataFrame:
         from . import engine
 
         return engine.customer_spend(transactions)
-    daily = _purchase_days(transactions)
-    g = daily.groupby("customer_id", observed=True)["amount"]
+    pairs = _purchase_days(transactions)
+    n = len(pairs.ids)
+    amounts = np.nan_to_num(pairs.amounts, nan=0.0)  # a missing amount adds nothing, as in a groupby sum
     out = pd.DataFrame(
         {
-            "purchases": g.size(),
-            "orders": transactions.groupby("customer_id", observed=True).size(),
-            "total_spend": g.sum(),
-        }
+            "purchases": np.bincount(pairs.pair_customer, minlength=n),
+            "orders": np.bincount(pairs.codes, minlength=n),
+            "total_spend": np.bincount(pairs.codes, weights=amounts, minlength=n),
+        },
+        index=pairs.ids.rename("customer_id"),
     )
     out["spend_per_purchase"] = out["total_spend"] / out["purchases"]
     return out
@@ -244,10 +263,10 @@ def interpurchase_times(transactions: pd.DataFrame) -> pd.Series:
         from . import engine
 
         return engine.interpurchase_times(transactions)
-    daily = _purchase_days(transactions)
-    gap = daily["day"].diff().dt.days
-    same = daily["customer_id"].eq(daily["customer_id"].shift())
-    return gap[same].astype("int64").rename("days_between_purchases").reset_index(drop=True)
+    pairs = _purchase_days(transactions)
+    same = pairs.pair_customer[1:] == pairs.pair_customer[:-1]
+    gaps = np.diff(pairs.pair_day)[same]
+    return pd.Series(gaps, name="days_between_purchases", dtype="int64")
 
 
 def breakdown(customers: pd.DataFrame, transactions: pd.DataFrame, by: str) -> pd.DataFrame:

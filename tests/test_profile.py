@@ -73,3 +73,34 @@ def test_breakdown():
     assert table["revenue_share"].sum() == pytest.approx(1.0)
     with pytest.raises(ValueError, match="no column 'age_band'"):
         profile.breakdown(CUSTOMERS, TX, "age_band")
+
+
+@pytest.mark.parametrize("ids", ["str", "category", "int"])
+def test_customer_tables_equal_a_pandas_groupby(population, ids):
+    """The numpy path (rfm's id encoding, one sort of packed keys) against plain groupbys, by id dtype."""
+    import numpy as np
+
+    tx = population.transactions[["customer_id", "date", "amount"]].sample(frac=1.0, random_state=1)
+    if ids == "int":
+        tx = tx.assign(customer_id=tx["customer_id"].str.replace(r"\D", "", regex=True).astype("int64"))
+    else:
+        tx = tx.assign(customer_id=tx["customer_id"].astype(ids))
+    daily = (
+        tx.assign(day=tx["date"].dt.normalize())
+        .groupby(["customer_id", "day"], observed=True)["amount"]
+        .sum()
+    )
+    by_customer = daily.groupby(level="customer_id", observed=True)
+    spend = profile.customer_spend(tx)
+    assert list(spend.index) == list(by_customer.size().index)
+    np.testing.assert_array_equal(spend["purchases"], by_customer.size())
+    np.testing.assert_array_equal(spend["orders"], tx.groupby("customer_id", observed=True).size())
+    np.testing.assert_allclose(spend["total_spend"], by_customer.sum(), rtol=1e-12)
+    gaps = daily.reset_index()
+    same = gaps["customer_id"].eq(gaps["customer_id"].shift())
+    expected = gaps["day"].diff().dt.days[same].astype("int64").to_numpy()
+    np.testing.assert_array_equal(profile.interpurchase_times(tx).to_numpy(), expected)
+    counts = by_customer.size().clip(upper=10).value_counts()
+    assert profile.purchases_per_customer(tx)["customers"].tolist() == [
+        counts.get(k, 0) for k in range(1, 11)
+    ]
