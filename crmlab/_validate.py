@@ -24,6 +24,7 @@ __all__ = [
     "check_number",
     "check_choice",
     "resolve_observation_end",
+    "is_lazy",
 ]
 
 
@@ -162,3 +163,13 @@ def resolve_observation_end(dates, observation_end=None, *, normalize: bool = Tr
         if end is pd.NaT:
             raise ValueError(f"observation_end: not a date: {observation_end!r}")
     return end.normalize() if normalize else end
+
+
+def is_lazy(table) -> bool:
+    """Whether ``table`` is computed in an engine rather than in pandas.
+
+    Anything but a pandas DataFrame (or None): a path or glob, an Ibis table, a DuckDB relation,
+    a PySpark DataFrame. The per-customer and per-month functions hand such a table to
+    :mod:`crmlab.engine`, which checks that it is one it can read.
+    """
+    return not isinstance(table, pd.DataFrame) and table is not None

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ._style import get_axes
-from ._validate import data_error, require_columns, resolve_observation_end
+from ._validate import data_error, is_lazy, require_columns, resolve_observation_end
 
 __all__ = [
     "cohort_counts",
@@ -61,7 +61,7 @@ def cohort_counts(transactions: pd.DataFrame, observation_end=None) -> pd.DataFr
     pandas.DataFrame
         Customers per cohort (rows) and month since acquisition (columns).
     """
-    if not isinstance(transactions, pd.DataFrame) and transactions is not None:
+    if is_lazy(transactions):
         from . import engine  # a path, an Ibis table or a PySpark DataFrame: compute where it lives
 
         return engine.cohort_counts(transactions, observation_end)

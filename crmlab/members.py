@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ._arrays import unique_sorted
-from ._validate import data_error, require_columns, resolve_observation_end
+from ._validate import data_error, is_lazy, require_columns, resolve_observation_end
 
 __all__ = ["member_metrics", "plot_member_metrics"]
 
@@ -94,7 +94,7 @@ def member_metrics(
             the gaps whose later visit falls in the effective window.
     """
     card_holders_only = _card_mode(customers, card_holders_only, effective_months, churn_months)
-    if not isinstance(transactions, pd.DataFrame) and transactions is not None:
+    if is_lazy(transactions):
         from . import engine  # a path, an Ibis table or a PySpark DataFrame: compute where it lives
 
         return engine.member_metrics(

@@ -17,6 +17,7 @@ import pandas as pd
 import seaborn as sns
 
 from ._style import PALETTE, get_ax, get_axes
+from ._validate import is_lazy
 
 __all__ = [
     "acquisitions",
@@ -35,11 +36,6 @@ __all__ = [
 ]
 
 BREAKDOWN_COLUMNS = ["age_band", "gender", "income_band", "region", "city_tier", "acquisition_channel"]
-
-
-def _lazy(transactions) -> bool:
-    """A path, an Ibis table or a PySpark DataFrame: computed in its engine (:mod:`crmlab.engine`)."""
-    return not isinstance(transactions, pd.DataFrame) and transactions is not None
 
 
 def _purchase_days(transactions: pd.DataFrame) -> SimpleNamespace:
@@ -93,7 +89,7 @@ def acquisitions(
         Indexed by period start: ``first_purchases`` and, if known, ``signups``, and the
         cumulative ``customers`` (by first purchase).
     """
-    if _lazy(transactions):
+    if is_lazy(transactions):
         from . import engine
 
         return engine.acquisitions(transactions, customers, freq)
@@ -129,7 +125,7 @@ def monthly_activity(transactions: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Indexed by month start: revenue, orders, active_customers, revenue_per_active_customer.
     """
-    if _lazy(transactions):
+    if is_lazy(transactions):
         from . import engine
 
         return engine.monthly_activity(transactions)
@@ -158,7 +154,7 @@ def purchases_per_customer(transactions: pd.DataFrame, cap: int = 10) -> pd.Data
     pandas.DataFrame
         Indexed "1", "2", ..., "cap+": ``customers`` and their ``share``.
     """
-    if _lazy(transactions):
+    if is_lazy(transactions):
         from . import engine
 
         return engine.purchases_per_customer(transactions, cap)
@@ -190,7 +186,7 @@ def customer_spend(transactions: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Indexed by customer_id: purchases, orders, total_spend, spend_per_purchase.
     """
-    if _lazy(transactions):
+    if is_lazy(transactions):
         from . import engine
 
         return engine.customer_spend(transactions)
@@ -259,7 +255,7 @@ def interpurchase_times(transactions: pd.DataFrame) -> pd.Series:
     pandas.Series
         ``days_between_purchases``, one value per repeat purchase day.
     """
-    if _lazy(transactions):
+    if is_lazy(transactions):
         from . import engine
 
         return engine.interpurchase_times(transactions)
@@ -289,7 +285,7 @@ def breakdown(customers: pd.DataFrame, transactions: pd.DataFrame, by: str) -> p
     """
     if by not in customers.columns:
         raise ValueError(f"breakdown: customers have no column {by!r}; found {list(customers.columns)}")
-    if _lazy(transactions):
+    if is_lazy(transactions):
         spend = customer_spend(transactions)["total_spend"]
     else:
         spend = transactions.groupby("customer_id", observed=True)["amount"].sum()

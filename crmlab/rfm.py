@@ -31,6 +31,7 @@ from ._validate import (
     check_choice,
     check_number,
     data_error,
+    is_lazy,
     require_columns,
     resolve_observation_end,
 )
@@ -371,7 +372,7 @@ def rfm_summary(
     purchase days, and weighted ``bincount`` s for the amounts -- no per-row Python and
     no argsort of the whole log.
     """
-    if not isinstance(transactions, pd.DataFrame) and transactions is not None:
+    if is_lazy(transactions):
         from . import engine  # a path, an Ibis table or a PySpark DataFrame: compute where it lives
 
         return engine.rfm_summary(transactions, observation_end, time_unit, calibration_end, collect=collect)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._validate import data_error, require_columns
+from .._validate import data_error, is_lazy, require_columns
 from ._common import _end, _signed_up, _visits, _window_start
 
 __all__ = [
@@ -28,7 +28,7 @@ def _window_activity(transactions, observation_end, window_months: int, where: s
     the end. A path, an Ibis table or a PySpark DataFrame is aggregated in its engine
     (:func:`crmlab.engine.window_totals`). Spend is rounded to 1e-9 so that engines summing in
     another order give the same ties in the rankings."""
-    if not isinstance(transactions, pd.DataFrame) and transactions is not None:
+    if is_lazy(transactions):
         from .. import engine  # a lazy table: only one row per customer comes back
 
         if not isinstance(window_months, (int, np.integer)) or window_months < 1:
