@@ -94,14 +94,15 @@ def _duckdb_progress(raw, desc: str):
 
     thread = threading.Thread(target=poll, daemon=True)
     thread.start()
+    finished = False
     try:
         yield
-        done.set()
-        thread.join()
-        bar.update(100.0 - bar.n)
+        finished = True
     finally:
         done.set()
         thread.join()
+        if finished:
+            bar.update(100.0 - bar.n)
         bar.close()
         for name, value in before:
             raw.execute(f"SET {name} = {value}")
